@@ -1,0 +1,74 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Strict settings for every Swift target, in the way swift-log and
+/// swift-service-lifecycle set them.
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "orders",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "orders", targets: ["orders"]),
+        .library(name: "Server", targets: ["Server"]),
+        .library(name: "Middleware", targets: ["Middleware"]),
+        .library(name: "OrderService", targets: ["OrderService"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    ],
+    targets: [
+        // The byte-level hot path: epoll loops, sockets, timers, the HTTP/1.1 parser
+        // and the response serializer. No Swift, no allocation per request.
+        .target(
+            name: "CEventShim",
+            cSettings: [
+                .unsafeFlags(["-O2", "-fno-strict-aliasing"]),
+                .define("_GNU_SOURCE"),
+            ]
+        ),
+        // The HTTP engine: connection handling, Request/Response, router, executors.
+        .target(
+            name: "Server",
+            dependencies: [
+                "CEventShim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The diagnostic middleware chain (filled by the middleware issue).
+        .target(
+            name: "Middleware",
+            dependencies: ["Server"],
+            swiftSettings: strictSwift
+        ),
+        // The order domain: seeded data, inventory cache, stock validator. No HTTP.
+        .target(
+            name: "OrderService",
+            swiftSettings: strictSwift
+        ),
+        // The `orders` command: CLI, routes, wiring.
+        .executableTarget(
+            name: "orders",
+            dependencies: [
+                "Server",
+                "Middleware",
+                "OrderService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
+        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strictSwift),
+        .testTarget(name: "OrderServiceTests", dependencies: ["OrderService"], swiftSettings: strictSwift),
+        .testTarget(name: "IntegrationTests", swiftSettings: strictSwift),
+    ]
+)

@@ -1,0 +1,411 @@
+/*
+ * es_conn.c: one HTTP/1.1 connection's life: accept, read, parse, dispatch, respond,
+ * write, and close.
+ *
+ * Requests on a connection are handled one at a time, in order: while Swift holds a
+ * request nothing more is parsed, so pipelined responses can never be reordered. Requests
+ * that Swift answers inline (the common case) are parsed and answered back to back, and
+ * all their responses leave in one write at the end of the pass.
+ *
+ * Each fd is registered once, edge-triggered; `readable` and `writable` remember readiness
+ * until a read or write hits EAGAIN, so interest is never re-armed.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "es_internal.h"
+
+enum {
+    ES_ACCEPT_BATCH = 128,             /* accepts per pass, so one busy listener can't starve */
+    ES_WRITE_BACKLOG = 256 * 1024,     /* stop parsing pipelined requests above this */
+    ES_LINGER_MS = 2000,               /* how long a closing connection drains input */
+    ES_LINGER_MAX_BYTES = 256 * 1024,  /* and how much it drains at most */
+    ES_CHUNKED_SLACK = 64 * 1024,      /* raw framing room beyond max_body for chunked */
+};
+
+/* ---- closing -------------------------------------------------------------------- */
+
+static void conn_release_buffers(es_conn *conn) {
+    if (conn->rbuf != NULL) { es_rbuf_give(conn->loop, conn->rbuf); conn->rbuf = NULL; }
+    if (conn->wbuf != NULL) { es_wbuf_give(conn->loop, conn->wbuf); conn->wbuf = NULL; }
+}
+
+/* Closes the socket. A connection that Swift still holds stays allocated (phase CLOSED)
+   until es_conn_respond() frees it; any other is freed now. */
+void es_conn_close(es_conn *conn) {
+    es_loop *loop = conn->loop;
+    if (conn->fd >= 0) {
+        close(conn->fd);
+        conn->fd = -1;
+        atomic_fetch_sub_explicit(&loop->connection_count, 1, memory_order_relaxed);
+    }
+    es_timer_unlink(loop, conn);
+    conn_release_buffers(conn);
+    if (conn->phase == ES_PHASE_DISPATCHED) {
+        conn->phase = ES_PHASE_CLOSED;
+        return;
+    }
+    free(conn);
+}
+
+void es_conn_force_close(es_conn *conn) { es_conn_close(conn); }
+
+/* Shut the write side, then drain the peer's input briefly so our last response is not
+   destroyed by a reset (RFC 9112 §9.6). */
+static void conn_begin_linger(es_conn *conn) {
+    shutdown(conn->fd, SHUT_WR);
+    conn->phase = ES_PHASE_LINGER;
+    if (conn->rbuf != NULL) { es_rbuf_give(conn->loop, conn->rbuf); conn->rbuf = NULL; }
+    es_timer_set(conn->loop, conn, ES_TIMER_LINGER, 1);
+}
+
+/* Returns 0 when the connection was closed. */
+static int conn_linger_read(es_conn *conn) {
+    char sink[4096];
+    uint32_t drained = 0;
+    for (;;) {
+        ssize_t n = read(conn->fd, sink, sizeof sink);
+        if (n > 0) {
+            drained += (uint32_t)n;
+            if (drained > ES_LINGER_MAX_BYTES) break;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) { conn->readable = 0; return 1; }
+        break; /* EOF or error: the peer is done */
+    }
+    es_conn_close(conn);
+    return 0;
+}
+
+/* Answers a malformed request with the parser's verdict and closes after writing. */
+static void conn_fail(es_conn *conn, const es_http1_error *error) {
+    es_response_write_error(conn, error->status, error->code, error->message);
+    conn->close_after = 1;
+    conn->phase = ES_PHASE_DRAIN_WRITE;
+}
+
+/* ---- accepting ------------------------------------------------------------------- */
+
+void es_conn_accept_all(es_loop *loop) {
+    for (int i = 0; i < ES_ACCEPT_BATCH; i++) {
+        int fd = accept4(loop->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* EAGAIN: drained. EMFILE and the like: wait for the next edge rather than spin. */
+            loop->listener_readable = 0;
+            return;
+        }
+        uint32_t max = loop->config.max_connections;
+        if (max != 0 && atomic_load_explicit(&loop->connection_count, memory_order_relaxed) >= max) {
+            close(fd);
+            continue;
+        }
+        es_conn *conn = calloc(1, sizeof *conn);
+        if (conn == NULL) { close(fd); continue; }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        conn->io_kind = ES_IO_CONN;
+        conn->fd = fd;
+        conn->loop = loop;
+        conn->id = ++loop->next_conn_id;
+        conn->writable = 1;
+        conn->phase = ES_PHASE_HEAD;
+        struct epoll_event ev = {
+            .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+            .data.ptr = conn,
+        };
+        if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            close(fd);
+            free(conn);
+            continue;
+        }
+        atomic_fetch_add_explicit(&loop->connection_count, 1, memory_order_relaxed);
+        es_timer_set(loop, conn, ES_TIMER_HEAD, 1);
+    }
+    loop->listener_readable = 1; /* batch full: carry on next iteration */
+}
+
+/* ---- reading and parsing ---------------------------------------------------------- */
+
+static int conn_write_backlogged(const es_conn *conn) {
+    return conn->wbuf != NULL && conn->wbuf->len - conn->wbuf->sent > ES_WRITE_BACKLOG;
+}
+
+static void conn_dispatch(es_conn *conn) {
+    es_loop *loop = conn->loop;
+    es_rbuf *rb = conn->rbuf;
+    conn->phase = ES_PHASE_DISPATCHED;
+    es_timer_set(loop, conn, ES_TIMER_NONE, 1);
+    conn->in_dispatch = 1;
+    loop->callbacks.on_request(loop->callbacks.ctx, conn, conn->id, &rb->req,
+                               rb->data + rb->body_start, rb->body_len);
+    conn->in_dispatch = 0;
+}
+
+/* Parses and dispatches every complete request in the read buffer, stopping when one is
+   incomplete, when Swift holds one, or when the connection is closing. */
+static void conn_process_buffered(es_conn *conn) {
+    es_loop *loop = conn->loop;
+    const es_http1_limits *limits = &loop->config.limits;
+    while (conn->rbuf != NULL && conn->phase <= ES_PHASE_BODY) {
+        if (conn_write_backlogged(conn)) return;
+        es_rbuf *rb = conn->rbuf;
+        es_http1_request *req = &rb->req;
+        if (conn->phase != ES_PHASE_BODY) {
+            if (rb->len == rb->start) {
+                rb->len = rb->start = 0;
+                return;
+            }
+            if (conn->phase == ES_PHASE_IDLE) {
+                conn->phase = ES_PHASE_HEAD;
+                es_timer_set(loop, conn, ES_TIMER_HEAD, 1);
+            }
+            int r = es_http1_parse_head(&rb->parser, rb->data + rb->start, rb->len - rb->start,
+                                        limits, req, rb->headers, rb->max_headers);
+            if (r == ES_HTTP1_INCOMPLETE) return;
+            if (r == ES_HTTP1_ERROR) { conn_fail(conn, &rb->parser.error); return; }
+            rb->body_start = rb->start + req->head_len;
+            rb->body_len = 0;
+            if (!(req->flags & ES_HTTP1_F_CHUNKED) && req->content_length <= 0) {
+                rb->next_start = rb->body_start;
+                conn_dispatch(conn);
+                continue;
+            }
+            if (req->flags & ES_HTTP1_F_CHUNKED) es_http1_chunked_decoder_reset(&rb->chunked);
+            conn->phase = ES_PHASE_BODY;
+            es_timer_set(loop, conn, ES_TIMER_BODY, 1);
+            /* The client waits for 100 Continue before sending the body (RFC 9110 §10.1.1). */
+            if ((req->flags & ES_HTTP1_F_EXPECT_CONTINUE) && req->version_minor == 1 &&
+                rb->len == rb->body_start)
+                es_response_write_continue(conn);
+        }
+        if (req->flags & ES_HTTP1_F_CHUNKED) {
+            uint32_t decode_at = rb->body_start + rb->body_len;
+            size_t decoded = 0, consumed = 0;
+            int r = es_http1_chunked_decode(&rb->chunked, rb->data + decode_at, rb->len - decode_at,
+                                            limits, &decoded, &consumed);
+            rb->body_len += (uint32_t)decoded;
+            if (r == ES_HTTP1_ERROR) { conn_fail(conn, &rb->chunked.error); return; }
+            if (r == ES_HTTP1_INCOMPLETE) {
+                rb->len = rb->body_start + rb->body_len; /* every raw byte was used */
+                return;
+            }
+            rb->next_start = decode_at + (uint32_t)consumed;
+        } else {
+            if ((uint64_t)(rb->len - rb->body_start) < (uint64_t)req->content_length) return;
+            rb->body_len = (uint32_t)req->content_length;
+            rb->next_start = rb->body_start + rb->body_len;
+        }
+        conn_dispatch(conn);
+    }
+}
+
+/* Makes room for the next read. Returns 0 if the connection had to be failed. */
+static int conn_make_room(es_conn *conn) {
+    es_rbuf *rb = conn->rbuf;
+    if (rb->len < rb->cap) return 1;
+    if (conn->phase != ES_PHASE_BODY && rb->start > 0) {
+        /* A pipelined head straddles the end: slide it to the front (nothing points into
+           it yet; the parser keeps offsets relative to the request's start). */
+        memmove(rb->data, rb->data + rb->start, rb->len - rb->start);
+        rb->len -= rb->start;
+        rb->start = 0;
+        return 1;
+    }
+    if (conn->phase == ES_PHASE_BODY) {
+        const es_http1_request *req = &rb->req;
+        uint64_t needed = req->flags & ES_HTTP1_F_CHUNKED
+            ? (uint64_t)rb->body_start + conn->loop->config.limits.max_body + ES_CHUNKED_SLACK
+            : (uint64_t)rb->body_start + (uint64_t)req->content_length;
+        uint64_t want = (uint64_t)rb->cap * 2 < needed ? (uint64_t)rb->cap * 2 : needed;
+        if (want > rb->cap && want < UINT32_MAX) {
+            es_rbuf *bigger = es_rbuf_grow(conn->loop, rb, (uint32_t)want);
+            if (bigger != NULL) { conn->rbuf = bigger; return 1; }
+        }
+    }
+    static const es_http1_error too_large = {413, "content_too_large", "The request is larger than this server accepts"};
+    conn_fail(conn, &too_large);
+    return 0;
+}
+
+/* One read. Returns 1 on progress, 0 when drained (EAGAIN), -1 when the connection was
+   closed or is now closing. */
+static int conn_read(es_conn *conn) {
+    es_loop *loop = conn->loop;
+    if (conn->rbuf == NULL) {
+        conn->rbuf = es_rbuf_take(loop);
+        if (conn->rbuf == NULL) { es_conn_close(conn); return -1; }
+    }
+    if (!conn_make_room(conn)) return -1;
+    es_rbuf *rb = conn->rbuf;
+    ssize_t n = read(conn->fd, rb->data + rb->len, rb->cap - rb->len);
+    if (n > 0) {
+        rb->len += (uint32_t)n;
+        if (conn->phase == ES_PHASE_BODY) es_timer_set(loop, conn, ES_TIMER_BODY, 1);
+        return 1;
+    }
+    if (n < 0 && errno == EAGAIN) { conn->readable = 0; return 0; }
+    if (n < 0 && errno == EINTR) return 1;
+    /* EOF or a socket error. An unfinished request can never finish; answers already
+       queued for earlier requests are still written. */
+    conn->peer_gone = 1;
+    conn->readable = 0;
+    if (n == 0 && conn->wbuf != NULL) {
+        conn->close_after = 1;
+        conn->phase = ES_PHASE_DRAIN_WRITE;
+        return -1;
+    }
+    es_conn_close(conn);
+    return -1;
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+/* Writes what is queued. Returns 0 when the connection was closed. */
+static int conn_flush(es_conn *conn) {
+    es_loop *loop = conn->loop;
+    es_wbuf *wb = conn->wbuf;
+    int progressed = 0;
+    while (wb != NULL && wb->sent < wb->len && conn->writable) {
+        ssize_t n = write(conn->fd, wb->data + wb->sent, wb->len - wb->sent);
+        if (n > 0) { wb->sent += (uint32_t)n; progressed = 1; continue; }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) { conn->writable = 0; break; }
+        es_conn_close(conn);
+        return 0;
+    }
+    if (wb != NULL && wb->sent == wb->len) {
+        es_wbuf_give(loop, wb);
+        conn->wbuf = NULL;
+    }
+    if (conn->wbuf != NULL) {
+        /* Blocked on a slow reader: the write timeout runs, restarted on progress. */
+        es_timer_set(loop, conn, ES_TIMER_WRITE, progressed);
+        return 1;
+    }
+    if (conn->close_after && conn->phase == ES_PHASE_DRAIN_WRITE) {
+        if (conn->peer_gone) { es_conn_close(conn); return 0; }
+        conn_begin_linger(conn);
+        return 1;
+    }
+    /* Nothing left to write: the phase's own timer applies again. */
+    if (conn->timer_kind == ES_TIMER_WRITE) {
+        static const uint8_t timer_for_phase[] = {
+            [ES_PHASE_IDLE] = ES_TIMER_IDLE, [ES_PHASE_HEAD] = ES_TIMER_HEAD,
+            [ES_PHASE_BODY] = ES_TIMER_BODY, [ES_PHASE_DISPATCHED] = ES_TIMER_NONE,
+        };
+        if (conn->phase <= ES_PHASE_DISPATCHED)
+            es_timer_set(loop, conn, timer_for_phase[conn->phase], 1);
+    }
+    return 1;
+}
+
+/* ---- driving ---------------------------------------------------------------------- */
+
+void es_conn_drive(es_conn *conn) {
+    if (conn->phase == ES_PHASE_LINGER) {
+        if (conn->readable) conn_linger_read(conn);
+        return;
+    }
+    for (;;) {
+        conn_process_buffered(conn);
+        if (conn->phase > ES_PHASE_BODY || conn_write_backlogged(conn) || !conn->readable) break;
+        if (conn->wbuf != NULL && conn->wbuf->len > conn->wbuf->sent && conn->writable) {
+            /* Flush answers before blocking in read so a pipelining client sees them soon. */
+            if (!conn_flush(conn)) return;
+        }
+        int r = conn_read(conn);
+        if (r < 0) {
+            if (conn->phase != ES_PHASE_DRAIN_WRITE) return; /* closed */
+            break;
+        }
+        if (r == 0) break;
+    }
+    if (!conn_flush(conn)) return;
+    if (conn->phase == ES_PHASE_LINGER) {
+        if (conn->readable) conn_linger_read(conn);
+        return;
+    }
+    /* An idle keep-alive connection gives its read buffer back. */
+    if (conn->phase == ES_PHASE_IDLE && conn->rbuf != NULL && conn->rbuf->len == conn->rbuf->start) {
+        es_rbuf_give(conn->loop, conn->rbuf);
+        conn->rbuf = NULL;
+    }
+}
+
+void es_conn_on_event(es_conn *conn, uint32_t events) {
+    if (events & (EPOLLERR | EPOLLHUP)) conn->readable = conn->writable = 1;
+    if (events & EPOLLOUT) conn->writable = 1;
+    if (events & (EPOLLIN | EPOLLRDHUP)) conn->readable = 1;
+    if (conn->phase == ES_PHASE_DISPATCHED) return; /* resumes when Swift responds */
+    es_conn_drive(conn);
+}
+
+/* Puts a connection whose response arrived later on the loop's list to drive. */
+static void conn_schedule(es_conn *conn) {
+    if (conn->pending) return;
+    es_loop *loop = conn->loop;
+    conn->pending = 1;
+    conn->pending_next = NULL;
+    if (loop->pending_tail) loop->pending_tail->pending_next = conn;
+    else loop->pending_head = conn;
+    loop->pending_tail = conn;
+}
+
+void es_conn_respond(es_conn *conn, const es_response *response) {
+    if (conn->phase == ES_PHASE_CLOSED) {
+        free(conn); /* the peer left while Swift held the request */
+        return;
+    }
+    es_loop *loop = conn->loop;
+    es_rbuf *rb = conn->rbuf;
+    const es_http1_request *req = &rb->req;
+    int keep_alive = (req->flags & ES_HTTP1_F_KEEP_ALIVE) && !(response->flags & ES_RESPONSE_CLOSE) &&
+                     !loop->shutting_down && !conn->peer_gone && !conn->close_after;
+    es_response_serialize(conn, response, keep_alive, req->method == ES_HTTP1_METHOD_HEAD,
+                          req->version_minor == 0);
+    rb->start = rb->next_start;
+    es_http1_parser_reset(&rb->parser);
+    if (keep_alive && !conn->close_after) {
+        conn->phase = ES_PHASE_IDLE;
+        es_timer_set(loop, conn, ES_TIMER_IDLE, 1);
+    } else {
+        conn->close_after = 1;
+        conn->phase = ES_PHASE_DRAIN_WRITE;
+        es_timer_set(loop, conn, ES_TIMER_WRITE, 1);
+    }
+    if (!conn->in_dispatch) conn_schedule(conn);
+}
+
+/* ---- timeouts and shutdown --------------------------------------------------------- */
+
+void es_conn_on_timeout(es_conn *conn) {
+    switch (conn->timer_kind) {
+    case ES_TIMER_HEAD:
+        if (conn->rbuf != NULL && conn->rbuf->len > conn->rbuf->start) break; /* 408 below */
+        es_conn_close(conn); /* nothing was sent: just close */
+        return;
+    case ES_TIMER_BODY:
+        break;
+    default: /* idle, write, linger */
+        es_conn_close(conn);
+        return;
+    }
+    static const es_http1_error timeout = {408, "request_timeout", "The request did not arrive in time"};
+    conn_fail(conn, &timeout);
+    es_timer_set(conn->loop, conn, ES_TIMER_WRITE, 1);
+    conn_flush(conn);
+}
+
+/* Graceful shutdown: idle connections close now; busy ones close after their response. */
+void es_conn_begin_shutdown(es_conn *conn) {
+    int idle = (conn->phase == ES_PHASE_IDLE || conn->phase == ES_PHASE_HEAD) &&
+               (conn->rbuf == NULL || conn->rbuf->len == conn->rbuf->start) && conn->wbuf == NULL;
+    if (idle) es_conn_close(conn);
+}

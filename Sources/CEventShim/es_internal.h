@@ -1,0 +1,156 @@
+/*
+ * es_internal.h: the loop's private structures, shared by the shim's .c files only.
+ *
+ * Ownership: a loop owns its listener, its connections and its buffer pool. A connection
+ * owns at most one read buffer and one write buffer, both taken from the pool when needed
+ * and given back as soon as they are empty, so an idle keep-alive connection holds only
+ * its small es_conn struct.
+ */
+#ifndef ES_INTERNAL_H
+#define ES_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include "es_loop.h"
+
+/* What an epoll registration points at: the first byte of each of these structs. */
+enum { ES_IO_CONN = 1, ES_IO_LISTENER = 2, ES_IO_WAKE = 3 };
+
+/* Where a connection is in its request cycle; also picks its timer list. */
+enum es_conn_phase {
+    ES_PHASE_IDLE = 0,    /* keep-alive, waiting for a request's first byte */
+    ES_PHASE_HEAD,        /* reading a request head */
+    ES_PHASE_BODY,        /* reading a request body */
+    ES_PHASE_DISPATCHED,  /* Swift holds the request; no reading */
+    ES_PHASE_DRAIN_WRITE, /* last response queued; close once written */
+    ES_PHASE_LINGER,      /* write side shut; discarding input briefly before close */
+    ES_PHASE_CLOSED,      /* fd closed while dispatched; freed on respond */
+};
+
+/* Which timeout is running for a connection; each has its own list. */
+enum es_timer_kind {
+    ES_TIMER_NONE = 0,    /* dispatched or closed: no timeout, membership only */
+    ES_TIMER_HEAD,        /* header_timeout_ms, from the request's first byte */
+    ES_TIMER_BODY,        /* body_timeout_ms, restarted on each read */
+    ES_TIMER_IDLE,        /* idle_timeout_ms, keep-alive between requests */
+    ES_TIMER_WRITE,       /* write_timeout_ms, restarted on each write progress */
+    ES_TIMER_LINGER,      /* a short drain of input before close */
+    ES_TIMER_COUNT
+};
+
+/* Read buffer: the request's parse state lives here, so idle connections need none. */
+typedef struct es_rbuf {
+    struct es_rbuf *next_free;      /* pool link */
+    es_http1_parser parser;
+    es_http1_chunked_decoder chunked;
+    es_http1_request req;
+    es_http1_header *headers;       /* points just past this struct */
+    uint32_t max_headers;
+    uint32_t cap;                   /* bytes of `data` */
+    uint32_t len;                   /* bytes of `data` in use */
+    uint32_t start;                 /* current request's first byte */
+    uint32_t body_start;            /* first body byte (start + head_len) */
+    uint32_t body_len;              /* body bytes at body_start (decoded, for chunked) */
+    uint32_t next_start;            /* where the next request starts once this one ends */
+    uint8_t pooled;                 /* standard size: goes back to the pool */
+    char *data;
+} es_rbuf;
+
+/* Write buffer: serialized responses waiting for the socket. */
+typedef struct es_wbuf {
+    struct es_wbuf *next_free;
+    uint32_t cap;
+    uint32_t len;
+    uint32_t sent;
+    uint8_t pooled;
+    char data[];
+} es_wbuf;
+
+struct es_conn {
+    uint8_t io_kind;                /* ES_IO_CONN */
+    uint8_t phase;                  /* enum es_conn_phase */
+    uint8_t timer_kind;             /* enum es_timer_kind: the list it is on */
+    uint8_t readable : 1;           /* edge-triggered readiness, cleared on EAGAIN */
+    uint8_t writable : 1;
+    uint8_t in_dispatch : 1;        /* inside on_request: respond must not re-enter */
+    uint8_t pending : 1;            /* on the loop's pending list */
+    uint8_t close_after : 1;        /* close once the queued responses are written */
+    uint8_t peer_gone : 1;          /* read returned 0 or the socket failed */
+    int fd;
+    uint64_t id;
+    uint64_t deadline_ms;           /* for the timer list it is on */
+    es_conn *timer_prev, *timer_next;
+    es_conn *pending_next;
+    es_loop *loop;
+    es_rbuf *rbuf;
+    es_wbuf *wbuf;
+};
+
+/* A FIFO of connections sharing one timeout: appending keeps it sorted by deadline. */
+typedef struct es_timer_list {
+    es_conn *head, *tail;
+    uint32_t timeout_ms;            /* 0: no timeout (the list only tracks membership) */
+} es_timer_list;
+
+struct es_loop {
+    int epoll_fd;
+    es_loop_config config;
+    es_loop_callbacks callbacks;
+
+    struct { uint8_t io_kind; int fd; } listener;
+    struct { uint8_t io_kind; int fd; } wake;
+    atomic_int wake_pending;
+    atomic_int shutdown_requested;
+    atomic_int force_requested;
+    atomic_uint connection_count;
+    int shutting_down;
+    int listener_readable;
+
+    es_timer_list timers[ES_TIMER_COUNT];
+    es_conn *pending_head;          /* connections to drive after on_tick */
+    es_conn *pending_tail;
+    uint64_t next_conn_id;
+    uint64_t now_ms;                /* monotonic, refreshed each iteration */
+
+    es_rbuf *free_rbufs;
+    es_wbuf *free_wbufs;
+    uint32_t free_rbuf_count, free_wbuf_count;
+    uint32_t rbuf_cap;              /* standard read buffer size */
+
+    int64_t date_second;            /* second the cached Date header is for */
+    char date[30];                  /* "Thu, 26 Nov 2026 18:48:30 GMT" */
+};
+
+/* es_buffers.c */
+es_rbuf *es_rbuf_take(es_loop *loop);
+void es_rbuf_give(es_loop *loop, es_rbuf *rbuf);
+es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap);
+es_wbuf *es_wbuf_reserve(es_loop *loop, es_wbuf *wbuf, uint32_t extra);
+void es_wbuf_give(es_loop *loop, es_wbuf *wbuf);
+void es_buffers_free_all(es_loop *loop);
+
+/* es_timers.c */
+void es_timer_set(es_loop *loop, es_conn *conn, uint8_t kind, int restart);
+void es_timer_unlink(es_loop *loop, es_conn *conn);
+int es_timers_next_ms(es_loop *loop);
+void es_timers_expire(es_loop *loop);
+uint64_t es_now_ms(void);
+
+/* es_conn.c */
+void es_conn_accept_all(es_loop *loop);
+void es_conn_on_event(es_conn *conn, uint32_t events);
+void es_conn_drive(es_conn *conn);
+void es_conn_close(es_conn *conn);
+void es_conn_on_timeout(es_conn *conn);
+void es_conn_force_close(es_conn *conn);
+void es_conn_begin_shutdown(es_conn *conn);
+
+/* es_response.c */
+void es_date_refresh(es_loop *loop);
+void es_response_serialize(es_conn *conn, const es_response *response, int keep_alive,
+                           int head_only, int http10);
+void es_response_write_error(es_conn *conn, uint16_t status, const char *code,
+                             const char *message);
+void es_response_write_continue(es_conn *conn);
+
+#endif /* ES_INTERNAL_H */

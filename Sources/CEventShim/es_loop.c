@@ -1,0 +1,234 @@
+/*
+ * es_loop.c: the epoll loop itself: creation, the run loop, wake-ups and shutdown.
+ *
+ * One iteration: wait for I/O (bounded by the nearest connection timeout and Swift's next
+ * timer), handle the ready fds, accept, let Swift run its jobs (on_tick), drive the
+ * connections whose responses Swift produced in that tick, then expire timeouts.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "es_internal.h"
+
+enum { ES_EVENTS_PER_WAIT = 256, ES_LINGER_TIMEOUT_MS = 2000, ES_MIN_RBUF = 32 * 1024 };
+
+static _Thread_local es_loop *current_loop;
+
+es_loop_config es_loop_config_default(void) {
+    es_loop_config config = {
+        .limits = es_http1_limits_default(),
+        .header_timeout_ms = 10000,
+        .body_timeout_ms = 30000,
+        .idle_timeout_ms = 60000,
+        .write_timeout_ms = 30000,
+        .max_connections = 0,
+        .server_name = "orders",
+    };
+    return config;
+}
+
+int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port) {
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    socklen_t addr_len;
+    int family;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        family = v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        addr_len = sizeof *v4;
+    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        family = v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        addr_len = sizeof *v6;
+    } else {
+        return -EINVAL;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, addr_len) != 0 || listen(fd, backlog) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    addr_len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) == 0 && bound_port != NULL)
+        *bound_port = ntohs(family == AF_INET ? v4->sin_port : v6->sin6_port);
+    return fd;
+}
+
+es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
+                        const es_loop_callbacks *callbacks) {
+    es_loop *loop = calloc(1, sizeof *loop);
+    if (loop == NULL) return NULL;
+    loop->config = *config;
+    if (loop->config.server_name == NULL) loop->config.server_name = "orders";
+    loop->callbacks = *callbacks;
+    loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    loop->wake.io_kind = ES_IO_WAKE;
+    loop->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    loop->listener.io_kind = ES_IO_LISTENER;
+    loop->listener.fd = listen_fd;
+    loop->date_second = -1;
+    /* A standard read buffer holds any head the limits allow, plus room for a small body. */
+    const es_http1_limits *limits = &loop->config.limits;
+    uint64_t head_max = (uint64_t)limits->max_request_line + limits->max_header_block + 64;
+    loop->rbuf_cap = head_max * 2 > ES_MIN_RBUF ? (uint32_t)(head_max * 2) : ES_MIN_RBUF;
+    loop->timers[ES_TIMER_HEAD].timeout_ms = config->header_timeout_ms;
+    loop->timers[ES_TIMER_BODY].timeout_ms = config->body_timeout_ms;
+    loop->timers[ES_TIMER_IDLE].timeout_ms = config->idle_timeout_ms;
+    loop->timers[ES_TIMER_WRITE].timeout_ms = config->write_timeout_ms;
+    loop->timers[ES_TIMER_LINGER].timeout_ms = ES_LINGER_TIMEOUT_MS;
+    if (loop->epoll_fd < 0 || loop->wake.fd < 0) goto fail;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.ptr = &loop->listener};
+    if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) goto fail;
+    ev.data.ptr = &loop->wake;
+    if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake.fd, &ev) != 0) goto fail;
+    loop->listener_readable = 1; /* connections may have queued before registration */
+    loop->now_ms = es_now_ms();
+    es_date_refresh(loop);
+    return loop;
+fail:
+    if (loop->epoll_fd >= 0) close(loop->epoll_fd);
+    if (loop->wake.fd >= 0) close(loop->wake.fd);
+    free(loop);
+    return NULL;
+}
+
+es_loop *es_loop_current(void) { return current_loop; }
+
+void *es_loop_current_ctx(void) { return current_loop ? current_loop->callbacks.ctx : NULL; }
+
+void es_thread_set_name(const char *name) {
+    char short_name[16];
+    strncpy(short_name, name, sizeof short_name - 1);
+    short_name[sizeof short_name - 1] = '\0';
+    pthread_setname_np(pthread_self(), short_name);
+}
+
+int es_available_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    int count = CPU_COUNT(&set);
+    return count > 0 ? count : 1;
+}
+
+void es_loop_wake(es_loop *loop) {
+    if (atomic_exchange_explicit(&loop->wake_pending, 1, memory_order_acq_rel) == 0) {
+        uint64_t one = 1;
+        ssize_t ignored = write(loop->wake.fd, &one, sizeof one);
+        (void)ignored;
+    }
+}
+
+void es_loop_request_shutdown(es_loop *loop) {
+    atomic_store(&loop->shutdown_requested, 1);
+    es_loop_wake(loop);
+}
+
+void es_loop_force_close(es_loop *loop) {
+    atomic_store(&loop->force_requested, 1);
+    es_loop_wake(loop);
+}
+
+uint32_t es_loop_connection_count(const es_loop *loop) {
+    return atomic_load_explicit(&loop->connection_count, memory_order_relaxed);
+}
+
+/* Applies `action` to every connection; each is on exactly one timer list. */
+static void loop_for_each_conn(es_loop *loop, void (*action)(es_conn *)) {
+    for (int kind = 0; kind < ES_TIMER_COUNT; kind++) {
+        es_conn *conn = loop->timers[kind].head;
+        while (conn != NULL) {
+            es_conn *next = conn->timer_next;
+            action(conn);
+            conn = next;
+        }
+    }
+}
+
+static void loop_begin_shutdown(es_loop *loop) {
+    loop->shutting_down = 1;
+    if (loop->listener.fd >= 0) {
+        epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, loop->listener.fd, NULL);
+        close(loop->listener.fd);
+        loop->listener.fd = -1;
+    }
+    loop->listener_readable = 0;
+    loop_for_each_conn(loop, es_conn_begin_shutdown);
+}
+
+static void loop_drive_pending(es_loop *loop) {
+    es_conn *conn = loop->pending_head;
+    loop->pending_head = loop->pending_tail = NULL;
+    while (conn != NULL) {
+        es_conn *next = conn->pending_next;
+        conn->pending = 0;
+        conn->pending_next = NULL;
+        es_conn_drive(conn); /* may free conn */
+        conn = next;
+    }
+}
+
+int es_loop_run(es_loop *loop) {
+    current_loop = loop;
+    struct epoll_event events[ES_EVENTS_PER_WAIT];
+    int swift_wait_ms = -1;
+    for (;;) {
+        if (atomic_load_explicit(&loop->force_requested, memory_order_relaxed)) {
+            loop_begin_shutdown(loop);
+            loop_for_each_conn(loop, es_conn_force_close);
+            break;
+        }
+        if (!loop->shutting_down && atomic_load_explicit(&loop->shutdown_requested, memory_order_relaxed))
+            loop_begin_shutdown(loop);
+        if (loop->shutting_down && es_loop_connection_count(loop) == 0) break;
+
+        int wait_ms = es_timers_next_ms(loop);
+        if (swift_wait_ms >= 0 && (wait_ms < 0 || swift_wait_ms < wait_ms)) wait_ms = swift_wait_ms;
+        if (loop->listener_readable || loop->pending_head != NULL) wait_ms = 0;
+        int n = epoll_wait(loop->epoll_fd, events, ES_EVENTS_PER_WAIT, wait_ms);
+        if (n < 0 && errno != EINTR) break;
+        loop->now_ms = es_now_ms();
+        es_date_refresh(loop);
+        for (int i = 0; i < n; i++) {
+            uint8_t kind = *(uint8_t *)events[i].data.ptr;
+            if (kind == ES_IO_CONN) {
+                es_conn_on_event(events[i].data.ptr, events[i].events);
+            } else if (kind == ES_IO_LISTENER) {
+                loop->listener_readable = 1;
+            } else {
+                uint64_t count;
+                ssize_t ignored = read(loop->wake.fd, &count, sizeof count);
+                (void)ignored;
+                atomic_store_explicit(&loop->wake_pending, 0, memory_order_release);
+            }
+        }
+        if (loop->listener_readable && !loop->shutting_down) es_conn_accept_all(loop);
+        swift_wait_ms = loop->callbacks.on_tick(loop->callbacks.ctx);
+        loop_drive_pending(loop);
+        es_timers_expire(loop);
+    }
+    current_loop = NULL;
+    return 0;
+}
+
+void es_loop_destroy(es_loop *loop) {
+    if (loop->listener.fd >= 0) close(loop->listener.fd);
+    close(loop->wake.fd);
+    close(loop->epoll_fd);
+    es_buffers_free_all(loop);
+    free(loop);
+}

@@ -1,0 +1,153 @@
+/*
+ * es_response.c: response heads, the cached Date header, and the shim's own error bodies.
+ *
+ * A response is copied into the connection's write buffer as status line, headers and
+ * body in one piece, so it leaves in one write together with any other responses that
+ * pipelined requests produced in the same pass.
+ */
+#include <string.h>
+#include <time.h>
+#include "es_internal.h"
+
+const char *es_http_reason_phrase(uint16_t status) {
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+/* IMF-fixdate (RFC 9110 §5.6.7), rebuilt only when the second changes. */
+void es_date_refresh(es_loop *loop) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    if (ts.tv_sec == loop->date_second) return;
+    loop->date_second = ts.tv_sec;
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(loop->date, sizeof loop->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static char *put(char *out, const char *text, size_t len) {
+    memcpy(out, text, len);
+    return out + len;
+}
+
+#define PUT_LITERAL(out, literal) put((out), (literal), sizeof(literal) - 1)
+
+static char *put_decimal(char *out, uint64_t value) {
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (n > 0) *out++ = digits[--n];
+    return out;
+}
+
+/* Room for everything the head holds besides the caller's content type and headers. */
+enum { ES_HEAD_FIXED_MAX = 256 };
+
+void es_response_serialize(es_conn *conn, const es_response *response, int keep_alive,
+                           int head_only, int http10) {
+    es_loop *loop = conn->loop;
+    uint16_t status = response->status;
+    int bodiless = status < 200 || status == 204 || status == 304;
+    size_t body_len = bodiless || head_only ? 0 : response->body_len;
+    size_t needed = ES_HEAD_FIXED_MAX + response->content_type_len +
+                    response->extra_headers_len + strlen(loop->config.server_name) + body_len;
+    if (needed > UINT32_MAX) { conn->close_after = 1; return; }
+    es_wbuf *wbuf = es_wbuf_reserve(loop, conn->wbuf, (uint32_t)needed);
+    if (wbuf == NULL) { conn->close_after = 1; return; }
+    conn->wbuf = wbuf;
+
+    char *out = wbuf->data + wbuf->len;
+    out = PUT_LITERAL(out, "HTTP/1.1 ");
+    out = put_decimal(out, status);
+    *out++ = ' ';
+    const char *reason = es_http_reason_phrase(status);
+    out = put(out, reason, strlen(reason));
+    out = PUT_LITERAL(out, "\r\nServer: ");
+    out = put(out, loop->config.server_name, strlen(loop->config.server_name));
+    out = PUT_LITERAL(out, "\r\nDate: ");
+    out = put(out, loop->date, 29);
+    out = PUT_LITERAL(out, "\r\n");
+    if (response->content_type != NULL) {
+        out = PUT_LITERAL(out, "Content-Type: ");
+        out = put(out, response->content_type, response->content_type_len);
+        out = PUT_LITERAL(out, "\r\n");
+    }
+    if (!bodiless) {
+        out = PUT_LITERAL(out, "Content-Length: ");
+        out = put_decimal(out, response->body_len);
+        out = PUT_LITERAL(out, "\r\n");
+    }
+    if (!keep_alive) out = PUT_LITERAL(out, "Connection: close\r\n");
+    else if (http10) out = PUT_LITERAL(out, "Connection: keep-alive\r\n");
+    if (response->extra_headers_len > 0)
+        out = put(out, response->extra_headers, response->extra_headers_len);
+    out = PUT_LITERAL(out, "\r\n");
+    if (body_len > 0) out = put(out, response->body, body_len);
+    wbuf->len = (uint32_t)(out - wbuf->data);
+}
+
+/* The shim's own refusals (parse errors, timeouts) carry the same JSON shape as Swift's:
+   {"error":{"code":"...","message":"..."}}. Codes and messages are static, escape-free. */
+void es_response_write_error(es_conn *conn, uint16_t status, const char *code,
+                             const char *message) {
+    char body[512];
+    size_t code_len = strlen(code), message_len = strlen(message);
+    if (code_len + message_len > sizeof body - 64) message_len = 0;
+    char *out = body;
+    out = PUT_LITERAL(out, "{\"error\":{\"code\":\"");
+    out = put(out, code, code_len);
+    out = PUT_LITERAL(out, "\",\"message\":\"");
+    out = put(out, message, message_len);
+    out = PUT_LITERAL(out, "\"}}");
+    static const char json[] = "application/json";
+    es_response response = {
+        .status = status,
+        .content_type = json,
+        .content_type_len = sizeof json - 1,
+        .body = body,
+        .body_len = (size_t)(out - body),
+    };
+    es_response_serialize(conn, &response, 0, 0, 0);
+}
+
+void es_response_write_continue(es_conn *conn) {
+    static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    es_wbuf *wbuf = es_wbuf_reserve(conn->loop, conn->wbuf, sizeof line - 1);
+    if (wbuf == NULL) { conn->close_after = 1; return; }
+    conn->wbuf = wbuf;
+    memcpy(wbuf->data + wbuf->len, line, sizeof line - 1);
+    wbuf->len += sizeof line - 1;
+}

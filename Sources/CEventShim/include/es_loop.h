@@ -1,0 +1,133 @@
+/*
+ * es_loop.h: one epoll event loop per thread, serving HTTP/1.1 connections.
+ *
+ * The loop owns the byte-level hot path: accept, read, parse (es_http1_parser.h),
+ * serialize and write. It calls into Swift through es_loop_callbacks only:
+ *   - on_request: once per complete request (head and whole body);
+ *   - on_tick:    once per loop iteration, to run Swift jobs and timers.
+ * Swift answers each request with exactly one es_conn_respond(), on the loop's thread,
+ * either inside on_request (the fast path) or later (after the handler suspended).
+ *
+ * Threading: every function here except es_loop_wake() and es_loop_request_shutdown()
+ * must be called on the loop's own thread.
+ */
+#ifndef ES_LOOP_H
+#define ES_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "es_http1_parser.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct es_loop es_loop;
+typedef struct es_conn es_conn;
+
+/** Swift's side of the loop. `ctx` is passed back unchanged. */
+typedef struct es_loop_callbacks {
+    void *ctx;
+    /**
+     * A complete request. head and body point into the connection's read buffer and stay
+     * valid until es_conn_respond() is called for this request. conn_id is unique per loop.
+     */
+    void (*on_request)(void *ctx, es_conn *conn, uint64_t conn_id,
+                       const es_http1_request *head, const char *body, size_t body_len);
+    /**
+     * Called once per iteration after I/O: run queued jobs and due timers. Returns the
+     * longest the loop may sleep before the next call, in ms (-1: no Swift timer pending).
+     */
+    int (*on_tick)(void *ctx);
+} es_loop_callbacks;
+
+/** Per-loop configuration; es_loop_config_default() gives the defaults. */
+typedef struct es_loop_config {
+    es_http1_limits limits;
+    uint32_t header_timeout_ms;  /* whole head must arrive within; default 10 000 */
+    uint32_t body_timeout_ms;    /* longest gap between body reads; default 30 000 */
+    uint32_t idle_timeout_ms;    /* keep-alive connection with no request; default 60 000 */
+    uint32_t write_timeout_ms;   /* longest gap without write progress; default 30 000 */
+    uint32_t max_connections;    /* per loop; 0 = no limit */
+    const char *server_name;     /* value of the Server header; static storage */
+} es_loop_config;
+
+es_loop_config es_loop_config_default(void);
+
+/**
+ * Opens a listening TCP socket with SO_REUSEPORT, non-blocking and close-on-exec.
+ * `host` is a numeric IPv4 or IPv6 address. Port 0 picks an ephemeral port; the port
+ * bound is stored in *bound_port. Returns the fd, or -errno.
+ */
+int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port);
+
+/** Creates a loop that serves `listen_fd` (owned by the loop from now on). NULL on error. */
+es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
+                        const es_loop_callbacks *callbacks);
+
+/**
+ * Runs the loop on the calling thread until shutdown has completed (every connection
+ * closed) or es_loop_force_close() was called. Returns 0.
+ */
+int es_loop_run(es_loop *loop);
+
+/** Frees the loop after es_loop_run() returned. */
+void es_loop_destroy(es_loop *loop);
+
+/** The loop running on this thread, or NULL. */
+es_loop *es_loop_current(void);
+
+/** The callbacks' ctx of the loop running on this thread, or NULL. */
+void *es_loop_current_ctx(void);
+
+/** Any thread: makes the loop call on_tick soon (coalesced eventfd write). */
+void es_loop_wake(es_loop *loop);
+
+/**
+ * Any thread: begin a graceful shutdown. The loop stops accepting, closes idle
+ * connections, lets requests in flight finish (their responses carry Connection: close),
+ * and returns from es_loop_run() when no connection is left.
+ */
+void es_loop_request_shutdown(es_loop *loop);
+
+/** Any thread: the drain deadline passed; close everything and return from run. */
+void es_loop_force_close(es_loop *loop);
+
+/** Open connections on this loop (any thread; approximate). */
+uint32_t es_loop_connection_count(const es_loop *loop);
+
+/* Flags in es_response.flags. */
+#define ES_RESPONSE_CLOSE 0x01u /* close the connection after this response */
+
+/** A response to queue. Every pointer is read during the call only (bytes are copied). */
+typedef struct es_response {
+    uint16_t status;
+    uint8_t flags;               /* ES_RESPONSE_* */
+    const char *content_type;    /* NULL for none */
+    uint32_t content_type_len;
+    const char *extra_headers;   /* preformatted "Name: value\r\n" lines, validated by caller */
+    uint32_t extra_headers_len;
+    const char *body;
+    size_t body_len;
+} es_response;
+
+/**
+ * Answers the request that on_request delivered for `conn`. Must be called exactly once
+ * per request, on the loop's thread. If the peer has gone, the response is dropped and the
+ * connection's memory is released here.
+ */
+void es_conn_respond(es_conn *conn, const es_response *response);
+
+/** Names the calling thread (shown by top -H, gdb and perf); Linux keeps 15 bytes. */
+void es_thread_set_name(const char *name);
+
+/** CPUs this process may run on (sched_getaffinity), at least 1. */
+int es_available_cpus(void);
+
+/** Writes the status's reason phrase ("OK"); "Unknown" for unlisted codes. */
+const char *es_http_reason_phrase(uint16_t status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_LOOP_H */

@@ -1,0 +1,147 @@
+import CEventShim
+import Logging
+import Synchronization
+
+/// One epoll loop on its own thread, and the Swift executor that runs on it.
+///
+/// The C shim owns the sockets; this class owns what Swift runs on the loop's thread:
+/// request handlers (started inline with `Task.immediate` and this loop as their task
+/// executor, so a handler that never suspends answers without any thread hop, and one that
+/// suspends resumes here), jobs enqueued by other threads, and timers.
+///
+/// State marked "loop thread only" is touched only on the loop's thread, which is why the
+/// class can be `@unchecked Sendable`; everything reachable from other threads goes through
+/// `remote` (a mutex) and `es_loop_wake`.
+public final class EventLoop: @unchecked Sendable {
+    /// Position among the server's loops.
+    public let index: Int
+    let responder: any HTTPResponder
+    let logger: Logger
+    private(set) var cLoop: OpaquePointer?
+
+    /// Jobs enqueued from the loop thread itself. Loop thread only.
+    var localJobs: [UnownedJob] = []
+    /// Work handed over from other threads.
+    let remote = Mutex<RemoteWork>(RemoteWork())
+    /// Pending sleeps, ordered by deadline. Loop thread only.
+    var timers = TimerQueue()
+    /// Reused to serialize response header fields. Loop thread only.
+    var headerScratch: [UInt8] = []
+
+    struct RemoteWork: ~Copyable {
+        var jobs: [UnownedJob] = []
+        var closures: [@Sendable () -> Void] = []
+    }
+
+    init(index: Int, responder: any HTTPResponder, logger: Logger) {
+        self.index = index
+        self.responder = responder
+        self.logger = logger
+        headerScratch.reserveCapacity(512)
+    }
+
+    /// Creates the C loop around `listenFD`. Call once, before `run`.
+    func attach(listenFD: Int32, config: es_loop_config) -> Bool {
+        var config = config
+        var callbacks = es_loop_callbacks()
+        callbacks.ctx = Unmanaged.passUnretained(self).toOpaque()
+        callbacks.on_request = eventLoopOnRequest
+        callbacks.on_tick = eventLoopOnTick
+        cLoop = es_loop_create(&config, listenFD, &callbacks)
+        return cLoop != nil
+    }
+
+    /// Runs the loop on the calling thread until it has shut down.
+    func run() {
+        guard let cLoop else { return }
+        es_loop_run(cLoop)
+        // Jobs that arrived during the final iteration still run, so no task is stranded.
+        _ = tick()
+    }
+
+    func destroy() {
+        if let cLoop { es_loop_destroy(cLoop) }
+        cLoop = nil
+    }
+
+    /// Whether the caller runs on this loop's thread.
+    public var inEventLoop: Bool { cLoop != nil && es_loop_current() == cLoop }
+
+    /// The loop running on the calling thread, if any.
+    public static var current: EventLoop? {
+        guard let ctx = es_loop_current_ctx() else { return nil }
+        return Unmanaged<EventLoop>.fromOpaque(ctx).takeUnretainedValue()
+    }
+
+    /// Runs `work` on the loop thread: now if already there, else at the next tick.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        if inEventLoop {
+            work()
+            return
+        }
+        remote.withLock { $0.closures.append(work) }
+        if let cLoop { es_loop_wake(cLoop) }
+    }
+
+    func beginShutdown() { if let cLoop { es_loop_request_shutdown(cLoop) } }
+    func forceClose() { if let cLoop { es_loop_force_close(cLoop) } }
+    var connectionCount: Int { cLoop.map { Int(es_loop_connection_count($0)) } ?? 0 }
+
+    /// Runs queued jobs and due timers. Returns how long the loop may sleep, in ms.
+    func tick() -> Int32 {
+        for _ in 0..<64 {
+            var ranSomething = false
+            if !localJobs.isEmpty {
+                let batch = localJobs
+                localJobs.removeAll(keepingCapacity: true)
+                for job in batch { run(job) }
+                ranSomething = true
+            }
+            let (jobs, closures) = remote.withLock { work -> ([UnownedJob], [@Sendable () -> Void]) in
+                defer { work.jobs.removeAll(); work.closures.removeAll() }
+                return (work.jobs, work.closures)
+            }
+            for job in jobs { run(job) }
+            for closure in closures { closure() }
+            ranSomething = ranSomething || !jobs.isEmpty || !closures.isEmpty
+            if timers.fireDue() { ranSomething = true }
+            if !ranSomething { break }
+        }
+        if !localJobs.isEmpty { return 0 }
+        return timers.millisecondsUntilNext()
+    }
+
+    private func run(_ job: UnownedJob) {
+        job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+    }
+}
+
+extension EventLoop: TaskExecutor, SerialExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if inEventLoop {
+            localJobs.append(job)
+            return
+        }
+        remote.withLock { $0.jobs.append(job) }
+        if let cLoop { es_loop_wake(cLoop) }
+    }
+
+    public func isSameExclusiveExecutionContext(other: EventLoop) -> Bool { self === other }
+
+    public func checkIsolated() {
+        precondition(inEventLoop, "expected to run on event loop \(index)")
+    }
+}
+
+private func eventLoopOnTick(_ ctx: UnsafeMutableRawPointer?) -> Int32 {
+    Unmanaged<EventLoop>.fromOpaque(ctx!).takeUnretainedValue().tick()
+}
+
+private func eventLoopOnRequest(
+    _ ctx: UnsafeMutableRawPointer?, _ conn: OpaquePointer?, _ connectionID: UInt64,
+    _ head: UnsafePointer<es_http1_request>?, _ body: UnsafePointer<CChar>?, _ bodyLength: Int
+) {
+    let loop = Unmanaged<EventLoop>.fromOpaque(ctx!).takeUnretainedValue()
+    loop.handleHTTP1(connection: conn!, connectionID: connectionID, head: head!, body: body, bodyLength: bodyLength)
+}

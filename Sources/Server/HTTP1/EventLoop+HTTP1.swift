@@ -1,0 +1,144 @@
+import CEventShim
+import Logging
+
+/// The connection a request arrived on, as the C shim knows it. Only used on its loop.
+struct ConnectionHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+extension EventLoop {
+    /// Called by the shim, on this loop's thread, for each complete HTTP/1.1 request.
+    /// Copies the request out of the read buffer, then runs the responder inline.
+    func handleHTTP1(connection: OpaquePointer, connectionID: UInt64,
+                     head: UnsafePointer<es_http1_request>, body: UnsafePointer<CChar>?, bodyLength: Int) {
+        let request = Request(http1: head.pointee, body: body, bodyLength: bodyLength)
+        let handle = ConnectionHandle(pointer: connection)
+        let context = RequestContext(connectionID: connectionID, loopIndex: index, logger: logger)
+        Task.immediate(executorPreference: self) { [responder] in
+            let response = await Self.respond(responder, to: request, context: context)
+            self.send(response, on: handle)
+        }
+    }
+
+    /// Runs the responder; an error that escapes becomes its status or a 500.
+    static func respond(_ responder: any HTTPResponder, to request: Request, context: RequestContext) async -> Response {
+        do {
+            return try await responder.respond(to: request, context: context)
+        } catch let error as HTTPError {
+            return error.response
+        } catch {
+            context.logger.error("handler error escaped", metadata: ["route": "\(context.route)", "error": "\(type(of: error))"])
+            return HTTPError(.internalServerError, code: "internal_error", message: "The server failed to handle the request").response
+        }
+    }
+
+    /// Hands the response to the shim, on the loop thread.
+    func send(_ response: Response, on handle: ConnectionHandle) {
+        guard inEventLoop else {
+            execute { self.send(response, on: handle) }
+            return
+        }
+        headerScratch.removeAll(keepingCapacity: true)
+        for index in response.headers.indices {
+            let entry = response.headers.entries[index]
+            let bytes = response.headers.bytes
+            headerScratch.append(contentsOf: bytes[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
+            headerScratch.append(contentsOf: ": ".utf8)
+            headerScratch.append(contentsOf: bytes[Int(entry.valueStart)..<Int(entry.valueStart + entry.valueLength)])
+            headerScratch.append(contentsOf: "\r\n".utf8)
+        }
+        headerScratch.withUnsafeBufferPointer { headerBytes in
+            response.body.withUnsafeBytes { bodyBytes in
+                withContentType(response.contentType) { contentType in
+                    var cResponse = es_response()
+                    cResponse.status = UInt16(clamping: response.status.code)
+                    cResponse.content_type = contentType.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                    cResponse.content_type_len = UInt32(contentType.count)
+                    cResponse.extra_headers = headerBytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                    cResponse.extra_headers_len = UInt32(headerBytes.count)
+                    cResponse.body = bodyBytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    cResponse.body_len = bodyBytes.count
+                    es_conn_respond(handle.pointer, &cResponse)
+                }
+            }
+        }
+    }
+}
+
+/// Calls `body` with the content type's bytes (empty when there is none).
+private func withContentType<Result>(_ contentType: ContentType?, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    switch contentType?.storage {
+    case .none:
+        return body(UnsafeBufferPointer(start: nil, count: 0))
+    case .literal(let text):
+        return body(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    case .string(var text):
+        return text.withUTF8(body)
+    }
+}
+
+extension Request {
+    /// Copies a parsed HTTP/1.1 request out of the shim's read buffer.
+    init(http1 head: es_http1_request, body: UnsafePointer<CChar>?, bodyLength: Int) {
+        let method = HTTPMethod(http1: head.method)
+        let target = String(shimBytes: head.target, head.target_len)
+        let path = String(shimBytes: head.path, head.path_len)
+        let query = String(shimBytes: head.query, head.query_len)
+        let authority = String(shimBytes: head.authority, head.authority_len)
+        let headers = HTTPHeaders(http1: head.headers, count: Int(head.header_count))
+        let bodyBytes = bodyLength > 0 ? Array(UnsafeRawBufferPointer(start: body, count: bodyLength)) : []
+        self.init(method: method, target: target, path: path, query: query, authority: authority,
+                  headers: headers, body: bodyBytes)
+    }
+}
+
+extension HTTPMethod {
+    init(http1 method: es_http1_method) {
+        switch method {
+        case ES_HTTP1_METHOD_HEAD: self = .head
+        case ES_HTTP1_METHOD_POST: self = .post
+        case ES_HTTP1_METHOD_PUT: self = .put
+        case ES_HTTP1_METHOD_DELETE: self = .delete
+        case ES_HTTP1_METHOD_OPTIONS: self = .options
+        case ES_HTTP1_METHOD_PATCH: self = .patch
+        case ES_HTTP1_METHOD_TRACE: self = .trace
+        default: self = .get
+        }
+    }
+}
+
+extension HTTPHeaders {
+    /// Copies the shim's header array into one byte array and one offset array.
+    init(http1 fields: UnsafeMutablePointer<es_http1_header>?, count: Int) {
+        guard let fields, count > 0 else {
+            self.init()
+            return
+        }
+        var total = 0
+        for index in 0..<count { total += Int(fields[index].name_len) + Int(fields[index].value_len) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(total)
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        for index in 0..<count {
+            let field = fields[index]
+            let nameStart = UInt32(bytes.count)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: field.name, count: Int(field.name_len)))
+            let valueStart = UInt32(bytes.count)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: field.value, count: Int(field.value_len)))
+            entries.append(Entry(nameStart: nameStart, nameLength: field.name_len, valueStart: valueStart, valueLength: field.value_len))
+        }
+        self.init(bytes: bytes, entries: entries)
+    }
+}
+
+extension String {
+    /// Decodes bytes that the parser already validated (ASCII, or obs-text in values).
+    init(shimBytes pointer: UnsafePointer<CChar>?, _ count: UInt32) {
+        guard let pointer, count > 0 else {
+            self = ""
+            return
+        }
+        self = String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(count)), as: UTF8.self)
+    }
+}

@@ -1,0 +1,48 @@
+import Logging
+
+/// What the server knows about a request besides the request itself.
+public struct RequestContext: Sendable {
+    /// The matched route template, such as `/api/v1/order/{id}`; `unmatched` when no route
+    /// matched. Label metrics with this, never with the raw path.
+    public var route: String
+    /// Path parameters captured by the route template.
+    public var parameters: Parameters
+    /// The connection's id, unique per event loop.
+    public var connectionID: UInt64
+    /// The index of the event loop serving the request.
+    public var loopIndex: Int
+    /// A logger for this request (middleware adds metadata such as the request id).
+    public var logger: Logger
+
+    public init(route: String = RequestContext.unmatchedRoute, parameters: Parameters = Parameters(),
+                connectionID: UInt64 = 0, loopIndex: Int = 0, logger: Logger) {
+        self.route = route
+        self.parameters = parameters
+        self.connectionID = connectionID
+        self.loopIndex = loopIndex
+        self.logger = logger
+    }
+
+    /// The route label for requests that matched no route.
+    public static let unmatchedRoute = "unmatched"
+}
+
+/// Path parameters captured by a route template, percent-decoded.
+public struct Parameters: Sendable, Equatable {
+    var pairs: [(name: String, value: String)]
+
+    public init() { pairs = [] }
+
+    public init(_ pairs: [(String, String)]) { self.pairs = pairs.map { (name: $0.0, value: $0.1) } }
+
+    /// The value captured for `name`, or `nil`.
+    public subscript(name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    public var count: Int { pairs.count }
+
+    public static func == (lhs: Parameters, rhs: Parameters) -> Bool {
+        lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+}

@@ -1,0 +1,125 @@
+/// The outcome of routing one request.
+public struct RouteMatch: Sendable {
+    enum Kind: Sendable {
+        case handler(Handler)
+        case options(allow: [HTTPMethod])
+        case methodNotAllowed(allow: [HTTPMethod])
+        case notFound
+    }
+
+    let kind: Kind
+    /// The matched template, or `RequestContext.unmatchedRoute`.
+    public let template: String
+    /// Captured, percent-decoded path parameters.
+    public let parameters: Parameters
+
+    /// Whether a handler was found for the method.
+    public var isHandled: Bool {
+        if case .handler = kind { return true }
+        return false
+    }
+}
+
+extension Router {
+    /// Finds the route for `method` and `path` (the percent-encoded path, without query).
+    public func match(method: HTTPMethod, path: String) -> RouteMatch {
+        var current = 0
+        var captured: [(String, String)] = []
+        var utf8 = path.utf8[...]
+        guard utf8.first == UInt8(ascii: "/") else { return Self.unmatched }
+        utf8 = utf8.dropFirst()
+        if !utf8.isEmpty || path.utf8.count > 1 {
+            while true {
+                let end = utf8.firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+                let segment = Substring(utf8[utf8.startIndex..<end])
+                let node = nodes[current]
+                if let literal = node.literals.first(where: { $0.segment.utf8.elementsEqual(segment.utf8) }) {
+                    current = literal.node
+                } else if let capture = node.capture, !segment.isEmpty,
+                          let value = Self.percentDecoded(segment) {
+                    captured.append((capture.name, value))
+                    current = capture.node
+                } else {
+                    return Self.unmatched
+                }
+                if end == utf8.endIndex { break }
+                utf8 = utf8[utf8.index(after: end)...]
+            }
+        }
+        let node = nodes[current]
+        guard let template = node.template, !node.handlers.isEmpty else { return Self.unmatched }
+        let parameters = captured.isEmpty ? Parameters() : Parameters(captured)
+        if let found = node.handlers.first(where: { $0.method == method }) {
+            return RouteMatch(kind: .handler(found.handler), template: template, parameters: parameters)
+        }
+        if method == .head, let get = node.handlers.first(where: { $0.method == .get }) {
+            return RouteMatch(kind: .handler(get.handler), template: template, parameters: parameters)
+        }
+        let allow = Self.allowed(node)
+        if method == .options {
+            return RouteMatch(kind: .options(allow: allow), template: template, parameters: parameters)
+        }
+        return RouteMatch(kind: .methodNotAllowed(allow: allow), template: template, parameters: parameters)
+    }
+
+    static let unmatched = RouteMatch(kind: .notFound, template: RequestContext.unmatchedRoute, parameters: Parameters())
+
+    static func allowed(_ node: Node) -> [HTTPMethod] {
+        var methods = Set(node.handlers.map(\.method))
+        if methods.contains(.get) { methods.insert(.head) }
+        methods.insert(.options)
+        return HTTPMethod.all.filter(methods.contains)
+    }
+
+    /// Decodes %XX escapes; `nil` for malformed escapes or bytes that are not UTF-8.
+    static func percentDecoded(_ segment: Substring) -> String? {
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(segment.utf8.count)
+        var iterator = segment.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte != UInt8(ascii: "%") { bytes.append(byte); continue }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+extension Router: HTTPResponder {
+    /// Routes the request and runs its handler; 404, 405 and OPTIONS answers are JSON.
+    public func respond(to request: Request, context: RequestContext) async throws -> Response {
+        let match = match(method: request.method, path: request.path)
+        var context = context
+        context.route = match.template
+        context.parameters = match.parameters
+        return try await match.respond(to: request, context: context)
+    }
+}
+
+extension RouteMatch {
+    /// Runs the matched handler, or produces the 404/405/OPTIONS answer.
+    public func respond(to request: Request, context: RequestContext) async throws -> Response {
+        switch kind {
+        case .handler(let handler):
+            return try await handler(request, context)
+        case .options(let allow):
+            return Response(status: .noContent, headers: ["Allow": allow.map(\.rawValue).joined(separator: ", ")])
+        case .methodNotAllowed(let allow):
+            throw HTTPError(.methodNotAllowed, code: "method_not_allowed",
+                            message: "\(request.method) is not allowed on \(template)",
+                            headers: ["Allow": allow.map(\.rawValue).joined(separator: ", ")])
+        case .notFound:
+            throw HTTPError(.notFound, code: "not_found", message: "No route matches this path")
+        }
+    }
+}

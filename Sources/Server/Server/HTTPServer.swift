@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CEventShim
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The HTTP server: N event loops, each a thread with its own listening socket.
+///
+/// Run it in a swift-service-lifecycle `ServiceGroup`: graceful shutdown stops accepting,
+/// closes idle connections, lets requests in flight finish within the drain deadline, and
+/// then `run()` returns. Cancellation closes everything at once.
+public final class HTTPServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    let responder: any HTTPResponder
+    let logger: Logger
+    let state = Mutex<State>(State())
+    /// Readiness: set when a graceful shutdown begins.
+    public let drainState: DrainState
+
+    struct State: ~Copyable {
+        var loops: [EventLoop] = []
+        var boundPort: Int?
+        var running = 0
+        var exitWaiter: CheckedContinuation<Void, Never>?
+        var started = false
+        var startWaiters: [CheckedContinuation<Int, any Error>] = []
+        var startError: (any Error)?
+    }
+
+    public init(configuration: ServerConfiguration, responder: some HTTPResponder, logger: Logger,
+                drainState: DrainState = DrainState()) {
+        self.configuration = configuration
+        self.drainState = drainState
+        self.responder = responder
+        self.logger = logger
+    }
+
+    /// True from the start of a graceful shutdown: readiness probes should fail.
+    public var isDraining: Bool { drainState.isDraining }
+
+    /// Waits until the server listens, and returns the port it is bound to.
+    public func waitUntilListening() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            state.withLock { state in
+                if let port = state.boundPort { continuation.resume(returning: port) }
+                else if let error = state.startError { continuation.resume(throwing: error) }
+                else { state.startWaiters.append(continuation) }
+            }
+        }
+    }
+
+    /// Connections open across all loops.
+    public var connectionCount: Int {
+        state.withLock { $0.loops.reduce(0) { $0 + $1.connectionCount } }
+    }
+
+    public func run() async throws {
+        let loops = try start()
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { continuation in
+                    let finished = state.withLock { state -> Bool in
+                        if state.running == 0 { return true }
+                        state.exitWaiter = continuation
+                        return false
+                    }
+                    if finished { continuation.resume() }
+                }
+            } onGracefulShutdown: {
+                self.drain()
+            }
+        } onCancel: {
+            for loop in loops { loop.forceClose() }
+        }
+        for loop in loops { loop.destroy() }
+        logger.info("server stopped")
+    }
+
+    /// Opens the listeners and starts one thread per loop.
+    private func start() throws -> [EventLoop] {
+        let threads = max(1, configuration.threads)
+        var port = UInt16(clamping: configuration.port)
+        var loops: [EventLoop] = []
+        do {
+            for index in 0..<threads {
+                var bound: UInt16 = 0
+                let fd = es_listen(configuration.host, port, Int32(clamping: configuration.backlog), &bound)
+                guard fd >= 0 else { throw ServerError.listen(host: configuration.host, port: Int(port), errno: -fd) }
+                port = bound // later loops join the port the first one got
+                let loop = EventLoop(index: index, responder: responder, logger: logger)
+                guard loop.attach(listenFD: fd, config: configuration.shimConfig) else {
+                    close(fd)
+                    throw ServerError.loopCreation
+                }
+                loops.append(loop)
+            }
+        } catch {
+            for loop in loops { loop.forceClose(); loop.destroy() }
+            let waiters = state.withLock { state in
+                state.startError = error
+                defer { state.startWaiters.removeAll() }
+                return state.startWaiters
+            }
+            for waiter in waiters { waiter.resume(throwing: error) }
+            throw error
+        }
+        let waiters = state.withLock { state in
+            state.loops = loops
+            state.boundPort = Int(port)
+            state.running = loops.count
+            defer { state.startWaiters.removeAll() }
+            return state.startWaiters
+        }
+        for loop in loops {
+            LoopThread.start(name: "orders-loop-\(loop.index)") {
+                loop.run()
+                self.loopExited()
+            }
+        }
+        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "threads": "\(loops.count)"])
+        for waiter in waiters { waiter.resume(returning: Int(port)) }
+        return loops
+    }
+
+    private func loopExited() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.running -= 1
+            guard state.running == 0 else { return nil }
+            defer { state.exitWaiter = nil }
+            return state.exitWaiter
+        }
+        waiter?.resume()
+    }
+
+    /// Begins a graceful shutdown, and forces it when the drain deadline passes.
+    public func drain() {
+        guard drainState.begin() else { return }
+        let loops = state.withLock { $0.loops }
+        let inFlight = loops.reduce(0) { $0 + $1.connectionCount }
+        logger.info("draining", metadata: ["connections": "\(inFlight)", "deadline": "\(configuration.drainDeadline)"])
+        for loop in loops { loop.beginShutdown() }
+        let deadline = configuration.drainDeadline
+        let logger = self.logger
+        Task.detached {
+            try? await Task.sleep(for: deadline)
+            let left = loops.reduce(0) { $0 + $1.connectionCount }
+            if left > 0 { logger.warning("drain deadline passed; closing connections", metadata: ["connections": "\(left)"]) }
+            for loop in loops { loop.forceClose() }
+        }
+    }
+}
+
+/// Why the server could not start.
+public enum ServerError: Error, CustomStringConvertible {
+    case listen(host: String, port: Int, errno: Int32)
+    case loopCreation
+
+    public var description: String {
+        switch self {
+        case .listen(let host, let port, let code):
+            "cannot listen on \(host):\(port): \(String(cString: strerror(code)))"
+        case .loopCreation:
+            "cannot create an event loop (epoll or eventfd failed)"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CEventShim
+
+/// Everything the HTTP server can be told at start-up.
+public struct ServerConfiguration: Sendable {
+    /// Numeric IPv4 or IPv6 address to listen on.
+    public var host = "0.0.0.0"
+    /// TCP port; 0 picks an ephemeral port (see `HTTPServer.boundPort`).
+    public var port = 8080
+    /// Event loops, each a thread with its own SO_REUSEPORT listener.
+    public var threads = ServerConfiguration.availableCPUs
+    /// listen(2) backlog.
+    public var backlog = 4096
+    /// Request parsing limits.
+    public var limits = Limits()
+    /// Connection timeouts.
+    public var timeouts = Timeouts()
+    /// Open connections per loop; 0 for no limit.
+    public var maxConnectionsPerLoop = 0
+    /// How long a graceful shutdown waits for requests in flight.
+    public var drainDeadline: Duration = .seconds(10)
+    /// The `Server` header's value. No version, on purpose.
+    public var serverName: StaticString = "orders"
+
+    public init() {}
+
+    /// The CPUs this process may run on (its affinity mask), so a server pinned with
+    /// `taskset -c 0` starts one loop.
+    public static var availableCPUs: Int { Int(es_available_cpus()) }
+
+    /// Request size limits (RFC 9112 leaves them to the server).
+    public struct Limits: Sendable {
+        public var maxRequestLine = 8 * 1024
+        public var maxHeaderBlock = 16 * 1024
+        public var maxHeaderCount = 100
+        public var maxBody = 1024 * 1024
+        public init() {}
+    }
+
+    /// Connection timeouts.
+    public struct Timeouts: Sendable {
+        /// From a request's first byte to its complete head.
+        public var header: Duration = .seconds(10)
+        /// Longest gap between two reads of a body.
+        public var body: Duration = .seconds(30)
+        /// Keep-alive connection without a request.
+        public var idle: Duration = .seconds(60)
+        /// Longest gap without write progress (a client that does not read).
+        public var write: Duration = .seconds(30)
+        public init() {}
+    }
+
+    var shimConfig: es_loop_config {
+        var config = es_loop_config_default()
+        config.limits.max_request_line = UInt32(clamping: limits.maxRequestLine)
+        config.limits.max_header_block = UInt32(clamping: limits.maxHeaderBlock)
+        config.limits.max_header_count = UInt32(clamping: limits.maxHeaderCount)
+        config.limits.max_body = UInt64(clamping: limits.maxBody)
+        config.header_timeout_ms = timeouts.header.milliseconds
+        config.body_timeout_ms = timeouts.body.milliseconds
+        config.idle_timeout_ms = timeouts.idle.milliseconds
+        config.write_timeout_ms = timeouts.write.milliseconds
+        config.max_connections = UInt32(clamping: maxConnectionsPerLoop)
+        config.server_name = UnsafeRawPointer(serverName.utf8Start).assumingMemoryBound(to: CChar.self)
+        return config
+    }
+}
+
+extension Duration {
+    var milliseconds: UInt32 {
+        let (seconds, attoseconds) = components
+        return UInt32(clamping: max(0, seconds) * 1000 + max(0, attoseconds) / 1_000_000_000_000_000)
+    }
+}

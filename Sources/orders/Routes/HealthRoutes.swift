@@ -1,0 +1,19 @@
+import Server
+
+/// Liveness and readiness probes.
+enum HealthRoutes {
+    static func register(on router: inout Router, drainState: DrainState) {
+        router.get("/healthz") { _, _ in
+            Response(contentType: .json, body: ResponseBody(literal: #"{"status":"ok"}"#))
+        }
+        // Readiness turns false as soon as a graceful shutdown begins, so a load balancer
+        // stops sending new work while requests in flight finish.
+        router.get("/readyz") { _, _ in
+            if drainState.isDraining {
+                return Response(status: .serviceUnavailable, contentType: .json,
+                                body: ResponseBody(literal: #"{"status":"draining"}"#))
+            }
+            return Response(contentType: .json, body: ResponseBody(literal: #"{"status":"ready"}"#))
+        }
+    }
+}

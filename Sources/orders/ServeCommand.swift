@@ -1,0 +1,191 @@
+import ArgumentParser
+import Logging
+import OrderService
+import Server
+import ServiceLifecycle
+
+/// `orders serve`: runs the service until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the order service."
+    )
+
+    @OptionGroup(title: "Listeners") var listeners: ListenerOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
+    @OptionGroup(title: "Data and dependencies") var data: DataOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let logger = Logger(label: "orders")
+        let service = OrderService(configuration: data.orderServiceConfiguration, sleeper: LoopSleeper())
+        let drainState = DrainState()
+        let router = OrdersRouter.make(service: service, drainState: drainState)
+        var configuration = ServerConfiguration()
+        configuration.host = listeners.host
+        configuration.port = listeners.port
+        if let threads = listeners.threads { configuration.threads = threads }
+        configuration.limits = limits.serverLimits
+        configuration.timeouts = timeouts.serverTimeouts
+        configuration.maxConnectionsPerLoop = limits.maxConnections
+        configuration.drainDeadline = .milliseconds(timeouts.drainTimeout)
+        let server = HTTPServer(configuration: configuration, responder: router, logger: logger, drainState: drainState)
+        let group = ServiceGroup(configuration: .init(
+            services: [server],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+struct ListenerOptions: ParsableArguments {
+    @Option(help: "Address of the public listener (numeric IPv4 or IPv6).")
+    var host = "0.0.0.0"
+
+    @Option(help: "Port of the public listener; 0 picks a free one (logged at start).")
+    var port = 8080
+
+    @Option(help: "Address of the admin listener (metrics and debug endpoints; reserved).")
+    var adminHost = "127.0.0.1"
+
+    @Option(help: "Port of the admin listener (reserved for the diagnostics endpoints).")
+    var adminPort = 6060
+
+    @Option(help: "Event loops, one thread each. Default: the CPUs this process may use.")
+    var threads: Int?
+
+    func validate() throws {
+        guard (0...65535).contains(port), (0...65535).contains(adminPort) else {
+            throw ValidationError("ports must be between 0 and 65535")
+        }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 256")
+        }
+    }
+}
+
+struct LimitOptions: ParsableArguments {
+    @Option(help: "Longest request line in bytes (414 beyond).")
+    var maxRequestLine = 8 * 1024
+
+    @Option(help: "Largest header block in bytes (431 beyond).")
+    var maxHeaderBytes = 16 * 1024
+
+    @Option(help: "Most header fields in a request (431 beyond).")
+    var maxHeaders = 100
+
+    @Option(help: "Largest request body in bytes (413 beyond).")
+    var maxBody = 1024 * 1024
+
+    @Option(help: "Open connections per event loop; 0 for no limit.")
+    var maxConnections = 0
+
+    var serverLimits: ServerConfiguration.Limits {
+        var limits = ServerConfiguration.Limits()
+        limits.maxRequestLine = maxRequestLine
+        limits.maxHeaderBlock = maxHeaderBytes
+        limits.maxHeaderCount = maxHeaders
+        limits.maxBody = maxBody
+        return limits
+    }
+
+    func validate() throws {
+        guard maxRequestLine >= 64, maxHeaderBytes >= 64, (1...10_000).contains(maxHeaders),
+              (0...(1 << 30)).contains(maxBody), maxConnections >= 0 else {
+            throw ValidationError("limits out of range")
+        }
+    }
+}
+
+struct TimeoutOptions: ParsableArguments {
+    @Option(help: "Milliseconds for a request head to arrive, from its first byte (408 after).")
+    var headerTimeout = 10_000
+
+    @Option(help: "Longest gap between body reads, in ms (408 after).")
+    var bodyTimeout = 30_000
+
+    @Option(help: "Idle keep-alive connection lifetime, in ms.")
+    var idleTimeout = 60_000
+
+    @Option(help: "Longest gap without write progress to a client, in ms.")
+    var writeTimeout = 30_000
+
+    @Option(help: "On SIGTERM, how long to let requests in flight finish, in ms.")
+    var drainTimeout = 10_000
+
+    var serverTimeouts: ServerConfiguration.Timeouts {
+        var timeouts = ServerConfiguration.Timeouts()
+        timeouts.header = .milliseconds(headerTimeout)
+        timeouts.body = .milliseconds(bodyTimeout)
+        timeouts.idle = .milliseconds(idleTimeout)
+        timeouts.write = .milliseconds(writeTimeout)
+        return timeouts
+    }
+
+    func validate() throws {
+        guard [headerTimeout, bodyTimeout, idleTimeout, writeTimeout].allSatisfy({ $0 > 0 }), drainTimeout >= 0 else {
+            throw ValidationError("timeouts must be positive")
+        }
+    }
+}
+
+struct DataOptions: ParsableArguments {
+    @Option(help: "Orders to seed.")
+    var orders = 10_000
+
+    @Option(help: "Users to seed.")
+    var users = 1_000
+
+    @Option(help: "SKUs to seed.")
+    var skus = 500
+
+    @Option(help: "Seed for the deterministic data.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Latency of the inventory source behind the cache, in ms.")
+    var inventoryLatency = 0
+
+    @Option(help: "Failure rate of the inventory source, 0 to 1.")
+    var inventoryFailureRate = 0.0
+
+    @Option(help: "How long the inventory cache keeps an entry, in ms.")
+    var inventoryCacheTTL = 5_000
+
+    @Option(help: "Latency of the stock validator, in ms (a timer on the loop).")
+    var stockLatency = 0
+
+    @Option(help: "Failure rate of the stock validator, 0 to 1.")
+    var stockFailureRate = 0.0
+
+    var orderServiceConfiguration: OrderServiceConfiguration {
+        var configuration = OrderServiceConfiguration()
+        configuration.orderCount = orders
+        configuration.userCount = users
+        configuration.skuCount = skus
+        configuration.seed = seed
+        configuration.inventorySourceLatency = .milliseconds(inventoryLatency)
+        configuration.inventoryFailureRate = inventoryFailureRate
+        configuration.inventoryCacheTTL = .milliseconds(inventoryCacheTTL)
+        configuration.stockValidatorLatency = .milliseconds(stockLatency)
+        configuration.stockValidatorFailureRate = stockFailureRate
+        return configuration
+    }
+
+    func validate() throws {
+        guard orders >= 0, users >= 0, skus >= 1, inventoryLatency >= 0, stockLatency >= 0,
+              (0...1).contains(inventoryFailureRate), (0...1).contains(stockFailureRate), inventoryCacheTTL >= 0 else {
+            throw ValidationError("data options out of range")
+        }
+    }
+}
