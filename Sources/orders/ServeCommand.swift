@@ -3,6 +3,7 @@ import Logging
 import OrderService
 import Server
 import ServiceLifecycle
+import UnixSignals
 
 /// `orders serve`: runs the service until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import Foundation
 import OrderService
 import Server
 
@@ -9,6 +10,13 @@ enum OrderRoutes {
     static func register(on router: inout Router, service: OrderService) {
         router.get("/api/v1/order/map") { request, _ in
             let ids = try parseIDs(request.queryValue("ids"))
+            let map = try await withDependencyErrors { try await service.mapOrders(ids: ids) }
+            return Response(contentType: .json, body: ResponseBody(map.jsonBytes))
+        }
+        // The same lookup with the ids in a JSON body, {"ids":[1,2,3]}, for lists too long
+        // for a URL.
+        router.post("/api/v1/order/map") { request, _ in
+            let ids = try parseIDs(jsonBody: request.body, contentType: request.headers.first("Content-Type"))
             let map = try await withDependencyErrors { try await service.mapOrders(ids: ids) }
             return Response(contentType: .json, body: ResponseBody(map.jsonBytes))
         }
@@ -41,6 +49,29 @@ enum OrderRoutes {
         guard ids.count <= maxIDs else {
             throw HTTPError(.badRequest, code: "invalid_parameter",
                             message: "Query parameter 'ids' takes at most \(maxIDs) ids; got \(ids.count)")
+        }
+        return ids
+    }
+
+    /// Parses a `{"ids":[…]}` body.
+    static func parseIDs(jsonBody body: [UInt8], contentType: String?) throws -> [Int] {
+        guard let contentType, contentType.lowercased().hasPrefix("application/json") else {
+            throw HTTPError(HTTPStatus(code: 415), code: "unsupported_media_type",
+                            message: "The body must be application/json")
+        }
+        let object = try? JSONSerialization.jsonObject(with: Data(body))
+        guard let fields = object as? [String: Any] else {
+            throw HTTPError(.badRequest, code: "invalid_body", message: "The body must be a JSON object like {\"ids\":[1,2,3]}")
+        }
+        guard let list = fields["ids"] as? [Any], !list.isEmpty else {
+            throw HTTPError(.badRequest, code: "missing_parameter", message: "Body field 'ids' (array of positive integers) is required")
+        }
+        let ids = list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }.filter { $0 > 0 }
+        guard ids.count == list.count, !list.contains(where: { $0 is Bool }) else {
+            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' expects an array of positive integers")
+        }
+        guard ids.count <= maxIDs else {
+            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' takes at most \(maxIDs) ids; got \(ids.count)")
         }
         return ids
     }

@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+
+/// The real `orders` binary, started on an ephemeral loopback port for one test.
+final class ServerProcess: Sendable {
+    let process: Process
+    let port: Int
+    private let output: Mutex<String>
+
+    /// The `orders` binary built next to the test bundle (`swift build --build-tests`).
+    static var binaryURL: URL {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        // The test runner sits inside `…/debug/ordersPackageTests.xctest` on Linux.
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("orders")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/orders")
+    }
+
+    /// Starts `orders serve --host 127.0.0.1 --port 0` with `arguments` added, and waits
+    /// until it logs the port it listens on.
+    init(_ arguments: [String] = [], threads: Int = 2) throws {
+        let process = Process()
+        process.executableURL = Self.binaryURL
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
+                             "--threads", String(threads)] + arguments
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        let output = Mutex("")
+        let portFound = Mutex<Int?>(nil)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            let all = output.withLock { $0 += text; return $0 }
+            if portFound.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all) {
+                portFound.withLock { $0 = port }
+            }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while portFound.withLock({ $0 }) == nil {
+            guard process.isRunning, Date() < deadline else {
+                process.terminate()
+                throw ServerProcessError.didNotStart(output: output.withLock { $0 })
+            }
+            usleep(20_000)
+        }
+        self.process = process
+        self.port = portFound.withLock { $0 }!
+        self.output = output
+    }
+
+    /// Everything the server logged so far.
+    var log: String { output.withLock { $0 } }
+
+    static func listeningPort(in log: String) -> Int? {
+        for line in log.split(separator: "\n") where line.contains("listening") {
+            if let range = line.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                return Int(line[range].dropFirst("port=".count))
+            }
+        }
+        return nil
+    }
+
+    /// Sends a signal (SIGTERM by default).
+    func signal(_ signal: Int32 = SIGTERM) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for exit, up to `timeout`; returns the exit status, or nil if still running.
+    func waitForExit(timeout: TimeInterval = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+enum ServerProcessError: Error, CustomStringConvertible {
+    case didNotStart(output: String)
+
+    var description: String {
+        switch self {
+        case .didNotStart(let output): "orders did not start; it said:\n\(output)"
+        }
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, if any is missing.
+#   scripts/install-deps.sh          build + test packages
+#   scripts/install-deps.sh --bench  also the benchmark tools and peer servers
+set -euo pipefail
+
+packages=(libnghttp2-dev libssl-dev pkg-config curl)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(wrk nghttp2-client nghttp2-server nginx h2o linux-perf valgrind)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}" >&2
+sudo_cmd=()
+[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
