@@ -104,7 +104,7 @@ public final class EventLoop: @unchecked Sendable {
             for job in jobs { run(job) }
             for closure in closures { closure() }
             ranSomething = ranSomething || !jobs.isEmpty || !closures.isEmpty
-            if timers.fireDue() { ranSomething = true }
+            if timers.fireDue() > 0 { ranSomething = true }
             if !ranSomething { break }
         }
         if !localJobs.isEmpty { return 0 }

@@ -38,26 +38,29 @@ struct TimerQueue {
         waiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
     }
 
-    /// Resumes every sleep whose deadline has passed. Returns whether any was resumed.
-    mutating func fireDue() -> Bool {
-        guard let first = heap.first else { return false }
-        let now = Self.now()
-        guard first.deadline <= now else { return false }
-        var fired = false
+    /// Resumes every sleep whose deadline has passed. Returns how many were resumed.
+    @discardableResult
+    mutating func fireDue(now: UInt64? = nil) -> Int {
+        guard let first = heap.first else { return 0 }
+        let now = now ?? Self.now()
+        guard first.deadline <= now else { return 0 }
+        var fired = 0
         while let top = heap.first, top.deadline <= now {
             removeTop()
             if let waiter = waiters.removeValue(forKey: top.id) {
                 waiter.resume()
-                fired = true
+                fired += 1
             }
         }
         return fired
     }
 
-    /// Milliseconds until the next deadline, rounded up; -1 when there is none.
-    func millisecondsUntilNext() -> Int32 {
+    /// Milliseconds until the next live deadline, rounded up; -1 when there is none.
+    mutating func millisecondsUntilNext(now: UInt64? = nil) -> Int32 {
+        // Entries of cancelled sleeps are dropped here so they never wake the loop.
+        while let top = heap.first, waiters[top.id] == nil { removeTop() }
         guard let first = heap.first else { return -1 }
-        let now = Self.now()
+        let now = now ?? Self.now()
         guard first.deadline > now else { return 0 }
         let ms = (first.deadline - now + 999_999) / 1_000_000
         return Int32(min(ms, 60_000))

@@ -59,15 +59,19 @@ enum OrderRoutes {
             throw HTTPError(HTTPStatus(code: 415), code: "unsupported_media_type",
                             message: "The body must be application/json")
         }
-        let object = try? JSONSerialization.jsonObject(with: Data(body))
-        guard let fields = object as? [String: Any] else {
+        struct Body: Decodable { var ids: [Int]? }
+        let decoded: Body
+        do {
+            decoded = try JSONDecoder().decode(Body.self, from: Data(body))
+        } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
+            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' expects an array of positive integers")
+        } catch {
             throw HTTPError(.badRequest, code: "invalid_body", message: "The body must be a JSON object like {\"ids\":[1,2,3]}")
         }
-        guard let list = fields["ids"] as? [Any], !list.isEmpty else {
+        guard let ids = decoded.ids, !ids.isEmpty else {
             throw HTTPError(.badRequest, code: "missing_parameter", message: "Body field 'ids' (array of positive integers) is required")
         }
-        let ids = list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }.filter { $0 > 0 }
-        guard ids.count == list.count, !list.contains(where: { $0 is Bool }) else {
+        guard ids.allSatisfy({ $0 > 0 }) else {
             throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' expects an array of positive integers")
         }
         guard ids.count <= maxIDs else {

@@ -5,7 +5,13 @@ import Synchronization
 final class ServerProcess: Sendable {
     let process: Process
     let port: Int
-    private let output: Mutex<String>
+    private let output: CapturedOutput
+
+    /// What the server printed, filled by the pipe's reader thread.
+    final class CapturedOutput: Sendable {
+        let text = Mutex("")
+        let port = Mutex<Int?>(nil)
+    }
 
     /// The `orders` binary built next to the test bundle (`swift build --build-tests`).
     static var binaryURL: URL {
@@ -30,8 +36,7 @@ final class ServerProcess: Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
-        let output = Mutex("")
-        let portFound = Mutex<Int?>(nil)
+        let output = CapturedOutput()
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             guard !data.isEmpty else {
@@ -39,27 +44,27 @@ final class ServerProcess: Sendable {
                 return
             }
             let text = String(decoding: data, as: UTF8.self)
-            let all = output.withLock { $0 += text; return $0 }
-            if portFound.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all) {
-                portFound.withLock { $0 = port }
+            let all = output.text.withLock { $0 += text; return $0 }
+            if output.port.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all) {
+                output.port.withLock { $0 = port }
             }
         }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while portFound.withLock({ $0 }) == nil {
+        while output.port.withLock({ $0 }) == nil {
             guard process.isRunning, Date() < deadline else {
                 process.terminate()
-                throw ServerProcessError.didNotStart(output: output.withLock { $0 })
+                throw ServerProcessError.didNotStart(output: output.text.withLock { $0 })
             }
             usleep(20_000)
         }
         self.process = process
-        self.port = portFound.withLock { $0 }!
+        self.port = output.port.withLock { $0 }!
         self.output = output
     }
 
     /// Everything the server logged so far.
-    var log: String { output.withLock { $0 } }
+    var log: String { output.text.withLock { $0 } }
 
     static func listeningPort(in log: String) -> Int? {
         for line in log.split(separator: "\n") where line.contains("listening") {
