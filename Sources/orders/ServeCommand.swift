@@ -17,6 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
     @OptionGroup(title: "Data and dependencies") var data: DataOptions
 
+    @Option(help: ArgumentHelp("Where handlers start: inline (on the loop) or global (a thread hop; for measurement).", visibility: .hidden))
+    var handlerDispatch = "inline"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -38,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.timeouts = timeouts.serverTimeouts
         configuration.maxConnectionsPerLoop = limits.maxConnections
         configuration.drainDeadline = .milliseconds(timeouts.drainTimeout)
+        configuration.handlerDispatch = handlerDispatch == "global" ? .globalExecutor : .inline
         let server = HTTPServer(configuration: configuration, responder: router, logger: logger, drainState: drainState)
         let group = ServiceGroup(configuration: .init(
             services: [server],

@@ -71,7 +71,8 @@ es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
  */
 int es_loop_run(es_loop *loop);
 
-/** Frees the loop after es_loop_run() returned. */
+/** Frees the loop after es_loop_run() returned. Only safe once no other thread can still
+    call es_loop_wake() on it. */
 void es_loop_destroy(es_loop *loop);
 
 /** The loop running on this thread, or NULL. */
@@ -120,6 +121,9 @@ void es_conn_respond(es_conn *conn, const es_response *response);
 
 /** Names the calling thread (shown by top -H, gdb and perf); Linux keeps 15 bytes. */
 void es_thread_set_name(const char *name);
+
+/** Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
+long es_raise_fd_limit(void);
 
 /** CPUs this process may run on (sched_getaffinity), at least 1. */
 int es_available_cpus(void);

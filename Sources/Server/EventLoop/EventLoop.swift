@@ -17,6 +17,7 @@ public final class EventLoop: @unchecked Sendable {
     public let index: Int
     let responder: any HTTPResponder
     let logger: Logger
+    let dispatch: ServerConfiguration.HandlerDispatch
     private(set) var cLoop: OpaquePointer?
 
     /// Jobs enqueued from the loop thread itself. Loop thread only.
@@ -33,8 +34,9 @@ public final class EventLoop: @unchecked Sendable {
         var closures: [@Sendable () -> Void] = []
     }
 
-    init(index: Int, responder: any HTTPResponder, logger: Logger) {
+    init(index: Int, responder: any HTTPResponder, logger: Logger, dispatch: ServerConfiguration.HandlerDispatch = .inline) {
         self.index = index
+        self.dispatch = dispatch
         self.responder = responder
         self.logger = logger
         headerScratch.reserveCapacity(512)

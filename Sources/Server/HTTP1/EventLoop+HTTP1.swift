@@ -14,9 +14,17 @@ extension EventLoop {
         let request = Request(http1: head.pointee, body: body, bodyLength: bodyLength)
         let handle = ConnectionHandle(pointer: connection)
         let context = RequestContext(connectionID: connectionID, loopIndex: index, logger: logger)
-        Task.immediate(executorPreference: self) { [responder] in
-            let response = await Self.respond(responder, to: request, context: context)
-            self.send(response, on: handle)
+        switch dispatch.base {
+        case .inline:
+            Task.immediate(executorPreference: self) { [responder] in
+                let response = await Self.respond(responder, to: request, context: context)
+                self.send(response, on: handle)
+            }
+        case .globalExecutor:
+            Task { [responder] in
+                let response = await Self.respond(responder, to: request, context: context)
+                self.send(response, on: handle)
+            }
         }
     }
 

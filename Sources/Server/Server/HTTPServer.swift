@@ -74,13 +74,16 @@ public final class HTTPServer: Service, Sendable {
         } onCancel: {
             for loop in loops { loop.forceClose() }
         }
-        for loop in loops { loop.destroy() }
+        // The C loops are not freed: a handler that outlives the drain deadline may still
+        // hand its response to its loop, which then only drops it. The process is ending.
         logger.info("server stopped")
     }
 
     /// Opens the listeners and starts one thread per loop.
     private func start() throws -> [EventLoop] {
         let threads = max(1, configuration.threads)
+        // Each connection is an fd: allow as many as the hard limit permits.
+        let fdLimit = es_raise_fd_limit()
         var port = UInt16(clamping: configuration.port)
         var loops: [EventLoop] = []
         do {
@@ -89,7 +92,7 @@ public final class HTTPServer: Service, Sendable {
                 let fd = es_listen(configuration.host, port, Int32(clamping: configuration.backlog), &bound)
                 guard fd >= 0 else { throw ServerError.listen(host: configuration.host, port: Int(port), errno: -fd) }
                 port = bound // later loops join the port the first one got
-                let loop = EventLoop(index: index, responder: responder, logger: logger)
+                let loop = EventLoop(index: index, responder: responder, logger: logger, dispatch: configuration.handlerDispatch)
                 guard loop.attach(listenFD: fd, config: configuration.shimConfig) else {
                     close(fd)
                     throw ServerError.loopCreation
@@ -119,7 +122,7 @@ public final class HTTPServer: Service, Sendable {
                 self.loopExited()
             }
         }
-        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "threads": "\(loops.count)"])
+        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "threads": "\(loops.count)", "fd_limit": "\(fdLimit)"])
         for waiter in waiters { waiter.resume(returning: Int(port)) }
         return loops
     }

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerLoop = 0
     /// How long a graceful shutdown waits for requests in flight.
     public var drainDeadline: Duration = .seconds(10)
+    /// Where handlers start. Kept configurable so the cost of a thread hop can be measured.
+    public var handlerDispatch = HandlerDispatch.inline
     /// The `Server` header's value. No version, on purpose.
     public var serverName: StaticString = "orders"
 
@@ -26,6 +28,20 @@ public struct ServerConfiguration: Sendable {
     /// The CPUs this process may run on (its affinity mask), so a server pinned with
     /// `taskset -c 0` starts one loop.
     public static var availableCPUs: Int { Int(es_available_cpus()) }
+
+    /// Where a request's handler task starts.
+    public struct HandlerDispatch: Sendable, Hashable {
+        enum Base: Sendable, Hashable { case inline, globalExecutor }
+        let base: Base
+
+        /// `Task.immediate` with the connection's loop as task executor: a handler that
+        /// does not suspend answers on the loop thread with no hop; one that suspends
+        /// resumes on that loop. The default.
+        public static let inline = HandlerDispatch(base: .inline)
+        /// A plain `Task` on Swift's global executor, answering back through the loop's
+        /// queue: two thread hops per request. For comparison only.
+        public static let globalExecutor = HandlerDispatch(base: .globalExecutor)
+    }
 
     /// Request size limits (RFC 9112 leaves them to the server).
     public struct Limits: Sendable {
