@@ -337,6 +337,9 @@ void es_conn_drive(es_conn *conn) {
         es_rbuf_give(conn->loop, conn->rbuf);
         conn->rbuf = NULL;
     }
+    /* Draining: a connection that just became idle (its last write had been blocked
+       when the drain began) is closed now rather than at its idle timeout. */
+    if (conn->loop->shutting_down) es_conn_begin_shutdown(conn);
 }
 
 void es_conn_on_event(es_conn *conn, uint32_t events) {

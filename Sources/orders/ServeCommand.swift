@@ -188,7 +188,7 @@ struct DataOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard orders >= 0, users >= 0, skus >= 1, inventoryLatency >= 0, stockLatency >= 0,
+        guard orders >= 0, users >= 1, skus >= 1, inventoryLatency >= 0, stockLatency >= 0,
               (0...1).contains(inventoryFailureRate), (0...1).contains(stockFailureRate), inventoryCacheTTL >= 0 else {
             throw ValidationError("data options out of range")
         }

@@ -1,0 +1,137 @@
+import Synchronization
+
+/// A time-to-live cache in front of an ``InventorySource``.
+///
+/// Safe to share between threads: the entries and counters sit behind one `Mutex`, which
+/// is never held across a suspension. Concurrent misses for the same SKU each go to the
+/// source (there is no request coalescing), which is what a simple remote cache does and
+/// what makes a slow source visible under load.
+///
+/// The clock is generic so that tests can drive expiry with a manual clock. Inside, times
+/// are kept as durations since the cache was created, so that the locked state and the
+/// lookups are concrete code rather than generic over the clock.
+public final class InventoryCache<C: Clock>: Sendable where C.Duration == Duration {
+    /// The source behind the cache.
+    public let source: InventorySource
+    /// How long an entry is served after it was fetched. Zero or less disables caching.
+    public let ttl: Duration
+    /// The clock that decides expiry.
+    public let clock: C
+    private let epoch: C.Instant
+    private let state: Mutex<InventoryCacheState>
+
+    public init(source: InventorySource, ttl: Duration, clock: C) {
+        self.source = source
+        self.ttl = ttl
+        self.clock = clock
+        self.epoch = clock.now
+        self.state = Mutex(InventoryCacheState())
+    }
+
+    /// The record for `sku`: from the cache while fresh, otherwise from the source.
+    ///
+    /// - Throws: what the source throws; failures are not cached.
+    public func record(for sku: SKU.ID) async throws -> InventoryRecord {
+        try await self.record(for: sku, at: self.elapsed())
+    }
+
+    /// Hit and miss counters and the number of entries.
+    public var statistics: InventoryCacheStatistics {
+        self.state.withLock { $0.statistics }
+    }
+
+    /// Drops every entry; the counters keep counting.
+    public func removeAll() {
+        self.state.withLock { $0.removeAll() }
+    }
+
+    /// The time since the cache was created, by its clock; read once per request.
+    func elapsed() -> Duration {
+        self.epoch.duration(to: self.clock.now)
+    }
+
+    /// Like ``record(for:)``, at a time from ``elapsed()``.
+    func record(for sku: SKU.ID, at now: Duration) async throws -> InventoryRecord {
+        if let record = self.state.withLock({ $0.lookup(sku, at: now) }) {
+            return record
+        }
+        let record = try await self.source.fetch(sku)
+        // Expiry counts from when the answer arrived, not from when it was asked for.
+        self.store(record, at: self.source.latency > .zero ? self.elapsed() : now)
+        return record
+    }
+
+    /// Like ``record(for:)``, without suspending; only for a source with zero latency.
+    func recordWithoutSuspending(for sku: SKU.ID, at now: Duration) throws -> InventoryRecord {
+        if let record = self.state.withLock({ $0.lookup(sku, at: now) }) {
+            return record
+        }
+        let record = try self.source.fetchWithoutSuspending(sku)
+        self.store(record, at: now)
+        return record
+    }
+
+    private func store(_ record: InventoryRecord, at now: Duration) {
+        guard self.ttl > .zero else { return }
+        let expires = now + self.ttl
+        self.state.withLock { $0.store(record, expires: expires) }
+    }
+}
+
+extension InventoryCache where C == ContinuousClock {
+    /// A cache whose entries expire by the continuous clock.
+    public convenience init(source: InventorySource, ttl: Duration) {
+        self.init(source: source, ttl: ttl, clock: ContinuousClock())
+    }
+}
+
+/// The locked state of an ``InventoryCache``.
+///
+/// SKU numbers are small and dense, so entries live in a table indexed by number rather
+/// than in a dictionary: a lookup is an index, not a hash.
+struct InventoryCacheState {
+    private struct Entry {
+        var record: InventoryRecord
+        /// Time since the cache's epoch after which the entry is stale.
+        var expires: Duration
+    }
+
+    private var table: [Entry?] = []
+    private var entryCount = 0
+    private var hits = 0
+    private var misses = 0
+
+    var statistics: InventoryCacheStatistics {
+        InventoryCacheStatistics(hits: self.hits, misses: self.misses, entries: self.entryCount)
+    }
+
+    /// The fresh record for `sku`, counting a hit; or `nil`, counting a miss.
+    mutating func lookup(_ sku: SKU.ID, at now: Duration) -> InventoryRecord? {
+        let slot = sku.number &- 1
+        if UInt(bitPattern: slot) < UInt(self.table.count), let entry = self.table[slot], now < entry.expires {
+            self.hits += 1
+            return entry.record
+        }
+        self.misses += 1
+        return nil
+    }
+
+    mutating func store(_ record: InventoryRecord, expires: Duration) {
+        let slot = record.sku.number &- 1
+        // Only records from the source are stored, and it knows only catalogue SKUs, so
+        // the table grows to the catalogue size at most.
+        guard slot >= 0 else { return }
+        if slot >= self.table.count {
+            self.table.append(contentsOf: repeatElement(nil, count: slot + 1 - self.table.count))
+        }
+        if self.table[slot] == nil {
+            self.entryCount += 1
+        }
+        self.table[slot] = Entry(record: record, expires: expires)
+    }
+
+    mutating func removeAll() {
+        self.table.removeAll(keepingCapacity: true)
+        self.entryCount = 0
+    }
+}

@@ -1,0 +1,107 @@
+extension OrderService {
+    /// Looks up each id in the order given. Found orders have every line item enriched
+    /// from the inventory cache and are checked by the stock validator; other ids go to
+    /// ``OrderMap/notFound``. Repeated ids appear as often as they were asked for.
+    ///
+    /// When neither dependency has latency this runs to completion without suspending or
+    /// creating tasks. Otherwise the found orders are mapped concurrently, one child task
+    /// each, and the result keeps the order of `ids`.
+    ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`), so a handler started on an
+    /// event loop stays there.
+    ///
+    /// - Throws: ``DependencyError`` if the inventory or the stock validator fails, and
+    ///   whatever the sleeper throws (such as `CancellationError`).
+    nonisolated(nonsending) public func mapOrders(ids: [Int]) async throws -> OrderMap {
+        if self.dependenciesSuspend {
+            return try await self.mapOrdersConcurrently(ids: ids)
+        }
+        return try self.mapOrdersWithoutSuspending(ids: ids)
+    }
+
+    /// The zero-latency path: three allocations (orders, items, not-found), no tasks.
+    func mapOrdersWithoutSuspending(ids: [Int]) throws -> OrderMap {
+        var foundCount = 0
+        var itemCount = 0
+        for id in ids {
+            if let order = self.store.order(id: id) {
+                foundCount += 1
+                itemCount += order.items.count
+            }
+        }
+
+        var orders = [MappedOrder]()
+        orders.reserveCapacity(foundCount)
+        var notFound = [Int]()
+        notFound.reserveCapacity(ids.count - foundCount)
+        var items = [MappedOrder.Item]()
+        items.reserveCapacity(itemCount)
+        let now = self.inventory.elapsed()  // one clock read per request
+
+        for id in ids {
+            guard let order = self.store.order(id: id) else {
+                notFound.append(id)
+                continue
+            }
+            let start = items.endIndex
+            for line in order.items {
+                let record = try self.inventory.recordWithoutSuspending(for: line.sku, at: now)
+                items.append(MappedOrder.Item(line, record))
+            }
+            let stockValid = try self.stockValidator.validateWithoutSuspending(items[start...])
+            // Items are attached below, once the shared buffer has stopped growing;
+            // a slice taken now would force a copy on the next append.
+            orders.append(MappedOrder(order, items: [], stockValid: stockValid))
+        }
+
+        var start = items.startIndex
+        for index in orders.indices {
+            let count = self.store.orders[orders[index].id - 1].items.count
+            orders[index].items = items[start..<(start + count)]
+            start += count
+        }
+        return OrderMap(orders: orders, notFound: notFound)
+    }
+
+    /// The path with latency: one child task per found order.
+    func mapOrdersConcurrently(ids: [Int]) async throws -> OrderMap {
+        var found = [Order]()
+        var notFound = [Int]()
+        for id in ids {
+            if let order = self.store.order(id: id) {
+                found.append(order)
+            } else {
+                notFound.append(id)
+            }
+        }
+        let now = self.inventory.elapsed()
+
+        let mapped = try await withThrowingTaskGroup(of: (Int, MappedOrder).self) { group in
+            for (slot, order) in found.enumerated() {
+                group.addTask {
+                    (slot, try await self.mapOrder(order, at: now))
+                }
+            }
+            var mapped = [(Int, MappedOrder)]()
+            mapped.reserveCapacity(found.count)
+            for try await result in group {
+                mapped.append(result)
+            }
+            return mapped
+        }
+        let orders = mapped.sorted { $0.0 < $1.0 }.map(\.1)
+        return OrderMap(orders: orders, notFound: notFound)
+    }
+
+    /// Maps one order, suspending for each cache miss and for the validator.
+    private func mapOrder(_ order: Order, at now: Duration) async throws -> MappedOrder {
+        var items = [MappedOrder.Item]()
+        items.reserveCapacity(order.items.count)
+        for line in order.items {
+            let record = try await self.inventory.record(for: line.sku, at: now)
+            items.append(MappedOrder.Item(line, record))
+        }
+        let stockValid = try await self.stockValidator.validate(items)
+        return MappedOrder(order, items: items[...], stockValid: stockValid)
+    }
+}

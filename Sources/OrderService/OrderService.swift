@@ -1,0 +1,56 @@
+/// The order domain: seeded orders, users and SKUs, an inventory cache in front of a slow
+/// inventory source, and a stock validator.
+///
+/// All state is immutable or behind a lock, so one instance serves every event loop.
+public final class OrderService: Sendable {
+    /// The configuration the service was built with.
+    public let configuration: OrderServiceConfiguration
+    /// The seeded data.
+    public let store: OrderStore
+    /// The cache in front of the inventory source.
+    public let inventory: InventoryCache<ContinuousClock>
+    /// The stock validator.
+    public let stockValidator: StockValidator
+    /// Whether any dependency has latency; when not, ``mapOrders(ids:)`` never suspends.
+    let dependenciesSuspend: Bool
+
+    /// Seeds the data and builds the stand-in remote systems.
+    ///
+    /// - Parameters:
+    ///   - configuration: sizes, seed, latencies and failure rates.
+    ///   - sleeper: how the stand-in remote systems wait out their latency.
+    /// - Precondition: see ``OrderStore/init(seededBy:)``.
+    public init(configuration: OrderServiceConfiguration, sleeper: any Sleeper) {
+        self.configuration = configuration
+        self.store = OrderStore(seededBy: configuration)
+        let source = InventorySource(
+            catalog: self.store.skus,
+            latency: configuration.inventorySourceLatency,
+            failureRate: configuration.inventoryFailureRate,
+            seed: configuration.seed ^ 0x494E_5645_4E54_4F52,
+            sleeper: sleeper
+        )
+        self.inventory = InventoryCache(source: source, ttl: configuration.inventoryCacheTTL)
+        self.stockValidator = StockValidator(
+            latency: configuration.stockValidatorLatency,
+            failureRate: configuration.stockValidatorFailureRate,
+            seed: configuration.seed ^ 0x5354_4F43_4B56_414C,
+            sleeper: sleeper
+        )
+        self.dependenciesSuspend =
+            configuration.inventorySourceLatency > .zero || configuration.stockValidatorLatency > .zero
+    }
+
+    /// Hit and miss counters of the inventory cache.
+    public var inventoryCacheStatistics: InventoryCacheStatistics {
+        self.inventory.statistics
+    }
+
+    /// The user with exactly this name (names are lowercase), or `nil` when there is none.
+    ///
+    /// Asynchronous and throwing so that a remote user store can replace the in-memory
+    /// one without changing callers; today it neither suspends nor throws.
+    nonisolated(nonsending) public func fetchUser(name: String) async throws -> User? {
+        self.store.user(named: name)
+    }
+}
