@@ -246,6 +246,10 @@ static int conn_read(es_conn *conn) {
     es_rbuf *rb = conn->rbuf;
     ssize_t n = read(conn->fd, rb->data + rb->len, rb->cap - rb->len);
     if (n > 0) {
+        /* A short read emptied the socket: with edge-triggered epoll, new data brings a new
+           event, so skip the read that would only return EAGAIN (one syscall a request).
+           Not after EPOLLRDHUP, whose EOF must still be read. */
+        if ((uint32_t)n < rb->cap - rb->len && !conn->peer_hup) conn->readable = 0;
         rb->len += (uint32_t)n;
         if (conn->phase == ES_PHASE_BODY) es_timer_set(loop, conn, ES_TIMER_BODY, 1);
         return 1;
@@ -273,7 +277,8 @@ static int conn_flush(es_conn *conn) {
     es_wbuf *wb = conn->wbuf;
     int progressed = 0;
     while (wb != NULL && wb->sent < wb->len && conn->writable) {
-        ssize_t n = write(conn->fd, wb->data + wb->sent, wb->len - wb->sent);
+        /* send, not write: MSG_NOSIGNAL turns a vanished peer into EPIPE, not SIGPIPE. */
+        ssize_t n = send(conn->fd, wb->data + wb->sent, wb->len - wb->sent, MSG_NOSIGNAL);
         if (n > 0) { wb->sent += (uint32_t)n; progressed = 1; continue; }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) { conn->writable = 0; break; }
@@ -346,6 +351,7 @@ void es_conn_on_event(es_conn *conn, uint32_t events) {
     if (events & (EPOLLERR | EPOLLHUP)) conn->readable = conn->writable = 1;
     if (events & EPOLLOUT) conn->writable = 1;
     if (events & (EPOLLIN | EPOLLRDHUP)) conn->readable = 1;
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn->peer_hup = 1;
     if (conn->phase == ES_PHASE_DISPATCHED) return; /* resumes when Swift responds */
     es_conn_drive(conn);
 }

@@ -76,6 +76,7 @@ struct es_conn {
     uint8_t pending : 1;            /* on the loop's pending list */
     uint8_t close_after : 1;        /* close once the queued responses are written */
     uint8_t peer_gone : 1;          /* read returned 0 or the socket failed */
+    uint8_t peer_hup : 1;           /* epoll saw EPOLLRDHUP: read on to the EOF */
     int fd;
     uint64_t id;
     uint64_t deadline_ms;           /* for the timer list it is on */

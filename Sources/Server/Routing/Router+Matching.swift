@@ -23,6 +23,9 @@ public struct RouteMatch: Sendable {
 extension Router {
     /// Finds the route for `method` and `path` (the percent-encoded path, without query).
     public func match(method: HTTPMethod, path: String) -> RouteMatch {
+        if let node = literalPaths[path] {
+            return match(method: method, node: nodes[node], parameters: Parameters())
+        }
         var current = 0
         var captured: [(String, String)] = []
         var utf8 = path.utf8[...]
@@ -46,9 +49,11 @@ extension Router {
                 utf8 = utf8[utf8.index(after: end)...]
             }
         }
-        let node = nodes[current]
+        return match(method: method, node: nodes[current], parameters: captured.isEmpty ? Parameters() : Parameters(captured))
+    }
+
+    private func match(method: HTTPMethod, node: Node, parameters: Parameters) -> RouteMatch {
         guard let template = node.template, !node.handlers.isEmpty else { return Self.unmatched }
-        let parameters = captured.isEmpty ? Parameters() : Parameters(captured)
         if let found = node.handlers.first(where: { $0.method == method }) {
             return RouteMatch(kind: .handler(found.handler), template: template, parameters: parameters)
         }

@@ -17,6 +17,9 @@ public struct Router: Sendable {
     }
 
     var nodes: [Node] = [Node()]
+    /// Templates without captures, by exact path: one hash lookup instead of a tree walk
+    /// for the common case.
+    var literalPaths: [String: Int] = [:]
 
     public init() {}
 
@@ -44,6 +47,7 @@ public struct Router: Sendable {
             }
         }
         nodes[current].template = template
+        if !template.contains("{") { literalPaths[template] = current }
         nodes[current].handlers.removeAll { $0.method == method }
         nodes[current].handlers.append((method, handler))
     }
