@@ -70,6 +70,10 @@ let package = Package(
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strictSwift),
         .testTarget(name: "OrderServiceTests", dependencies: ["OrderService"], swiftSettings: strictSwift),
-        .testTarget(name: "IntegrationTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Server", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
     ]
 )
