@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // The byte-level hot path: epoll loops, sockets, timers, the HTTP/1.1 parser
@@ -42,10 +43,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // The diagnostic middleware chain (filled by the middleware issue).
+        // The diagnostic middleware chain, the task registry and the metrics.
         .target(
             name: "Middleware",
-            dependencies: ["Server"],
+            dependencies: [
+                "Server",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strictSwift
         ),
         // The order domain: seeded data, inventory cache, stock validator. No HTTP.
@@ -62,6 +67,7 @@ let package = Package(
                 "OrderService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -69,6 +75,11 @@ let package = Package(
         ),
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "MiddlewareTests",
+            dependencies: ["Middleware", "Server", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "OrderServiceTests", dependencies: ["OrderService"], swiftSettings: strictSwift),
         .testTarget(
             name: "IntegrationTests",

@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh --bench  also the benchmark tools and peer servers
 set -euo pipefail
 
-packages=(libnghttp2-dev libssl-dev pkg-config curl)
+packages=(libnghttp2-dev libssl-dev pkg-config curl prometheus)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nghttp2-client nghttp2-server nginx h2o linux-perf valgrind)
 fi

@@ -50,9 +50,11 @@ void es_rbuf_give(es_loop *loop, es_rbuf *rbuf) {
     }
 }
 
-/* Moves a pointer that pointed into old_data so it points at the same byte of new_data. */
-static const char *rebase(const char *p, const char *old_data, const char *new_data) {
-    return p == NULL ? NULL : new_data + (p - old_data);
+/* Moves a pointer that pointed into old_data so it points at the same byte of new_data.
+   Pointers outside the old data (the parser's static "/" and "") are left alone. */
+static const char *rebase(const char *p, const char *old_data, uint32_t old_len, const char *new_data) {
+    if (p == NULL || p < old_data || p > old_data + old_len) return p;
+    return new_data + (p - old_data);
 }
 
 es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap) {
@@ -72,15 +74,15 @@ es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap) {
     memcpy(bigger->headers, rbuf->headers, rbuf->max_headers * sizeof(es_http1_header));
     memcpy(bigger->data, rbuf->data, rbuf->len);
     es_http1_request *req = &bigger->req;
-    req->target = rebase(req->target, rbuf->data, data);
-    req->path = rebase(req->path, rbuf->data, data);
-    req->query = rebase(req->query, rbuf->data, data);
-    req->authority = rebase(req->authority, rbuf->data, data);
+    req->target = rebase(req->target, rbuf->data, rbuf->len, data);
+    req->path = rebase(req->path, rbuf->data, rbuf->len, data);
+    req->query = rebase(req->query, rbuf->data, rbuf->len, data);
+    req->authority = rebase(req->authority, rbuf->data, rbuf->len, data);
     if (req->headers != NULL) {
         req->headers = headers;
         for (uint32_t i = 0; i < req->header_count; i++) {
-            headers[i].name = rebase(headers[i].name, rbuf->data, data);
-            headers[i].value = rebase(headers[i].value, rbuf->data, data);
+            headers[i].name = rebase(headers[i].name, rbuf->data, rbuf->len, data);
+            headers[i].value = rebase(headers[i].value, rbuf->data, rbuf->len, data);
         }
     }
     es_rbuf_give(loop, rbuf);
@@ -103,16 +105,18 @@ es_wbuf *es_wbuf_reserve(es_loop *loop, es_wbuf *wbuf, uint32_t extra) {
         wbuf->len = wbuf->sent = 0;
         return wbuf;
     }
-    if (wbuf->len + extra <= wbuf->cap) return wbuf;
+    if ((uint64_t)wbuf->len + extra <= wbuf->cap) return wbuf;
     /* Drop what was already sent before growing, so the buffer holds only what is due. */
     if (wbuf->sent > 0) {
         memmove(wbuf->data, wbuf->data + wbuf->sent, wbuf->len - wbuf->sent);
         wbuf->len -= wbuf->sent;
         wbuf->sent = 0;
-        if (wbuf->len + extra <= wbuf->cap) return wbuf;
+        if ((uint64_t)wbuf->len + extra <= wbuf->cap) return wbuf;
     }
+    uint64_t wanted = (uint64_t)wbuf->len + extra;
+    if (wanted > UINT32_MAX / 2) return NULL; /* sizes stay well inside 32 bits */
     uint32_t cap = wbuf->cap * 2;
-    if (cap < wbuf->len + extra) cap = wbuf->len + extra;
+    if (cap < wanted) cap = (uint32_t)wanted;
     es_wbuf *bigger = malloc(sizeof(es_wbuf) + cap);
     if (bigger == NULL) return NULL;
     memcpy(bigger->data, wbuf->data, wbuf->len);

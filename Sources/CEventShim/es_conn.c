@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include "es_internal.h"
 
+enum { CONN_FREED = -1, CONN_DRAINING = -2 };
+
 enum {
     ES_ACCEPT_BATCH = 128,             /* accepts per pass, so one busy listener can't starve */
     ES_WRITE_BACKLOG = 256 * 1024,     /* stop parsing pipelined requests above this */
@@ -234,15 +236,15 @@ static int conn_make_room(es_conn *conn) {
     return 0;
 }
 
-/* One read. Returns 1 on progress, 0 when drained (EAGAIN), -1 when the connection was
-   closed or is now closing. */
+/* One read. Returns 1 on progress, 0 when drained (EAGAIN), CONN_FREED when the connection
+   was closed (do not touch it again), CONN_DRAINING when it only has answers left to write. */
 static int conn_read(es_conn *conn) {
     es_loop *loop = conn->loop;
     if (conn->rbuf == NULL) {
         conn->rbuf = es_rbuf_take(loop);
-        if (conn->rbuf == NULL) { es_conn_close(conn); return -1; }
+        if (conn->rbuf == NULL) { es_conn_close(conn); return CONN_FREED; }
     }
-    if (!conn_make_room(conn)) return -1;
+    if (!conn_make_room(conn)) return CONN_DRAINING;
     es_rbuf *rb = conn->rbuf;
     ssize_t n = read(conn->fd, rb->data + rb->len, rb->cap - rb->len);
     if (n > 0) {
@@ -263,10 +265,10 @@ static int conn_read(es_conn *conn) {
     if (n == 0 && conn->wbuf != NULL) {
         conn->close_after = 1;
         conn->phase = ES_PHASE_DRAIN_WRITE;
-        return -1;
+        return CONN_DRAINING;
     }
     es_conn_close(conn);
-    return -1;
+    return CONN_FREED;
 }
 
 /* ---- writing ---------------------------------------------------------------------- */
@@ -320,17 +322,22 @@ void es_conn_drive(es_conn *conn) {
     }
     for (;;) {
         conn_process_buffered(conn);
-        if (conn->phase > ES_PHASE_BODY || conn_write_backlogged(conn) || !conn->readable) break;
+        if (conn->phase > ES_PHASE_BODY) break;
+        if (conn_write_backlogged(conn)) {
+            /* Parsing paused for the reader to catch up: write, and carry on parsing if the
+               backlog drained (no event would come for bytes already buffered). */
+            if (!conn_flush(conn)) return;
+            if (conn_write_backlogged(conn)) break;
+            continue;
+        }
+        if (!conn->readable) break;
         if (conn->wbuf != NULL && conn->wbuf->len > conn->wbuf->sent && conn->writable) {
             /* Flush answers before blocking in read so a pipelining client sees them soon. */
             if (!conn_flush(conn)) return;
         }
         int r = conn_read(conn);
-        if (r < 0) {
-            if (conn->phase != ES_PHASE_DRAIN_WRITE) return; /* closed */
-            break;
-        }
-        if (r == 0) break;
+        if (r == CONN_FREED) return;
+        if (r == CONN_DRAINING || r == 0) break;
     }
     if (!conn_flush(conn)) return;
     if (conn->phase == ES_PHASE_LINGER) {
@@ -352,7 +359,14 @@ void es_conn_on_event(es_conn *conn, uint32_t events) {
     if (events & EPOLLOUT) conn->writable = 1;
     if (events & (EPOLLIN | EPOLLRDHUP)) conn->readable = 1;
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn->peer_hup = 1;
-    if (conn->phase == ES_PHASE_DISPATCHED) return; /* resumes when Swift responds */
+    if (conn->phase == ES_PHASE_DISPATCHED) {
+        /* Swift holds a request: nothing is parsed until it answers, but earlier answers
+           keep flowing, and a connection that failed gives its fd back now (the struct
+           waits for the answer, see es_conn_respond). */
+        if (events & (EPOLLHUP | EPOLLERR)) { es_conn_close(conn); return; }
+        if (conn->writable && conn->wbuf != NULL) conn_flush(conn);
+        return;
+    }
     es_conn_drive(conn);
 }
 

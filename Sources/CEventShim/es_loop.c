@@ -229,8 +229,13 @@ int es_loop_run(es_loop *loop) {
             }
         }
         if (loop->listener_readable && !loop->shutting_down) es_conn_accept_all(loop);
+        /* Driving a connection can dispatch its next pipelined request, whose handler may
+           queue jobs or timers: let Swift see them before the loop sleeps again. */
         swift_wait_ms = loop->callbacks.on_tick(loop->callbacks.ctx);
-        loop_drive_pending(loop);
+        for (int round = 0; round < 16 && loop->pending_head != NULL; round++) {
+            loop_drive_pending(loop);
+            swift_wait_ms = loop->callbacks.on_tick(loop->callbacks.ctx);
+        }
         es_timers_expire(loop);
     }
     current_loop = NULL;

@@ -4,8 +4,9 @@ extension OrderService {
     /// ``OrderMap/notFound``. Repeated ids appear as often as they were asked for.
     ///
     /// When neither dependency has latency this runs to completion without suspending or
-    /// creating tasks. Otherwise the found orders are mapped concurrently, one child task
-    /// each, and the result keeps the order of `ids`.
+    /// creating tasks. Otherwise each found order gets a stock-validation child task
+    /// (`OrderService+ValidationChildren.swift`), and the result keeps the order of `ids`.
+    /// With the fault `missing-ok-check` on, the incident's leaking version runs instead.
     ///
     /// Runs on the caller's executor (`nonisolated(nonsending)`), so a handler started on an
     /// event loop stays there.
@@ -13,8 +14,11 @@ extension OrderService {
     /// - Throws: ``DependencyError`` if the inventory or the stock validator fails, and
     ///   whatever the sleeper throws (such as `CancellationError`).
     nonisolated(nonsending) public func mapOrders(ids: [Int]) async throws -> OrderMap {
-        if self.dependenciesSuspend {
-            return try await self.mapOrdersConcurrently(ids: ids)
+        if faults.isEnabled(.missingOKCheck) {
+            return try await mapOrdersIgnoringMissing(ids: ids)
+        }
+        if self.dependenciesSuspend || faults.isEnabled(.slowInventory) {
+            return try await self.mapOrdersWithValidationChildren(ids: ids)
         }
         return try self.mapOrdersWithoutSuspending(ids: ids)
     }
@@ -61,47 +65,5 @@ extension OrderService {
             start += count
         }
         return OrderMap(orders: orders, notFound: notFound)
-    }
-
-    /// The path with latency: one child task per found order.
-    func mapOrdersConcurrently(ids: [Int]) async throws -> OrderMap {
-        var found = [Order]()
-        var notFound = [Int]()
-        for id in ids {
-            if let order = self.store.order(id: id) {
-                found.append(order)
-            } else {
-                notFound.append(id)
-            }
-        }
-        let now = self.inventory.elapsed()
-
-        let mapped = try await withThrowingTaskGroup(of: (Int, MappedOrder).self) { group in
-            for (slot, order) in found.enumerated() {
-                group.addTask {
-                    (slot, try await self.mapOrder(order, at: now))
-                }
-            }
-            var mapped = [(Int, MappedOrder)]()
-            mapped.reserveCapacity(found.count)
-            for try await result in group {
-                mapped.append(result)
-            }
-            return mapped
-        }
-        let orders = mapped.sorted { $0.0 < $1.0 }.map(\.1)
-        return OrderMap(orders: orders, notFound: notFound)
-    }
-
-    /// Maps one order, suspending for each cache miss and for the validator.
-    private func mapOrder(_ order: Order, at now: Duration) async throws -> MappedOrder {
-        var items = [MappedOrder.Item]()
-        items.reserveCapacity(order.items.count)
-        for line in order.items {
-            let record = try await self.inventory.record(for: line.sku, at: now)
-            items.append(MappedOrder.Item(line, record))
-        }
-        let stockValid = try await self.stockValidator.validate(items)
-        return MappedOrder(order, items: items[...], stockValid: stockValid)
     }
 }

@@ -13,6 +13,11 @@ public final class OrderService: Sendable {
     public let stockValidator: StockValidator
     /// Whether any dependency has latency; when not, ``mapOrders(ids:)`` never suspends.
     let dependenciesSuspend: Bool
+    /// The incident switches.
+    public let faults: Faults
+    /// Starts the stock-validation children (registered with the server's task registry).
+    let childTasks: any ChildTaskStarter
+    let sleeper: any Sleeper
 
     /// Seeds the data and builds the stand-in remote systems.
     ///
@@ -20,8 +25,14 @@ public final class OrderService: Sendable {
     ///   - configuration: sizes, seed, latencies and failure rates.
     ///   - sleeper: how the stand-in remote systems wait out their latency.
     /// - Precondition: see ``OrderStore/init(seededBy:)``.
-    public init(configuration: OrderServiceConfiguration, sleeper: any Sleeper) {
+    ///   - faults: the incident switches, shared with the admin endpoint that flips them.
+    ///   - childTasks: how child tasks are started, so that a task registry can list them.
+    public init(configuration: OrderServiceConfiguration, sleeper: any Sleeper, faults: Faults = Faults(),
+                childTasks: any ChildTaskStarter = PlainChildTaskStarter()) {
         self.configuration = configuration
+        self.faults = faults
+        self.childTasks = childTasks
+        self.sleeper = sleeper
         self.store = OrderStore(seededBy: configuration)
         let source = InventorySource(
             catalog: self.store.skus,

@@ -21,6 +21,8 @@ public struct OrderServiceConfiguration: Sendable {
     public var stockValidatorLatency: Duration = .zero
     /// Probability, in `0...1`, that a call to the stock validator fails.
     public var stockValidatorFailureRate: Double = 0
+    /// Extra wait per inventory-cache read while the fault `slow-inventory` is on.
+    public var slowInventoryLatency: Duration = .milliseconds(50)
 
     public init() {}
 }

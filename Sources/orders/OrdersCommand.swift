@@ -14,4 +14,7 @@ struct OrdersCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// The service's version, reported by /debug/vars (never in the Server header).
+    static let version = "0.1.0"
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import Middleware
 import OrderService
+import Prometheus
 import Server
 import ServiceLifecycle
 import UnixSignals
@@ -16,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
     @OptionGroup(title: "Data and dependencies") var data: DataOptions
+    @OptionGroup(title: "Diagnostics") var diagnostics: DiagnosticsOptions
 
     @Option(help: ArgumentHelp("Where handlers start: inline (on the loop) or global (a thread hop; for measurement).", visibility: .hidden))
     var handlerDispatch = "inline"
@@ -24,27 +27,56 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+        LoggingSystem.bootstrap({ label, metadataProvider in
+            var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
             handler.logLevel = logLevel
             return handler
-        }
+        }, metadataProvider: RequestIDMiddleware.metadataProvider)
         let logger = Logger(label: "orders")
-        let service = OrderService(configuration: data.orderServiceConfiguration, sleeper: LoopSleeper())
+        let threads = listeners.threads ?? ServerConfiguration.availableCPUs
+
+        // Diagnostics first: the registry shards by event loop, so registering a request
+        // never takes another loop's lock.
+        let registry = TaskRegistry(shardCount: threads, captureBacktraces: diagnostics.captureBacktraces) {
+            EventLoop.current?.index
+        }
+        let prometheus = PrometheusCollectorRegistry()
+        let metrics = HTTPMetrics(registry: prometheus, shardCount: threads)
+
+        let faults = Faults(enabled: try diagnostics.faultModes())
+        var serviceConfiguration = data.orderServiceConfiguration
+        serviceConfiguration.slowInventoryLatency = .milliseconds(diagnostics.slowInventoryLatency)
+        let service = OrderService(configuration: serviceConfiguration, sleeper: LoopSleeper(), faults: faults,
+                                   childTasks: RegistryChildTasks(registry: registry))
         let drainState = DrainState()
         let router = OrdersRouter.make(service: service, drainState: drainState)
+        let responder: any HTTPResponder = diagnostics.middleware
+            ? MiddlewareChain(OrdersMiddleware.chain(logger: logger, metrics: metrics, registry: registry,
+                                                     accessLog: diagnostics.accessLog), router: router)
+            : router
+
         var configuration = ServerConfiguration()
         configuration.host = listeners.host
         configuration.port = listeners.port
-        if let threads = listeners.threads { configuration.threads = threads }
+        configuration.threads = threads
         configuration.limits = limits.serverLimits
         configuration.timeouts = timeouts.serverTimeouts
         configuration.maxConnectionsPerLoop = limits.maxConnections
         configuration.drainDeadline = .milliseconds(timeouts.drainTimeout)
         configuration.handlerDispatch = handlerDispatch == "global" ? .globalExecutor : .inline
-        let server = HTTPServer(configuration: configuration, responder: router, logger: logger, drainState: drainState)
+        let server = HTTPServer(configuration: configuration, responder: responder, logger: logger, drainState: drainState)
+
+        let admin = AdminListener.make(
+            host: listeners.adminHost, port: listeners.adminPort, logger: logger,
+            diagnostics: Diagnostics(
+                registry: registry, prometheus: prometheus,
+                connections: { [(proto: "h1", count: server.connectionCount)] },
+                loops: { server.connectionsPerLoop }, version: OrdersCommand.version
+            ),
+            faults: faults
+        )
         let group = ServiceGroup(configuration: .init(
-            services: [server],
+            services: [server, admin],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
@@ -192,5 +224,38 @@ struct DataOptions: ParsableArguments {
               (0...1).contains(inventoryFailureRate), (0...1).contains(stockFailureRate), inventoryCacheTTL >= 0 else {
             throw ValidationError("data options out of range")
         }
+    }
+}
+
+struct DiagnosticsOptions: ParsableArguments {
+    @Option(name: .customLong("fault"),
+            help: "Turn a fault mode on at start (repeatable): missing-ok-check, slow-inventory.")
+    var faults: [String] = []
+
+    @Option(help: "Extra latency per inventory-cache read while slow-inventory is on, in ms.")
+    var slowInventoryLatency = 50
+
+    @Flag(inversion: .prefixedEnableDisable,
+          help: "Run the diagnostic middleware chain (disable only to measure its cost).")
+    var middleware = true
+
+    @Flag(inversion: .prefixedEnableDisable, help: "Log one line per request (never for /plaintext and /json).")
+    var accessLog = true
+
+    @Flag(help: "Capture a backtrace when each task is registered (costly; symbolicated only when read).")
+    var captureBacktraces = false
+
+    func faultModes() throws -> [Faults.Mode] {
+        try faults.map { name in
+            guard let mode = Faults.Mode(name: name) else {
+                throw ValidationError("unknown fault '\(name)'; known: \(Faults.Mode.all.map(\.name).joined(separator: ", "))")
+            }
+            return mode
+        }
+    }
+
+    func validate() throws {
+        _ = try faultModes()
+        guard slowInventoryLatency >= 0 else { throw ValidationError("--slow-inventory-latency must not be negative") }
     }
 }

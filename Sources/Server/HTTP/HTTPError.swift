@@ -11,18 +11,27 @@ public struct HTTPError: Error, Sendable, Equatable {
     public var message: String
     /// Extra header fields for the response (for example `Allow` on a 405).
     public var headers: HTTPHeaders
+    /// Extra string fields inside the `error` object, such as the parameter's name.
+    public var details: [(String, String)]
 
-    public init(_ status: HTTPStatus, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
+    public init(_ status: HTTPStatus, code: String, message: String, headers: HTTPHeaders = HTTPHeaders(),
+                details: [(String, String)] = []) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.details = details
     }
 
     /// The JSON error response for this error.
     public var response: Response {
         Response(status: status, contentType: .json, headers: headers,
-                 body: ResponseBody(JSONErrorBody.encode(code: code, message: message)))
+                 body: ResponseBody(JSONErrorBody.encode(code: code, message: message, extra: details)))
+    }
+
+    public static func == (lhs: HTTPError, rhs: HTTPError) -> Bool {
+        lhs.status == rhs.status && lhs.code == rhs.code && lhs.message == rhs.message && lhs.headers == rhs.headers
+            && lhs.details.elementsEqual(rhs.details, by: { $0 == $1 })
     }
 }
 

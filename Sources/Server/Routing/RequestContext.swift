@@ -13,6 +13,16 @@ public struct RequestContext: Sendable {
     public var loopIndex: Int
     /// A logger for this request (middleware adds metadata such as the request id).
     public var logger: Logger
+    /// The request id (set by the request-id middleware; empty without it).
+    public var requestID: String = ""
+    /// When the request was fully received (monotonic), for latency measured from parse
+    /// to response.
+    public var receivedAt: ContinuousClock.Instant = .now
+    /// The router's verdict for this request, when routing ran before the middleware
+    /// (see `Router.resolve`).
+    public var routeMatch: RouteMatch?
+    /// Told about every failed parameter lookup (missing or invalid), for metrics.
+    public var parameterFailureObserver: (any ParameterFailureObserver)?
 
     public init(route: String = RequestContext.unmatchedRoute, parameters: Parameters = Parameters(),
                 connectionID: UInt64 = 0, loopIndex: Int = 0, logger: Logger) {
@@ -44,5 +54,28 @@ public struct Parameters: Sendable, Equatable {
 
     public static func == (lhs: Parameters, rhs: Parameters) -> Bool {
         lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// Receives the failures of safe parameter lookups, so that they can be counted.
+public protocol ParameterFailureObserver: Sendable {
+    func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason)
+}
+
+/// Why a parameter lookup failed.
+public struct ParameterFailureReason: Sendable, Hashable, CustomStringConvertible {
+    enum Base: Sendable, Hashable { case missing, invalid }
+    let base: Base
+
+    /// The parameter was absent.
+    public static let missing = ParameterFailureReason(base: .missing)
+    /// The parameter was present but did not parse as the expected type.
+    public static let invalid = ParameterFailureReason(base: .invalid)
+
+    public var description: String {
+        switch base {
+        case .missing: "missing"
+        case .invalid: "invalid"
+        }
     }
 }

@@ -100,6 +100,17 @@ extension Router {
     }
 }
 
+extension Router {
+    /// Routes `request` and records the outcome in `context` (route template, parameters
+    /// and the match itself), so middleware that runs before the handler can label by route.
+    public func resolve(_ request: Request, into context: inout RequestContext) {
+        let match = match(method: request.method, path: request.path)
+        context.route = match.template
+        context.parameters = match.parameters
+        context.routeMatch = match
+    }
+}
+
 extension Router: HTTPResponder {
     /// Routes the request and runs its handler; 404, 405 and OPTIONS answers are JSON.
     public func respond(to request: Request, context: RequestContext) async throws -> Response {

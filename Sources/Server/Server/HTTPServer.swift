@@ -53,7 +53,12 @@ public final class HTTPServer: Service, Sendable {
 
     /// Connections open across all loops.
     public var connectionCount: Int {
-        state.withLock { $0.loops.reduce(0) { $0 + $1.connectionCount } }
+        connectionsPerLoop.reduce(0, +)
+    }
+
+    /// Connections open on each loop, in loop order.
+    public var connectionsPerLoop: [Int] {
+        state.withLock { $0.loops.map(\.connectionCount) }
     }
 
     public func run() async throws {
@@ -117,12 +122,12 @@ public final class HTTPServer: Service, Sendable {
             return state.startWaiters
         }
         for loop in loops {
-            LoopThread.start(name: "orders-loop-\(loop.index)") {
+            LoopThread.start(name: "\(configuration.name)-loop-\(loop.index)") {
                 loop.run()
                 self.loopExited()
             }
         }
-        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "threads": "\(loops.count)", "fd_limit": "\(fdLimit)"])
+        logger.info("listening", metadata: ["listener": "\(configuration.name)", "host": "\(configuration.host)", "port": "\(port)", "threads": "\(loops.count)", "fd_limit": "\(fdLimit)"])
         for waiter in waiters { waiter.resume(returning: Int(port)) }
         return loops
     }

@@ -2,6 +2,8 @@ import CEventShim
 
 /// Everything the HTTP server can be told at start-up.
 public struct ServerConfiguration: Sendable {
+    /// The listener's name in logs (`public`, `admin`).
+    public var name = "public"
     /// Numeric IPv4 or IPv6 address to listen on.
     public var host = "0.0.0.0"
     /// TCP port; 0 picks an ephemeral port (see `HTTPServer.boundPort`).

@@ -1,4 +1,5 @@
 import Foundation
+import Middleware
 import OrderService
 import Server
 
@@ -8,8 +9,13 @@ enum OrderRoutes {
     static let maxIDs = 100
 
     static func register(on router: inout Router, service: OrderService) {
-        router.get("/api/v1/order/map") { request, _ in
-            let ids = try parseIDs(request.queryValue("ids"))
+        router.get("/api/v1/order/map") { request, context in
+            let ids = try request.require("ids", as: [PositiveInt].self, context: context).map(\.value)
+            guard ids.count <= maxIDs else {
+                throw HTTPError(.badRequest, code: "invalid_parameter",
+                                message: "Query parameter 'ids' takes at most \(maxIDs) ids; got \(ids.count)",
+                                details: [("parameter", "ids"), ("source", "query")])
+            }
             let map = try await withDependencyErrors { try await service.mapOrders(ids: ids) }
             return Response(contentType: .json, body: ResponseBody(map.jsonBytes))
         }
@@ -20,37 +26,13 @@ enum OrderRoutes {
             let map = try await withDependencyErrors { try await service.mapOrders(ids: ids) }
             return Response(contentType: .json, body: ResponseBody(map.jsonBytes))
         }
-        router.get("/api/v1/user/fetch") { request, _ in
-            guard let name = request.queryValue("name"), !name.isEmpty else {
-                throw HTTPError(.badRequest, code: "missing_parameter",
-                                message: "Query parameter 'name' (string) is required")
-            }
+        router.get("/api/v1/user/fetch") { request, context in
+            let name = try request.require("name", as: String.self, context: context)
             guard let user = try await withDependencyErrors({ try await service.fetchUser(name: name) }) else {
                 throw HTTPError(.notFound, code: "user_not_found", message: "No user is named '\(name)'")
             }
             return Response(contentType: .json, body: ResponseBody(user.jsonBytes))
         }
-    }
-
-    /// Parses `ids=1,2,3`: present, non-empty, at most `maxIDs` positive integers.
-    static func parseIDs(_ raw: String?) throws -> [Int] {
-        guard let raw, !raw.isEmpty else {
-            throw HTTPError(.badRequest, code: "missing_parameter",
-                            message: "Query parameter 'ids' (comma-separated positive integers) is required")
-        }
-        var ids: [Int] = []
-        for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let id = Int(item), id > 0 else {
-                throw HTTPError(.badRequest, code: "invalid_parameter",
-                                message: "Query parameter 'ids' expects comma-separated positive integers; got '\(raw)'")
-            }
-            ids.append(id)
-        }
-        guard ids.count <= maxIDs else {
-            throw HTTPError(.badRequest, code: "invalid_parameter",
-                            message: "Query parameter 'ids' takes at most \(maxIDs) ids; got \(ids.count)")
-        }
-        return ids
     }
 
     /// Parses a `{"ids":[…]}` body.

@@ -5,12 +5,15 @@ import Synchronization
 final class ServerProcess: Sendable {
     let process: Process
     let port: Int
+    /// The admin listener's port (metrics and debug endpoints).
+    let adminPort: Int
     private let output: CapturedOutput
 
     /// What the server printed, filled by the pipe's reader thread.
     final class CapturedOutput: Sendable {
         let text = Mutex("")
         let port = Mutex<Int?>(nil)
+        let adminPort = Mutex<Int?>(nil)
     }
 
     /// The `orders` binary built next to the test bundle (`swift build --build-tests`).
@@ -48,10 +51,13 @@ final class ServerProcess: Sendable {
             if output.port.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all) {
                 output.port.withLock { $0 = port }
             }
+            if output.adminPort.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all, listener: "admin") {
+                output.adminPort.withLock { $0 = port }
+            }
         }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while output.port.withLock({ $0 }) == nil {
+        while output.port.withLock({ $0 }) == nil || output.adminPort.withLock({ $0 }) == nil {
             guard process.isRunning, Date() < deadline else {
                 process.terminate()
                 throw ServerProcessError.didNotStart(output: output.text.withLock { $0 })
@@ -60,14 +66,15 @@ final class ServerProcess: Sendable {
         }
         self.process = process
         self.port = output.port.withLock { $0 }!
+        self.adminPort = output.adminPort.withLock { $0 }!
         self.output = output
     }
 
     /// Everything the server logged so far.
     var log: String { output.text.withLock { $0 } }
 
-    static func listeningPort(in log: String) -> Int? {
-        for line in log.split(separator: "\n") where line.contains("listening") {
+    static func listeningPort(in log: String, listener: String = "public") -> Int? {
+        for line in log.split(separator: "\n") where line.contains("listening") && line.contains("listener=\(listener)") {
             if let range = line.range(of: #"port=(\d+)"#, options: .regularExpression) {
                 return Int(line[range].dropFirst("port=".count))
             }

@@ -1,0 +1,28 @@
+import Prometheus
+import Server
+
+/// Everything the admin listener reports on: the task registry, the metrics, and live
+/// figures from the servers.
+public struct Diagnostics: Sendable {
+    public let registry: TaskRegistry
+    public let prometheus: PrometheusCollectorRegistry
+    /// Open connections by protocol (`h1`, later `h2`).
+    public let connections: @Sendable () -> [(proto: String, count: Int)]
+    /// Open connections per event loop of the public server.
+    public let loops: @Sendable () -> [Int]
+    public let version: String
+    public let startedAt: ContinuousClock.Instant
+
+    public init(
+        registry: TaskRegistry, prometheus: PrometheusCollectorRegistry,
+        connections: @escaping @Sendable () -> [(proto: String, count: Int)],
+        loops: @escaping @Sendable () -> [Int], version: String
+    ) {
+        self.registry = registry
+        self.prometheus = prometheus
+        self.connections = connections
+        self.loops = loops
+        self.version = version
+        self.startedAt = .now
+    }
+}

@@ -1,0 +1,37 @@
+import Prometheus
+import Server
+
+/// The admin listener's diagnostic endpoints. None of them exist on the public listener.
+///
+/// - `GET /metrics`: Prometheus text format 0.0.4.
+/// - `GET /debug/tasks`: the task registry, like Go's goroutine profile.
+/// - `GET /debug/vars`: JSON figures, like `gops stats`.
+/// - `GET /debug/`: an HTML index of all of them, with current counts.
+public enum DiagnosticsRoutes {
+    public static func register(on router: inout Router, diagnostics: Diagnostics) {
+        let exposition = MetricsExposition(registry: diagnostics.prometheus)
+        router.get("/metrics") { _, _ in
+            let body = exposition.render(
+                tasks: diagnostics.registry.gauges().map { (name: $0.name, state: $0.state, count: $0.count) },
+                spawned: diagnostics.registry.spawnedTotals(),
+                connections: diagnostics.connections()
+            )
+            return Response(contentType: .prometheus, body: ResponseBody(body))
+        }
+        router.get("/debug/tasks") { request, _ in
+            let query = try TaskProfileQuery(queryItems: request.queryItems)
+            let rendered = try await TaskProfile.render(query, registry: diagnostics.registry) { duration in
+                try await EventLoop.sleep(for: duration)
+            }
+            return Response(contentType: ContentType(rendered.contentType), body: ResponseBody(rendered.body))
+        }
+        router.get("/debug/vars") { _, _ in
+            Response(contentType: .json, body: ResponseBody(string: DebugVars.json(diagnostics)))
+        }
+        let index: Handler = { _, _ in
+            Response(contentType: .html, body: ResponseBody(string: DebugIndexPage.html(diagnostics)))
+        }
+        router.get("/debug", handler: index)
+        router.get("/debug/", handler: index)
+    }
+}

@@ -1,0 +1,56 @@
+import Logging
+import Server
+
+/// One structured log line per request: route template, method, status, duration,
+/// response bytes and request id.
+///
+/// Routes in `skippedRoutes` (by default the benchmark routes `/plaintext` and `/json`)
+/// are not logged, so a load test measures the server rather than its log.
+public struct AccessLogMiddleware: Middleware {
+    let logger: Logger
+    let level: Logger.Level
+    let skippedRoutes: Set<String>
+
+    public static let benchmarkRoutes: Set<String> = ["/plaintext", "/json"]
+
+    public init(logger: Logger, level: Logger.Level = .info, skippedRoutes: Set<String> = AccessLogMiddleware.benchmarkRoutes) {
+        self.logger = logger
+        self.level = level
+        self.skippedRoutes = skippedRoutes
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        guard !skippedRoutes.contains(context.route) else { return try await next(request, context) }
+        do {
+            let response = try await next(request, context)
+            log(request, context, status: response.status.code, bytes: response.body.count)
+            return response
+        } catch {
+            log(request, context, status: (error as? HTTPError)?.status.code ?? 500, bytes: 0)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int) {
+        let elapsed = ContinuousClock.now - context.receivedAt
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.log(level: level, "request", metadata: [
+            "route": .string(context.route),
+            "method": .string(request.method.rawValue),
+            "status": .stringConvertible(status),
+            "duration_ms": .string(String(format3: milliseconds)),
+            "bytes": .stringConvertible(bytes),
+            "request_id": .string(context.requestID),
+        ])
+    }
+}
+
+extension String {
+    /// A number with three decimals, without Foundation.
+    init(format3 value: Double) {
+        let thousandths = Int((value * 1000).rounded())
+        let whole = thousandths / 1000, fraction = thousandths % 1000
+        let digits = String(fraction)
+        self = "\(whole)." + String(repeating: "0", count: 3 - digits.count) + digits
+    }
+}

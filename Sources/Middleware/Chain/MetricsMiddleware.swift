@@ -1,0 +1,48 @@
+import Server
+
+/// Records every request in `http_request_duration_seconds{route,method,code}` and
+/// `http_requests_in_flight`, and routes safe-parameter failures to
+/// `param_lookup_failures_total`.
+///
+/// The duration runs from the moment the server finished parsing the request
+/// (`RequestContext.receivedAt`) to the moment this middleware has the response, which the
+/// server writes right after.
+public struct MetricsMiddleware: Middleware {
+    let metrics: HTTPMetrics
+    let observer: ParameterFailureCounter
+
+    public init(metrics: HTTPMetrics) {
+        self.metrics = metrics
+        self.observer = ParameterFailureCounter(metrics: metrics)
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        metrics.requestStarted(shard: context.loopIndex)
+        var context = context
+        context.parameterFailureObserver = observer
+        let status: Int
+        do {
+            let response = try await next(request, context)
+            status = response.status.code
+            finish(request, context, status: status)
+            return response
+        } catch {
+            finish(request, context, status: (error as? HTTPError)?.status.code ?? 500)
+            throw error
+        }
+    }
+
+    private func finish(_ request: Request, _ context: RequestContext, status: Int) {
+        metrics.requestFinished(route: context.route, method: request.method.rawValue, status: status,
+                                duration: .now - context.receivedAt, shard: context.loopIndex)
+    }
+}
+
+/// Counts failed parameter lookups in `param_lookup_failures_total{route,param,reason}`.
+struct ParameterFailureCounter: ParameterFailureObserver {
+    let metrics: HTTPMetrics
+
+    func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
+        metrics.paramLookupFailed(route: route, param: parameter, reason: reason == .missing ? .missing : .invalid)
+    }
+}

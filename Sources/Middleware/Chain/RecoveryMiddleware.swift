@@ -1,0 +1,49 @@
+import Logging
+import Server
+
+/// Turns an error that escapes a handler into a response, the way Go's recover()
+/// middleware turns a panic into a 500.
+///
+/// - An `HTTPError` (a bad parameter, a missing resource) becomes its own status and JSON
+///   body; it is an expected outcome, not a panic, and is not counted.
+/// - Any other error becomes 500 with a JSON body that carries the request id, is counted
+///   in `http_recovered_panics_total{route,error}` by its type name, and is logged at error
+///   level with the request id and route.
+///
+/// Swift traps (a force unwrap of nil, a failed precondition, an out-of-bounds index) are
+/// not errors: they end the process and cannot be recovered in-process. The Swift runtime's
+/// backtracer prints the crashing thread's stack on stderr (`SWIFT_BACKTRACE`), and the
+/// supervisor restarts the service; that is why the incident's fault reads a missing entry
+/// as a zero value rather than force-unwrapping it.
+public struct RecoveryMiddleware: Middleware {
+    let logger: Logger
+    let onRecovered: @Sendable (_ route: String, _ errorType: String) -> Void
+
+    public init(logger: Logger, onRecovered: @escaping @Sendable (_ route: String, _ errorType: String) -> Void) {
+        self.logger = logger
+        self.onRecovered = onRecovered
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            return error.response
+        } catch {
+            let errorType = String(describing: type(of: error))
+            onRecovered(context.route, errorType)
+            logger.error("recovered an error that escaped a handler", metadata: [
+                "route": .string(context.route),
+                "error": .string(errorType),
+                "detail": .string(String(describing: error)),
+                "request_id": .string(context.requestID),
+            ])
+            let body = JSONErrorBody.encode(
+                code: "internal_error",
+                message: "The server failed to handle the request; quote the request id when reporting it",
+                extra: [("request_id", context.requestID)]
+            )
+            return Response(status: .internalServerError, contentType: .json, body: ResponseBody(body))
+        }
+    }
+}

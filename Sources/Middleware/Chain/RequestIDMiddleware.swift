@@ -1,0 +1,67 @@
+import Logging
+import Server
+import Synchronization
+
+/// Gives every request an id: the client's `X-Request-Id` when it is a sane token, or a
+/// new one. The id is echoed on the response, stored in the context, and visible to
+/// logging through `RequestIDMiddleware.metadataProvider`.
+public struct RequestIDMiddleware: Middleware {
+    /// The header that carries the id both ways.
+    public static let headerName = "X-Request-Id"
+
+    /// The id of the request the current task serves, for log metadata.
+    @TaskLocal public static var current: String?
+
+    /// Adds `request_id` to every log line written while serving a request.
+    public static let metadataProvider = Logger.MetadataProvider {
+        guard let id = RequestIDMiddleware.current else { return [:] }
+        return ["request_id": .string(id)]
+    }
+
+    /// Random per process, so ids from two runs do not collide in one log search.
+    private static let prefix: String = {
+        var generator = SystemRandomNumberGenerator()
+        let value = UInt32.random(in: 0...UInt32.max, using: &generator)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    public init() {}
+
+    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        var context = context
+        let id = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? Self.generate()
+        context.requestID = id
+        var response = try await Self.$current.withValue(id) {
+            try await next(request, context)
+        }
+        response.headers.add(name: Self.headerName, value: id)
+        return response
+    }
+
+    /// A new id: the process prefix and a counter, short enough to stay a small string.
+    static func generate() -> String {
+        let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return prefix + "-" + String(sequence, radix: 16)
+    }
+
+    /// A client's id is kept when it is 1–64 characters of `A-Z a-z 0-9 - _ . :`;
+    /// anything else is replaced, so ids are safe in logs and headers.
+    static func accepted(_ candidate: String) -> String? {
+        let utf8 = candidate.utf8
+        guard (1...64).contains(utf8.count), utf8.allSatisfy(isIDByte) else { return nil }
+        return candidate
+    }
+
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+             UInt8(ascii: "."), UInt8(ascii: ":"):
+            true
+        default:
+            false
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Server
+
+/// Registers every request in the task registry for as long as it runs, labelled with its
+/// route and request id, and makes it the parent of any child the handler spawns.
+public struct TaskTrackingMiddleware: Middleware {
+    let registry: TaskRegistry
+
+    public init(registry: TaskRegistry) {
+        self.registry = registry
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        let token = registry.register(
+            name: "request", parent: nil,
+            labels: ["route": context.route, "request_id": context.requestID],
+            site: TaskSite()
+        )
+        defer { registry.end(token) }
+        return try await TaskRegistry.withCurrent(token) {
+            try await next(request, context)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Prometheus
+import Synchronization
+
+extension HTTPMetrics: ScrapeCollector {
+    func collect(into text: inout PrometheusText) {
+        let inFlight = Descriptors.inFlight
+        let inFlightCount = shards.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }
+        text.family(inFlight.name, type: .gauge, help: inFlight.helpText ?? "", value: Double(inFlightCount))
+
+        let duration = Descriptors.duration
+        text.histogramFamily(
+            duration.name, help: duration.helpText ?? "",
+            upperBounds: durations.bounds.map(PrometheusText.seconds(nanoseconds:)),
+            series: durations.snapshot()
+        )
+    }
+}

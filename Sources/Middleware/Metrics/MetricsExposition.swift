@@ -1,0 +1,98 @@
+import Prometheus
+
+/// Renders the admin listener's `/metrics` body in the Prometheus text format 0.0.4.
+///
+/// The body is, in order: every family in the registry, the families of the
+/// ``HTTPMetrics`` made with the same registry, the `process_*` families read from `/proc` at this moment, and the
+/// families whose values the caller hands to ``render(tasks:spawned:connections:)``:
+/// `tasks_active`, `tasks_spawned_total` and `http_connections_active`.
+///
+/// A family that the registry already holds is not rendered a second time, so that the
+/// body never has two `# TYPE` lines for one name, which scrapers reject.
+public struct MetricsExposition: Sendable {
+    /// The `Content-Type` of the body.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    let registry: PrometheusCollectorRegistry
+
+    /// - Parameter registry: The registry whose families come first in the body.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    /// Renders the body.
+    ///
+    /// Entries with the same label values are added together; series are sorted by their
+    /// label values so that consecutive scrapes read alike.
+    ///
+    /// - Parameters:
+    ///   - tasks: Live tasks per name and state (`running`, `waiting`), for `tasks_active`.
+    ///   - spawned: Tasks ever started per name, for `tasks_spawned_total`.
+    ///   - connections: Open connections per protocol (`h1`, `h2`), for
+    ///     `http_connections_active`.
+    public func render(
+        tasks: [(name: String, state: String, count: Int)],
+        spawned: [(name: String, count: UInt64)],
+        connections: [(proto: String, count: Int)]
+    ) -> [UInt8] {
+        var text = PrometheusText()
+        registry.emit(into: &text.bytes)
+        text.noteExistingFamilies()
+        for collector in ScrapeCollectors.collectors(for: registry) {
+            collector.collect(into: &text)
+        }
+
+        Self.renderProcess(ProcessMetrics.snapshot(), into: &text)
+
+        text.family(
+            "tasks_active", type: .gauge,
+            help: "Live tasks in the task registry, by name and state (running or waiting).",
+            samples: tasks.map { ([("name", $0.name), ("state", $0.state)], Double($0.count)) }
+        )
+        text.family(
+            "tasks_spawned_total", type: .counter,
+            help: "Tasks started through the task registry since the process started, by name.",
+            samples: spawned.map { ([("name", $0.name)], Double($0.count)) }
+        )
+        text.family(
+            "http_connections_active", type: .gauge,
+            help: "Open client connections on the public listener, by protocol (h1 or h2).",
+            samples: connections.map { ([("proto", $0.proto)], Double($0.count)) }
+        )
+        return text.bytes
+    }
+
+    /// The `process_*` families, named and described as the Prometheus client libraries
+    /// name them, so that standard dashboards work unchanged.
+    static func renderProcess(_ process: ProcessMetrics.Snapshot, into text: inout PrometheusText) {
+        text.family(
+            "process_cpu_seconds_total", type: .counter, help: "Total user and system CPU time spent in seconds.",
+            value: process.cpuSeconds
+        )
+        text.family(
+            "process_resident_memory_bytes", type: .gauge, help: "Resident memory size in bytes.",
+            value: Double(process.residentMemoryBytes)
+        )
+        text.family(
+            "process_virtual_memory_bytes", type: .gauge, help: "Virtual memory size in bytes.",
+            value: Double(process.virtualMemoryBytes)
+        )
+        text.family(
+            "process_open_fds", type: .gauge, help: "Number of open file descriptors.",
+            value: Double(process.openFDs)
+        )
+        text.family(
+            "process_max_fds", type: .gauge, help: "Maximum number of open file descriptors.",
+            value: Double(process.maxFDs)
+        )
+        text.family(
+            "process_start_time_seconds", type: .gauge,
+            help: "Start time of the process since unix epoch in seconds.",
+            value: process.startTime
+        )
+        text.family(
+            "process_threads", type: .gauge, help: "Number of OS threads in the process.",
+            value: Double(process.threads)
+        )
+    }
+}

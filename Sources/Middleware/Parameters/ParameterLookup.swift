@@ -1,0 +1,114 @@
+import Server
+
+/// The outcome of reading one parameter, with the three cases kept apart, like Go's
+/// `v, ok := m[k]` plus a third for "present but not of the expected type".
+public enum ParameterLookup<Value: ParameterValue>: Sendable {
+    case found(Value)
+    case missing
+    case invalid(received: String, expected: String)
+
+    /// The value when found.
+    public var value: Value? {
+        if case .found(let value) = self { return value }
+        return nil
+    }
+}
+
+/// Where a parameter is read from.
+public struct ParameterSource: Sendable, Hashable, CustomStringConvertible {
+    enum Base: Sendable, Hashable { case query, path, header }
+    let base: Base
+
+    /// The query string (`?ids=1,2`).
+    public static let query = ParameterSource(base: .query)
+    /// A path parameter captured by the route template (`/order/{id}`).
+    public static let path = ParameterSource(base: .path)
+    /// A header field.
+    public static let header = ParameterSource(base: .header)
+
+    public var description: String {
+        switch base {
+        case .query: "query"
+        case .path: "path"
+        case .header: "header"
+        }
+    }
+}
+
+extension Request {
+    /// Reads parameter `name` from `source` as `Value`. Missing and invalid outcomes are
+    /// reported to the context's observer (`param_lookup_failures_total`).
+    public func lookup<Value: ParameterValue>(
+        _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
+    ) -> ParameterLookup<Value> {
+        let raw: String?
+        switch source.base {
+        case .query: raw = queryValue(name)
+        case .path: raw = context.parameters[name]
+        case .header: raw = headers.first(name)
+        }
+        guard let raw, !raw.isEmpty else {
+            context.parameterFailureObserver?.parameterLookupFailed(route: context.route, parameter: name, reason: .missing)
+            return .missing
+        }
+        guard let value = Value(parameterText: Substring(raw)) else {
+            context.parameterFailureObserver?.parameterLookupFailed(route: context.route, parameter: name, reason: .invalid)
+            return .invalid(received: raw, expected: Value.parameterTypeName)
+        }
+        return .found(value)
+    }
+
+    /// The parameter's value; throws a 400 naming the parameter when it is missing or
+    /// invalid.
+    public func require<Value: ParameterValue>(
+        _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
+    ) throws(HTTPError) -> Value {
+        switch lookup(name, as: type, in: source, context: context) {
+        case .found(let value): return value
+        case .missing: throw .missingParameter(name, expected: Value.parameterTypeName, source: source)
+        case .invalid(let received, let expected):
+            throw .invalidParameter(name, expected: expected, received: received, source: source)
+        }
+    }
+
+    /// The parameter's value, or `nil` when it is missing. A parameter that is present but
+    /// invalid still throws 400: a value the client sent is never silently ignored.
+    public func optional<Value: ParameterValue>(
+        _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
+    ) throws(HTTPError) -> Value? {
+        switch lookup(name, as: type, in: source, context: context) {
+        case .found(let value): return value
+        case .missing: return nil
+        case .invalid(let received, let expected):
+            throw .invalidParameter(name, expected: expected, received: received, source: source)
+        }
+    }
+
+    /// The parameter's value, or `defaultValue` when it is missing; invalid throws 400.
+    public func value<Value: ParameterValue>(
+        _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, default defaultValue: Value,
+        context: RequestContext
+    ) throws(HTTPError) -> Value {
+        try optional(name, as: type, in: source, context: context) ?? defaultValue
+    }
+}
+
+extension HTTPError {
+    /// 400 `missing_parameter`, naming the parameter and the type expected.
+    public static func missingParameter(_ name: String, expected: String, source: ParameterSource) -> HTTPError {
+        HTTPError(.badRequest, code: "missing_parameter",
+                  message: "\(source.description.capitalizedFirst) parameter '\(name)' (\(expected)) is required",
+                  details: [("parameter", name), ("source", source.description), ("expected", expected)])
+    }
+
+    /// 400 `invalid_parameter`, naming the parameter, the type expected and what came.
+    public static func invalidParameter(_ name: String, expected: String, received: String, source: ParameterSource) -> HTTPError {
+        HTTPError(.badRequest, code: "invalid_parameter",
+                  message: "\(source.description.capitalizedFirst) parameter '\(name)' expects \(expected); got '\(received)'",
+                  details: [("parameter", name), ("source", source.description), ("expected", expected), ("received", received)])
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

@@ -1,0 +1,134 @@
+import Synchronization
+
+/// One slot of a shard's slab: a live entry, or a free slot on the free list.
+struct TaskSlot {
+    var info: TaskInfo
+    var nameIndex: UInt32
+    /// Bumped when the entry ends, so a stale token never touches a reused slot.
+    var generation: UInt32
+    var isLive: Bool
+    /// The next free slot, or -1; meaningful only while the slot is free.
+    var nextFree: Int32
+}
+
+/// Live counts and the spawn counter for one task name within one shard.
+struct TaskNameCounters {
+    var name: String
+    var spawned: UInt64 = 0
+    var running = 0
+    var waiting = 0
+}
+
+/// One shard: a slab of entries plus a free list, and per-name counters. Everything is
+/// indexed by slot or by a small name index; nothing on the hot path hashes an id.
+struct TaskShardStorage: ~Copyable {
+    var slots: [TaskSlot] = []
+    var freeHead: Int32 = -1
+    var liveCount = 0
+    var nextSequence: UInt64 = 1
+    var names: [TaskNameCounters] = []
+    /// Used once there are more names than a linear scan should walk.
+    var nameLookup: [String: Int] = [:]
+
+    mutating func index(ofName name: String) -> Int {
+        // Task names are few (connection, request, a handful of child kinds): a scan that
+        // compares lengths first beats hashing the string.
+        if names.count <= 16 {
+            let length = name.utf8.count
+            for index in names.indices where names[index].name.utf8.count == length && names[index].name == name {
+                return index
+            }
+            if names.count < 16 {
+                names.append(TaskNameCounters(name: name))
+                return names.count - 1
+            }
+            // Crossing the threshold: index every name from now on.
+            for index in names.indices { nameLookup[names[index].name] = index }
+        }
+        if let index = nameLookup[name] { return index }
+        names.append(TaskNameCounters(name: name))
+        nameLookup[name] = names.count - 1
+        return names.count - 1
+    }
+
+    /// The id the next entry will get.
+    func nextID(shard: Int) -> TaskID { TaskID(shard: shard, sequence: nextSequence) }
+
+    /// Stores `info` (moved in: its id must be `nextID`) in a free slot or a new one.
+    mutating func insert(_ info: consuming TaskInfo) -> (slot: UInt32, generation: UInt32) {
+        nextSequence &+= 1
+        let nameIndex = index(ofName: info.name)
+        names[nameIndex].spawned &+= 1
+        names[nameIndex].running += 1
+        liveCount += 1
+        if freeHead >= 0 {
+            let slot = Int(freeHead)
+            freeHead = slots[slot].nextFree
+            // Overwriting releases the previous occupant's strings (kept until now, so
+            // `end` does no releasing at all).
+            slots[slot].info = info
+            slots[slot].nameIndex = UInt32(nameIndex)
+            slots[slot].isLive = true
+            return (UInt32(slot), slots[slot].generation)
+        }
+        slots.append(TaskSlot(info: info, nameIndex: UInt32(nameIndex), generation: 0, isLive: true, nextFree: -1))
+        return (UInt32(slots.count - 1), 0)
+    }
+
+    mutating func setState(slot: UInt32, generation: UInt32, _ state: TaskState, now: TaskInstant) {
+        let slot = Int(slot)
+        guard slot < slots.count, slots[slot].generation == generation, slots[slot].isLive else { return }
+        let wasWaiting = slots[slot].info.state.isWaiting
+        if wasWaiting != state.isWaiting {
+            let nameIndex = Int(slots[slot].nameIndex)
+            if wasWaiting {
+                names[nameIndex].waiting -= 1
+                names[nameIndex].running += 1
+            } else {
+                names[nameIndex].running -= 1
+                names[nameIndex].waiting += 1
+            }
+        }
+        slots[slot].info.state = state
+        slots[slot].info.stateChangedAt = now
+    }
+
+    /// Frees the slot. Its contents stay until the slot is reused: releasing them here
+    /// would cost a swap and the releases on every request.
+    mutating func remove(slot: UInt32, generation: UInt32) {
+        let slot = Int(slot)
+        guard slot < slots.count, slots[slot].generation == generation, slots[slot].isLive else { return }
+        let nameIndex = Int(slots[slot].nameIndex)
+        if slots[slot].info.state.isWaiting { names[nameIndex].waiting -= 1 } else { names[nameIndex].running -= 1 }
+        liveCount -= 1
+        slots[slot].isLive = false
+        slots[slot].generation &+= 1
+        slots[slot].nextFree = freeHead
+        freeHead = Int32(slot)
+    }
+
+    /// Appends the live entries (created at or after `sinceSequence`) to `out`.
+    func copyLive(into out: inout [TaskInfo], sinceSequence: UInt64) {
+        for index in slots.indices where slots[index].isLive && slots[index].info.id.sequence >= sinceSequence {
+            out.append(slots[index].info)
+        }
+    }
+
+    /// The number of free slots, by walking the free list (tests check for leaks with it).
+    func freeSlotCount() -> Int {
+        var count = 0
+        var next = freeHead
+        while next >= 0 {
+            count += 1
+            next = slots[Int(next)].nextFree
+        }
+        return count
+    }
+}
+
+/// A shard and its lock, on its own allocation so two shards do not share a cache line.
+final class TaskShard: Sendable {
+    let storage = Mutex(TaskShardStorage())
+    // Keeps the next object's header off this lock's cache line.
+    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+}

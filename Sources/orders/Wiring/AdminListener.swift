@@ -1,0 +1,32 @@
+import Logging
+import Middleware
+import OrderService
+import Server
+
+/// The admin listener: metrics, debug endpoints and fault switches, on a loopback address
+/// by default and never on the public port.
+enum AdminListener {
+    static func make(host: String, port: Int, logger: Logger, diagnostics: Diagnostics, faults: Faults) -> HTTPServer {
+        var router = Router()
+        DiagnosticsRoutes.register(on: &router, diagnostics: diagnostics)
+        FaultRoutes.register(on: &router, faults: faults)
+        router.get("/healthz") { _, _ in
+            Response(contentType: .json, body: ResponseBody(literal: #"{"status":"ok"}"#))
+        }
+        if !isLoopback(host) {
+            logger.warning("the admin listener is not on a loopback address: metrics, task dumps and fault switches are reachable from the network",
+                           metadata: ["admin_host": "\(host)"])
+        }
+        var configuration = ServerConfiguration()
+        configuration.name = "admin"
+        configuration.host = host
+        configuration.port = port
+        configuration.threads = 1
+        let chain = MiddlewareChain([RequestIDMiddleware(), RecoveryMiddleware(logger: logger) { _, _ in }], router: router)
+        return HTTPServer(configuration: configuration, responder: chain, logger: logger)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host.hasPrefix("127.") || host == "::1" || host == "localhost"
+    }
+}

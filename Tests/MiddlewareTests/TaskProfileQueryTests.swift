@@ -1,0 +1,58 @@
+import Server
+import Testing
+@testable import Middleware
+
+@Suite("TaskProfileQuery")
+struct TaskProfileQueryTests {
+    @Test func defaults() throws {
+        let query = try TaskProfileQuery(queryItems: [])
+        #expect(query == TaskProfileQuery())
+        #expect(query.debug == 1)
+        #expect(query.format == .text)
+        #expect(query.view == .profile)
+        #expect(query.leakThreshold == .seconds(30))
+    }
+
+    @Test func parsesEveryParameter() throws {
+        let query = try TaskProfileQuery(queryItems: [
+            ("debug", "2"), ("format", "json"), ("view", "leaks"), ("min_age", "500ms"), ("name", "request"),
+            ("state", "stock-reply"), ("seconds", "60"), ("threshold", "1.5s"), ("unknown", "ignored"), ("name", ""),
+        ])
+        #expect(query == TaskProfileQuery(debug: 2, format: .json, view: .leaks, minAge: .milliseconds(500),
+                                          name: "request", state: .reason("stock-reply"), seconds: 60,
+                                          leakThreshold: .milliseconds(1500)))
+    }
+
+    @Test(arguments: [
+        ("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("2m", .seconds(120)), ("1h", .seconds(3600)),
+        ("30", .seconds(30)), ("0.25", .milliseconds(250)), ("0", .zero),
+    ])
+    func durations(text: String, expected: Duration) {
+        #expect(TaskProfileQuery.parseDuration(text) == expected)
+    }
+
+    @Test(arguments: [
+        ("debug", "3"), ("debug", "0"), ("debug", "x"), ("format", "xml"), ("view", "all"),
+        ("min_age", "-5s"), ("min_age", "abc"), ("min_age", "5d"), ("min_age", "inf"), ("min_age", "1e3"),
+        ("min_age", "."), ("min_age", "1.2.3s"), ("threshold", "ms"), ("seconds", "0"), ("seconds", "61"),
+        ("seconds", "1.5"), ("seconds", "-1"),
+    ])
+    func badValuesThrow400NamingTheParameter(name: String, value: String) {
+        #expect {
+            _ = try TaskProfileQuery(queryItems: [(name: name, value: value)])
+        } throws: { error in
+            guard let error = error as? HTTPError else { return false }
+            return error.status == .badRequest && error.code == "invalid_parameter"
+                && error.message.contains("'\(name)'") && error.message.contains(value)
+        }
+    }
+
+    @Test(arguments: ["running", "waiting", "stock-reply"])
+    func stateFilter(text: String) {
+        let filter = TaskProfileQuery.StateFilter(text)
+        #expect(filter.description == text)
+        #expect(filter.matches(.running) == (text == "running"))
+        #expect(filter.matches(.waiting("stock-reply")) == (text != "running"))
+        #expect(filter.matches(.waiting("other")) == (text == "waiting"))
+    }
+}
