@@ -152,3 +152,42 @@ struct HTTP1ConnectionTests {
         #expect(good.readResponse()?.status == 200)
     }
 }
+
+/// Regressions for defects found in review; each once crashed or hung the server.
+@Suite(.serialized)
+struct HTTP1RegressionTests {
+    /// An absolute-form target without a path makes the parser point `path` at a static
+    /// "/"; growing the read buffer for a large body once moved that pointer too.
+    @Test func absoluteFormWithoutPathAndLargeBody() throws {
+        let server = try ServerProcess()
+        let connection = try RawConnection(port: server.port)
+        let body = String(repeating: "x", count: 100_000)
+        try connection.send("POST http://a HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        let response = try #require(connection.readResponse())
+        #expect(response.status == 404)
+        let after = try RawConnection(port: server.port)
+        try after.send("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(after.readResponse()?.status == 200, "the server is still alive")
+    }
+
+    /// A pipelined request dispatched after an earlier answer arrived late used to leave
+    /// its handler's timer unseen until another connection woke the loop.
+    @Test func pipelinedRequestsWhoseHandlersSuspend() throws {
+        let server = try ServerProcess(["--inventory-latency", "50", "--inventory-cache-ttl", "0"])
+        let connection = try RawConnection(port: server.port, receiveTimeout: 5)
+        let start = Date()
+        let statuses = try connection.pipeline(Array(repeating: "/api/v1/order/map?ids=1", count: 3), depth: 3)
+        #expect(statuses == [200, 200, 200])
+        #expect(Date().timeIntervalSince(start) < 3)
+    }
+
+    /// Parsing pauses above 256 KiB of unsent answers; it must resume once they drain.
+    @Test func pipelinedLargeResponsesAllAnswered() throws {
+        let server = try ServerProcess()
+        let connection = try RawConnection(port: server.port, receiveTimeout: 5)
+        let ids = (1...40).map(String.init).joined(separator: ",")
+        let statuses = try connection.pipeline(Array(repeating: "/api/v1/order/map?ids=\(ids)", count: 100), depth: 100)
+        #expect(statuses.count == 100)
+        #expect(statuses.allSatisfy { $0 == 200 })
+    }
+}

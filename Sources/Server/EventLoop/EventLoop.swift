@@ -28,6 +28,9 @@ public final class EventLoop: @unchecked Sendable {
     var timers = TimerQueue()
     /// Reused to serialize response header fields. Loop thread only.
     var headerScratch: [UInt8] = []
+    /// Set once the C loop has returned: answers then go straight to the shim, which only
+    /// frees the closed connections they were for.
+    let stopped = Atomic<Bool>(false)
 
     struct RemoteWork: ~Copyable {
         var jobs: [UnownedJob] = []
@@ -57,6 +60,7 @@ public final class EventLoop: @unchecked Sendable {
     func run() {
         guard let cLoop else { return }
         es_loop_run(cLoop)
+        stopped.store(true, ordering: .releasing)
         // Jobs that arrived during the final iteration still run, so no task is stranded.
         _ = tick()
     }

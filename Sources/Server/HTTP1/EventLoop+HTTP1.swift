@@ -1,5 +1,6 @@
 import CEventShim
 import Logging
+import Synchronization
 
 /// The connection a request arrived on, as the C shim knows it. Only used on its loop.
 struct ConnectionHandle: @unchecked Sendable {
@@ -43,6 +44,12 @@ extension EventLoop {
     /// Hands the response to the shim, on the loop thread.
     func send(_ response: Response, on handle: ConnectionHandle) {
         guard inEventLoop else {
+            if stopped.load(ordering: .acquiring) {
+                // Force-closed: every connection is closed, so the shim only frees it.
+                var nothing = es_response()
+                es_conn_respond(handle.pointer, &nothing)
+                return
+            }
             execute { self.send(response, on: handle) }
             return
         }
