@@ -6,6 +6,9 @@ import PackageDescription
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // Async functions run on their caller's executor unless marked @concurrent, so a
+    // request's middleware, router and handler never hop executors (SE-0461).
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(

