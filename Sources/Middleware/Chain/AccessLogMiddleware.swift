@@ -31,6 +31,12 @@ public struct AccessLogMiddleware: Middleware {
         }
     }
 
+    /// Logs the finished request unless its route is skipped.
+    func finish(_ request: Request, _ context: RequestContext, status: Int, bytes: Int) {
+        guard !skippedRoutes.contains(context.route) else { return }
+        log(request, context, status: status, bytes: bytes)
+    }
+
     private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int) {
         let elapsed = ContinuousClock.now - context.receivedAt
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15

@@ -17,9 +17,8 @@ public struct MetricsMiddleware: Middleware {
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        metrics.requestStarted(shard: context.loopIndex)
         var context = context
-        context.parameterFailureObserver = observer
+        begin(&context)
         let status: Int
         do {
             let response = try await next(request, context)
@@ -32,7 +31,14 @@ public struct MetricsMiddleware: Middleware {
         }
     }
 
-    private func finish(_ request: Request, _ context: RequestContext, status: Int) {
+    /// Counts the request in flight and routes parameter failures to the counter.
+    func begin(_ context: inout RequestContext) {
+        metrics.requestStarted(shard: context.loopIndex)
+        context.parameterFailureObserver = observer
+    }
+
+    /// Records the duration and leaves the in-flight count.
+    func finish(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.requestFinished(route: context.route, method: request.method.rawValue, status: status,
                                 duration: .now - context.receivedAt, shard: context.loopIndex)
     }

@@ -27,23 +27,27 @@ public struct RecoveryMiddleware: Middleware {
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError {
-            return error.response
         } catch {
-            let errorType = String(describing: type(of: error))
-            onRecovered(context.route, errorType)
-            logger.error("recovered an error that escaped a handler", metadata: [
-                "route": .string(context.route),
-                "error": .string(errorType),
-                "detail": .string(String(describing: error)),
-                "request_id": .string(context.requestID),
-            ])
-            let body = JSONErrorBody.encode(
-                code: "internal_error",
-                message: "The server failed to handle the request; quote the request id when reporting it",
-                extra: [("request_id", context.requestID)]
-            )
-            return Response(status: .internalServerError, contentType: .json, body: ResponseBody(body))
+            return recover(error, context)
         }
+    }
+
+    /// The response for an error that escaped; counts and logs it unless it is an HTTPError.
+    func recover(_ error: any Error, _ context: RequestContext) -> Response {
+        if let error = error as? HTTPError { return error.response }
+        let errorType = String(describing: type(of: error))
+        onRecovered(context.route, errorType)
+        logger.error("recovered an error that escaped a handler", metadata: [
+            "route": .string(context.route),
+            "error": .string(errorType),
+            "detail": .string(String(describing: error)),
+            "request_id": .string(context.requestID),
+        ])
+        let body = JSONErrorBody.encode(
+            code: "internal_error",
+            message: "The server failed to handle the request; quote the request id when reporting it",
+            extra: [("request_id", context.requestID)]
+        )
+        return Response(status: .internalServerError, contentType: .json, body: ResponseBody(body))
     }
 }

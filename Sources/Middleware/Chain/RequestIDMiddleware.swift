@@ -33,11 +33,20 @@ public struct RequestIDMiddleware: Middleware {
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
         var context = context
-        let id = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? Self.generate()
-        context.requestID = id
+        begin(request, &context)
         var response = try await next(request, context)
-        response.headers.add(name: Self.headerName, value: id)
+        finish(&response, context)
         return response
+    }
+
+    /// Assigns the id (the part before the rest of the chain).
+    func begin(_ request: Request, _ context: inout RequestContext) {
+        context.requestID = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? Self.generate()
+    }
+
+    /// Echoes the id (the part after).
+    func finish(_ response: inout Response, _ context: RequestContext) {
+        response.headers.add(name: Self.headerName, value: context.requestID)
     }
 
     /// A new id: the process prefix and a counter, short enough to stay a small string.

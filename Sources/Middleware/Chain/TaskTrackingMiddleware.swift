@@ -10,13 +10,18 @@ public struct TaskTrackingMiddleware: Middleware {
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
-        labels.append("route", context.route)
-        labels.append("request_id", context.requestID)
-        let token = registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
+        let token = begin(context)
         defer { registry.end(token) }
         return try await TaskRegistry.withCurrent(token) {
             try await next(request, context)
         }
+    }
+
+    /// Registers the request; end the returned token when it finishes.
+    func begin(_ context: RequestContext) -> TaskToken {
+        var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
+        labels.append("route", context.route)
+        labels.append("request_id", context.requestID)
+        return registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
     }
 }

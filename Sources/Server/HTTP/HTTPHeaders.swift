@@ -41,6 +41,7 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// invalid fields are dropped, so a handler can never split a response.
     public mutating func add(name: String, value: String) {
         guard Self.isValidName(name.utf8), Self.isValidValue(value.utf8) else { return }
+        if bytes.isEmpty { bytes.reserveCapacity(128) }
         let nameStart = UInt32(bytes.count)
         bytes.append(contentsOf: name.utf8)
         let valueStart = UInt32(bytes.count)
@@ -109,22 +110,30 @@ public struct HTTPHeaders: Sendable, Equatable {
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
     static func isValidName(_ name: String.UTF8View) -> Bool {
-        !name.isEmpty && name.allSatisfy(isTokenByte)
+        // Contiguous for native strings: a plain loop over bytes, checked against a table.
+        let checked = name.withContiguousStorageIfAvailable { bytes in
+            !bytes.isEmpty && bytes.allSatisfy { tokenTable[Int($0)] }
+        }
+        return checked ?? (!name.isEmpty && name.allSatisfy { tokenTable[Int($0)] })
     }
 
     static func isValidValue(_ value: String.UTF8View) -> Bool {
-        value.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+        let valid: (UInt8) -> Bool = { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+        return value.withContiguousStorageIfAvailable { $0.allSatisfy(valid) } ?? value.allSatisfy(valid)
     }
 
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
+    /// tchar (RFC 9110 §5.6.2) by byte value.
+    static let tokenTable: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
         }
     }
+
+    static func isTokenByte(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
 }
 
 extension HTTPHeaders: Sequence {
