@@ -1,0 +1,163 @@
+import Logging
+import Prometheus
+import Synchronization
+import Testing
+@testable import Middleware
+@testable import Server
+
+/// Records the order in which middleware runs.
+final class Trail: Sendable {
+    let steps = Mutex<[String]>([])
+    func add(_ step: String) { steps.withLock { $0.append(step) } }
+    var all: [String] { steps.withLock { $0 } }
+}
+
+struct Recording: Middleware {
+    let name: String
+    let trail: Trail
+    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        trail.add("\(name) in \(context.route)")
+        defer { trail.add("\(name) out") }
+        return try await next(request, context)
+    }
+}
+
+struct ChainTests {
+    static func context() -> RequestContext { RequestContext(logger: Logger(label: "test")) }
+
+    @Test func middlewareRunsOutermostFirstAndSeesTheRouteTemplate() async throws {
+        let trail = Trail()
+        var router = Router()
+        router.get("/order/{id}") { _, context in
+            trail.add("handler \(context.parameters["id"] ?? "?")")
+            return Response(body: ResponseBody(string: "ok"))
+        }
+        let chain = MiddlewareChain([Recording(name: "a", trail: trail), Recording(name: "b", trail: trail)], router: router)
+        _ = try await chain.respond(to: Request(method: .get, target: "/order/7"), context: Self.context())
+        #expect(trail.all == ["a in /order/{id}", "b in /order/{id}", "handler 7", "b out", "a out"])
+
+        let missing = Trail()
+        let chain404 = MiddlewareChain([Recording(name: "a", trail: missing)], router: router)
+        await #expect(throws: HTTPError.self) {
+            _ = try await chain404.respond(to: Request(method: .get, target: "/nope"), context: Self.context())
+        }
+        #expect(missing.all == ["a in unmatched", "a out"], "unmatched paths get the bounded label")
+    }
+
+    struct Boom: Error {}
+
+    @Test func recoveryCountsEscapedErrorsButNotHTTPErrors() async throws {
+        let recovered = Trail()
+        var router = Router()
+        router.get("/boom") { _, _ in throw Boom() }
+        router.get("/bad") { _, _ in throw HTTPError(.badRequest, code: "bad", message: "bad") }
+        let chain = MiddlewareChain([
+            RequestIDMiddleware(),
+            RecoveryMiddleware(logger: Logger(label: "test")) { route, type in recovered.add("\(route) \(type)") },
+        ], router: router)
+        let boom = try await chain.respond(to: Request(method: .get, target: "/boom", headers: ["X-Request-Id": "req-1"]), context: Self.context())
+        #expect(boom.status == .internalServerError)
+        let body = String(decoding: boom.body.bytes, as: UTF8.self)
+        #expect(body.contains(#""code":"internal_error""#))
+        #expect(body.contains(#""request_id":"req-1""#))
+        #expect(boom.headers.first("X-Request-Id") == "req-1")
+        let bad = try await chain.respond(to: Request(method: .get, target: "/bad"), context: Self.context())
+        #expect(bad.status == .badRequest)
+        #expect(recovered.all == ["/boom Boom"], "only the escaped error is a recovered panic")
+    }
+
+    @Test func fusedDiagnosticMiddlewareRegistersCountsAndCleansUp() async throws {
+        let registry = TaskRegistry(shardCount: 1) { 0 }
+        let prometheus = PrometheusCollectorRegistry()
+        let metrics = HTTPMetrics(registry: prometheus)
+        let liveDuringHandler = Mutex(0)
+        var router = Router()
+        router.get("/work") { _, _ in
+            liveDuringHandler.withLock { $0 = registry.liveCount }
+            #expect(TaskRegistry.current != nil, "the handler runs as the request's registry entry")
+            return Response(body: ResponseBody(string: "done"))
+        }
+        router.get("/boom") { _, _ in throw Boom() }
+        let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
+        let response = try await chain.respond(to: Request(method: .get, target: "/work"), context: Self.context())
+        #expect(response.status == .ok)
+        #expect(response.headers.first("X-Request-Id")?.isEmpty == false)
+        #expect(liveDuringHandler.withLock { $0 } == 1)
+        #expect(registry.liveCount == 0)
+        let boom = try await chain.respond(to: Request(method: .get, target: "/boom"), context: Self.context())
+        #expect(boom.status == .internalServerError)
+        #expect(registry.liveCount == 0)
+        let text = String(decoding: MetricsExposition(registry: prometheus).render(tasks: [], spawned: [], connections: []), as: UTF8.self)
+        #expect(text.contains(#"http_recovered_panics_total{route="/boom",error="Boom"} 1"#) || text.contains(#"error="Boom",route="/boom""#), "\(text)")
+        #expect(text.contains(#"route="/work""#))
+    }
+}
+
+struct SafeLookupTests {
+    final class Failures: ParameterFailureObserver {
+        let seen = Mutex<[String]>([])
+        func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
+            seen.withLock { $0.append("\(route) \(parameter) \(reason)") }
+        }
+    }
+
+    static func context(_ observer: Failures) -> RequestContext {
+        var context = RequestContext(route: "/r", parameters: Parameters([("id", "42")]), logger: Logger(label: "t"))
+        context.parameterFailureObserver = observer
+        return context
+    }
+
+    @Test(arguments: [
+        ("ids=1,2,3", "found [1, 2, 3]"),
+        ("other=1", "missing"),
+        ("ids=", "missing"),
+        ("ids=1,x", "invalid 1,x"),
+        ("ids=1,,2", "invalid 1,,2"),
+        ("ids=-1", "invalid -1"),
+    ])
+    func listOfPositiveIntegers(query: String, expected: String) {
+        let observer = Failures()
+        let request = Request(method: .get, target: "/r?" + query)
+        let outcome: String
+        switch request.lookup("ids", as: [PositiveInt].self, context: Self.context(observer)) {
+        case .found(let ids): outcome = "found \(ids.map(\.value))"
+        case .missing: outcome = "missing"
+        case .invalid(let received, let expected):
+            #expect(expected == "comma-separated list of positive integer")
+            outcome = "invalid \(received)"
+        }
+        #expect(outcome == expected)
+        let failures = observer.seen.withLock { $0 }
+        #expect(failures == (expected.hasPrefix("found") ? [] : ["/r ids \(expected.hasPrefix("missing") ? "missing" : "invalid")"]))
+    }
+
+    @Test func requireOptionalAndDefault() throws {
+        let observer = Failures()
+        let context = Self.context(observer)
+        let request = Request(method: .get, target: "/r?limit=10&flag=true&bad=x", headers: ["X-Count": "3"])
+        #expect(try request.require("limit", as: Int.self, context: context) == 10)
+        #expect(try request.require("id", as: Int.self, in: .path, context: context) == 42)
+        #expect(try request.require("X-Count", as: Int.self, in: .header, context: context) == 3)
+        #expect(try request.optional("absent", as: Int.self, context: context) == nil)
+        #expect(try request.value("absent", as: Int.self, default: 5, context: context) == 5)
+        #expect(try request.value("flag", as: Bool.self, default: false, context: context) == true)
+        do {
+            _ = try request.require("missing", as: Int.self, context: context)
+            Issue.record("expected a 400")
+        } catch {
+            #expect(error.status == .badRequest)
+            #expect(error.code == "missing_parameter")
+            let body = String(decoding: error.response.body.bytes, as: UTF8.self)
+            #expect(body.contains(#""parameter":"missing""#) && body.contains(#""expected":"integer""#))
+        }
+        do {
+            _ = try request.optional("bad", as: Int.self, context: context)
+            Issue.record("an invalid value is never silently ignored")
+        } catch {
+            #expect(error.code == "invalid_parameter")
+            let body = String(decoding: error.response.body.bytes, as: UTF8.self)
+            #expect(body.contains(#""received":"x""#) && body.contains(#""expected":"integer""#))
+        }
+        #expect(observer.seen.withLock { $0 } == ["/r absent missing", "/r absent missing", "/r missing missing", "/r bad invalid"])
+    }
+}
