@@ -27,10 +27,23 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
-        // The byte-level hot path: epoll loops, sockets, timers, the HTTP/1.1 parser
-        // and the response serializer. No Swift, no allocation per request.
+        // System libraries, found through pkg-config: HTTP/2 framing and TLS.
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // The byte-level hot path: epoll loops, sockets, timers, TLS, the HTTP/1.1 parser,
+        // the HTTP/2 glue and the response serializer. No Swift, no allocation per
+        // HTTP/1.1 request.
         .target(
             name: "CEventShim",
+            dependencies: ["CNGHTTP2", "COpenSSL"],
             cSettings: [
                 .unsafeFlags(["-O2", "-fno-strict-aliasing"]),
                 .define("_GNU_SOURCE"),

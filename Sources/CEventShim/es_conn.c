@@ -1,6 +1,7 @@
 /*
- * es_conn.c: one HTTP/1.1 connection's life: accept, read, parse, dispatch, respond,
- * write, and close.
+ * es_conn.c: one connection's life: accept, TLS handshake, read, parse, dispatch, respond,
+ * write, and close. HTTP/1.1 is handled here; a connection that turns out to speak HTTP/2
+ * (ALPN h2, the client preface, or Upgrade: h2c) is handed to es_h2.c.
  *
  * Requests on a connection are handled one at a time, in order: while Swift holds a
  * request nothing more is parsed, so pipelined responses can never be reordered. Requests
@@ -37,21 +38,35 @@ static void conn_release_buffers(es_conn *conn) {
     if (conn->wbuf != NULL) { es_wbuf_give(conn->loop, conn->wbuf); conn->wbuf = NULL; }
 }
 
+void es_conn_notify(es_conn *conn, int event) {
+    es_loop *loop = conn->loop;
+    if (loop->callbacks.on_connection != NULL)
+        loop->callbacks.on_connection(loop->callbacks.ctx, conn->id, event,
+                                      conn->h2 != NULL ? ES_PROTO_HTTP2 : ES_PROTO_HTTP1, conn->tls);
+}
+
 /* Closes the socket. A connection that Swift still holds stays allocated (phase CLOSED)
-   until es_conn_respond() frees it; any other is freed now. */
+   until es_respond() frees it, and Swift hears that its client left; any other is freed
+   now. HTTP/2 streams that Swift holds outlive the connection the same way (es_h2.c). */
 void es_conn_close(es_conn *conn) {
     es_loop *loop = conn->loop;
     if (conn->fd >= 0) {
+        es_io_release(conn);
         close(conn->fd);
         conn->fd = -1;
         atomic_fetch_sub_explicit(&loop->connection_count, 1, memory_order_relaxed);
+        es_conn_notify(conn, ES_CONNECTION_CLOSED);
     }
+    if (conn->h2 != NULL) es_h2_conn_closed(conn);
     es_timer_unlink(loop, conn);
     conn_release_buffers(conn);
     if (conn->phase == ES_PHASE_DISPATCHED) {
         conn->phase = ES_PHASE_CLOSED;
+        if (loop->callbacks.on_cancel != NULL)
+            loop->callbacks.on_cancel(loop->callbacks.ctx, (es_exchange *)conn);
         return;
     }
+    if (conn->phase == ES_PHASE_CLOSED) return; /* still held by Swift */
     free(conn);
 }
 
@@ -60,6 +75,10 @@ void es_conn_force_close(es_conn *conn) { es_conn_close(conn); }
 /* Shut the write side, then drain the peer's input briefly so our last response is not
    destroyed by a reset (RFC 9112 §9.6). */
 static void conn_begin_linger(es_conn *conn) {
+    if (conn->ssl != NULL) {
+        /* close_notify first; a TLS peer's further input is only records to discard. */
+        es_io_release(conn);
+    }
     shutdown(conn->fd, SHUT_WR);
     conn->phase = ES_PHASE_LINGER;
     if (conn->rbuf != NULL) { es_rbuf_give(conn->loop, conn->rbuf); conn->rbuf = NULL; }
@@ -94,13 +113,13 @@ static void conn_fail(es_conn *conn, const es_http1_error *error) {
 
 /* ---- accepting ------------------------------------------------------------------- */
 
-void es_conn_accept_all(es_loop *loop) {
+static void accept_from(es_loop *loop, es_listener *listener) {
     for (int i = 0; i < ES_ACCEPT_BATCH; i++) {
-        int fd = accept4(loop->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = accept4(listener->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             /* EAGAIN: drained. EMFILE and the like: wait for the next edge rather than spin. */
-            loop->listener_readable = 0;
+            listener->readable = 0;
             return;
         }
         uint32_t max = loop->config.max_connections;
@@ -118,19 +137,36 @@ void es_conn_accept_all(es_loop *loop) {
         conn->id = ++loop->next_conn_id;
         conn->writable = 1;
         conn->phase = ES_PHASE_HEAD;
+        if (listener->tls != NULL) {
+            if (es_tls_attach(conn, listener->tls) != 0) { close(fd); free(conn); continue; }
+            conn->phase = ES_PHASE_HANDSHAKE;
+        }
         struct epoll_event ev = {
             .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
             .data.ptr = conn,
         };
         if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            es_io_release(conn);
             close(fd);
             free(conn);
             continue;
         }
         atomic_fetch_add_explicit(&loop->connection_count, 1, memory_order_relaxed);
-        es_timer_set(loop, conn, ES_TIMER_HEAD, 1);
+        es_timer_set(loop, conn, conn->tls ? ES_TIMER_HANDSHAKE : ES_TIMER_HEAD, 1);
+        es_conn_notify(conn, ES_CONNECTION_OPENED);
     }
-    loop->listener_readable = 1; /* batch full: carry on next iteration */
+    /* batch full: carry on next iteration */
+}
+
+void es_conn_accept_all(es_loop *loop) {
+    int any = 0;
+    for (uint32_t i = 0; i < loop->listener_count; i++) {
+        es_listener *listener = &loop->listeners[i];
+        if (!listener->readable || listener->fd < 0) continue;
+        accept_from(loop, listener);
+        any |= listener->readable;
+    }
+    loop->listener_readable = any;
 }
 
 /* ---- reading and parsing ---------------------------------------------------------- */
@@ -145,9 +181,47 @@ static void conn_dispatch(es_conn *conn) {
     conn->phase = ES_PHASE_DISPATCHED;
     es_timer_set(loop, conn, ES_TIMER_NONE, 1);
     conn->in_dispatch = 1;
-    loop->callbacks.on_request(loop->callbacks.ctx, conn, conn->id, &rb->req,
+    es_request_info info = {.conn_id = conn->id, .stream_id = 0, .proto = ES_PROTO_HTTP1, .tls = conn->tls};
+    loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)conn, &info, &rb->req,
                                rb->data + rb->body_start, rb->body_len);
     conn->in_dispatch = 0;
+}
+
+/* Case-insensitive search for a token in a comma-separated list (Connection, Upgrade). */
+static int list_has_token(const char *value, uint32_t len, const char *token) {
+    size_t token_len = strlen(token);
+    uint32_t i = 0;
+    while (i < len) {
+        while (i < len && (value[i] == ' ' || value[i] == '\t' || value[i] == ',')) i++;
+        uint32_t start = i;
+        while (i < len && value[i] != ',') i++;
+        uint32_t end = i;
+        while (end > start && (value[end - 1] == ' ' || value[end - 1] == '\t')) end--;
+        if (end - start == token_len && strncasecmp(value + start, token, token_len) == 0) return 1;
+    }
+    return 0;
+}
+
+/* RFC 7540 §3.2: a cleartext request without a body that asks for h2c with exactly one
+   HTTP2-Settings field, both named in Connection. Returns the settings field or NULL. */
+static const es_http1_header *h2c_upgrade_settings(const es_conn *conn, const es_http1_request *req) {
+    if (!(req->flags & ES_HTTP1_F_UPGRADE) || conn->tls || !conn->loop->config.h2c) return NULL;
+    if ((req->flags & ES_HTTP1_F_CHUNKED) || req->content_length > 0 || req->version_minor != 1) return NULL;
+    const es_http1_header *settings = NULL;
+    int upgrade_h2c = 0, connection_ok = 0;
+    for (uint32_t i = 0; i < req->header_count; i++) {
+        const es_http1_header *h = &req->headers[i];
+        if (h->name_len == 7 && strncasecmp(h->name, "upgrade", 7) == 0) {
+            upgrade_h2c |= list_has_token(h->value, h->value_len, "h2c");
+        } else if (h->name_len == 10 && strncasecmp(h->name, "connection", 10) == 0) {
+            connection_ok |= list_has_token(h->value, h->value_len, "upgrade") &&
+                             list_has_token(h->value, h->value_len, "http2-settings");
+        } else if (h->name_len == 14 && strncasecmp(h->name, "http2-settings", 14) == 0) {
+            if (settings != NULL) return NULL;
+            settings = h;
+        }
+    }
+    return upgrade_h2c && connection_ok ? settings : NULL;
 }
 
 /* Parses and dispatches every complete request in the read buffer, stopping when one is
@@ -168,6 +242,15 @@ static void conn_process_buffered(es_conn *conn) {
                 conn->phase = ES_PHASE_HEAD;
                 es_timer_set(loop, conn, ES_TIMER_HEAD, 1);
             }
+            if (!conn->served_any && rb->start == 0 && !conn->tls && loop->config.h2c) {
+                /* HTTP/2 with prior knowledge: the client preface, as its bytes arrive. */
+                int preface = es_h2_is_preface_prefix(rb->data, rb->len);
+                if (preface == 0) return;
+                if (preface == 1) {
+                    if (es_h2_start(conn) != 0) { es_conn_close(conn); return; }
+                    return; /* es_conn_drive carries on in es_h2_drive */
+                }
+            }
             int r = es_http1_parse_head(&rb->parser, rb->data + rb->start, rb->len - rb->start,
                                         limits, req, rb->headers, rb->max_headers);
             if (r == ES_HTTP1_INCOMPLETE) return;
@@ -176,6 +259,10 @@ static void conn_process_buffered(es_conn *conn) {
             rb->body_len = 0;
             if (!(req->flags & ES_HTTP1_F_CHUNKED) && req->content_length <= 0) {
                 rb->next_start = rb->body_start;
+                const es_http1_header *settings = h2c_upgrade_settings(conn, req);
+                if (settings != NULL &&
+                    es_h2_start_upgrade(conn, req, settings->value, settings->value_len) == 0)
+                    return; /* now HTTP/2; the request became stream 1 */
                 conn_dispatch(conn);
                 continue;
             }
@@ -246,18 +333,18 @@ static int conn_read(es_conn *conn) {
     }
     if (!conn_make_room(conn)) return CONN_DRAINING;
     es_rbuf *rb = conn->rbuf;
-    ssize_t n = read(conn->fd, rb->data + rb->len, rb->cap - rb->len);
+    long n = es_io_read(conn, rb->data + rb->len, rb->cap - rb->len);
     if (n > 0) {
         /* A short read emptied the socket: with edge-triggered epoll, new data brings a new
            event, so skip the read that would only return EAGAIN (one syscall a request).
-           Not after EPOLLRDHUP, whose EOF must still be read. */
-        if ((uint32_t)n < rb->cap - rb->len && !conn->peer_hup) conn->readable = 0;
+           Not after EPOLLRDHUP, whose EOF must still be read, and not through TLS, which
+           may hold decrypted bytes that no new event would announce. */
+        if ((uint32_t)n < rb->cap - rb->len && !conn->peer_hup && !conn->tls) conn->readable = 0;
         rb->len += (uint32_t)n;
         if (conn->phase == ES_PHASE_BODY) es_timer_set(loop, conn, ES_TIMER_BODY, 1);
         return 1;
     }
-    if (n < 0 && errno == EAGAIN) { conn->readable = 0; return 0; }
-    if (n < 0 && errno == EINTR) return 1;
+    if (n == ES_IO_AGAIN) return 0;
     /* EOF or a socket error. An unfinished request can never finish; answers already
        queued for earlier requests are still written. */
     conn->peer_gone = 1;
@@ -274,16 +361,15 @@ static int conn_read(es_conn *conn) {
 /* ---- writing ---------------------------------------------------------------------- */
 
 /* Writes what is queued. Returns 0 when the connection was closed. */
-static int conn_flush(es_conn *conn) {
+int es_conn_flush(es_conn *conn) {
     es_loop *loop = conn->loop;
     es_wbuf *wb = conn->wbuf;
     int progressed = 0;
     while (wb != NULL && wb->sent < wb->len && conn->writable) {
-        /* send, not write: MSG_NOSIGNAL turns a vanished peer into EPIPE, not SIGPIPE. */
-        ssize_t n = send(conn->fd, wb->data + wb->sent, wb->len - wb->sent, MSG_NOSIGNAL);
+        long n = es_io_write(conn, wb->data + wb->sent, wb->len - wb->sent);
         if (n > 0) { wb->sent += (uint32_t)n; progressed = 1; continue; }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) { conn->writable = 0; break; }
+        if (n == ES_IO_AGAIN) break;
+        conn->peer_gone = 1;
         es_conn_close(conn);
         return 0;
     }
@@ -302,7 +388,7 @@ static int conn_flush(es_conn *conn) {
         return 1;
     }
     /* Nothing left to write: the phase's own timer applies again. */
-    if (conn->timer_kind == ES_TIMER_WRITE) {
+    if (conn->timer_kind == ES_TIMER_WRITE && conn->h2 == NULL) {
         static const uint8_t timer_for_phase[] = {
             [ES_PHASE_IDLE] = ES_TIMER_IDLE, [ES_PHASE_HEAD] = ES_TIMER_HEAD,
             [ES_PHASE_BODY] = ES_TIMER_BODY, [ES_PHASE_DISPATCHED] = ES_TIMER_NONE,
@@ -315,31 +401,49 @@ static int conn_flush(es_conn *conn) {
 
 /* ---- driving ---------------------------------------------------------------------- */
 
+/* Moves a TLS handshake on. Returns 0 if the connection was closed or must wait. */
+static int conn_handshake(es_conn *conn) {
+    int r = es_tls_handshake(conn);
+    if (r < 0) { conn->peer_gone = 1; es_conn_close(conn); return 0; }
+    if (r == 0) return 0;
+    if (es_tls_selected_h2(conn)) {
+        if (es_h2_start(conn) != 0) { es_conn_close(conn); return 0; }
+    } else {
+        conn->phase = ES_PHASE_HEAD;
+        es_timer_set(conn->loop, conn, ES_TIMER_HEAD, 1);
+    }
+    conn->readable = 1; /* the handshake may have buffered application data */
+    return 1;
+}
+
 void es_conn_drive(es_conn *conn) {
     if (conn->phase == ES_PHASE_LINGER) {
         if (conn->readable) conn_linger_read(conn);
         return;
     }
+    if (conn->phase == ES_PHASE_HANDSHAKE && !conn_handshake(conn)) return;
+    if (conn->h2 != NULL) { es_h2_drive(conn); return; }
     for (;;) {
         conn_process_buffered(conn);
+        if (conn->h2 != NULL) { es_h2_drive(conn); return; }
         if (conn->phase > ES_PHASE_BODY) break;
         if (conn_write_backlogged(conn)) {
             /* Parsing paused for the reader to catch up: write, and carry on parsing if the
                backlog drained (no event would come for bytes already buffered). */
-            if (!conn_flush(conn)) return;
+            if (!es_conn_flush(conn)) return;
             if (conn_write_backlogged(conn)) break;
             continue;
         }
         if (!conn->readable) break;
         if (conn->wbuf != NULL && conn->wbuf->len > conn->wbuf->sent && conn->writable) {
             /* Flush answers before blocking in read so a pipelining client sees them soon. */
-            if (!conn_flush(conn)) return;
+            if (!es_conn_flush(conn)) return;
         }
         int r = conn_read(conn);
         if (r == CONN_FREED) return;
         if (r == CONN_DRAINING || r == 0) break;
     }
-    if (!conn_flush(conn)) return;
+    if (!es_conn_flush(conn)) return;
     if (conn->phase == ES_PHASE_LINGER) {
         if (conn->readable) conn_linger_read(conn);
         return;
@@ -359,19 +463,19 @@ void es_conn_on_event(es_conn *conn, uint32_t events) {
     if (events & EPOLLOUT) conn->writable = 1;
     if (events & (EPOLLIN | EPOLLRDHUP)) conn->readable = 1;
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn->peer_hup = 1;
-    if (conn->phase == ES_PHASE_DISPATCHED) {
+    if (conn->phase == ES_PHASE_DISPATCHED && conn->h2 == NULL) {
         /* Swift holds a request: nothing is parsed until it answers, but earlier answers
            keep flowing, and a connection that failed gives its fd back now (the struct
            waits for the answer, see es_conn_respond). */
         if (events & (EPOLLHUP | EPOLLERR)) { es_conn_close(conn); return; }
-        if (conn->writable && conn->wbuf != NULL) conn_flush(conn);
+        if (conn->writable && conn->wbuf != NULL) es_conn_flush(conn);
         return;
     }
     es_conn_drive(conn);
 }
 
 /* Puts a connection whose response arrived later on the loop's list to drive. */
-static void conn_schedule(es_conn *conn) {
+void es_conn_schedule(es_conn *conn) {
     if (conn->pending) return;
     es_loop *loop = conn->loop;
     conn->pending = 1;
@@ -381,7 +485,7 @@ static void conn_schedule(es_conn *conn) {
     loop->pending_tail = conn;
 }
 
-void es_conn_respond(es_conn *conn, const es_response *response) {
+static void conn_respond(es_conn *conn, const es_response *response) {
     if (conn->phase == ES_PHASE_CLOSED) {
         free(conn); /* the peer left while Swift held the request */
         return;
@@ -395,6 +499,7 @@ void es_conn_respond(es_conn *conn, const es_response *response) {
                           req->version_minor == 0);
     rb->start = rb->next_start;
     es_http1_parser_reset(&rb->parser);
+    conn->served_any = 1;
     if (keep_alive && !conn->close_after) {
         conn->phase = ES_PHASE_IDLE;
         es_timer_set(loop, conn, ES_TIMER_IDLE, 1);
@@ -403,12 +508,20 @@ void es_conn_respond(es_conn *conn, const es_response *response) {
         conn->phase = ES_PHASE_DRAIN_WRITE;
         es_timer_set(loop, conn, ES_TIMER_WRITE, 1);
     }
-    if (!conn->in_dispatch) conn_schedule(conn);
+    if (!conn->in_dispatch) es_conn_schedule(conn);
+}
+
+void es_respond(es_exchange *exchange, const es_response *response) {
+    if (*(const uint8_t *)exchange == ES_IO_H2_STREAM)
+        es_h2_stream_respond((struct es_h2_stream *)exchange, response);
+    else
+        conn_respond((es_conn *)exchange, response);
 }
 
 /* ---- timeouts and shutdown --------------------------------------------------------- */
 
 void es_conn_on_timeout(es_conn *conn) {
+    if (conn->h2 != NULL) { es_h2_on_timeout(conn); return; }
     switch (conn->timer_kind) {
     case ES_TIMER_HEAD:
         if (conn->rbuf != NULL && conn->rbuf->len > conn->rbuf->start) break; /* 408 below */
@@ -423,11 +536,13 @@ void es_conn_on_timeout(es_conn *conn) {
     static const es_http1_error timeout = {408, "request_timeout", "The request did not arrive in time"};
     conn_fail(conn, &timeout);
     es_timer_set(conn->loop, conn, ES_TIMER_WRITE, 1);
-    conn_flush(conn);
+    es_conn_flush(conn);
 }
 
 /* Graceful shutdown: idle connections close now; busy ones close after their response. */
 void es_conn_begin_shutdown(es_conn *conn) {
+    if (conn->h2 != NULL) { es_h2_begin_shutdown(conn); return; }
+    if (conn->phase == ES_PHASE_HANDSHAKE) { es_conn_close(conn); return; }
     int idle = (conn->phase == ES_PHASE_IDLE || conn->phase == ES_PHASE_HEAD) &&
                (conn->rbuf == NULL || conn->rbuf->len == conn->rbuf->start) && conn->wbuf == NULL;
     if (idle) es_conn_close(conn);

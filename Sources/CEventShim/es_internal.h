@@ -13,8 +13,9 @@
 #include <stdint.h>
 #include "es_loop.h"
 
-/* What an epoll registration points at: the first byte of each of these structs. */
-enum { ES_IO_CONN = 1, ES_IO_LISTENER = 2, ES_IO_WAKE = 3 };
+/* What an epoll registration or an es_exchange points at: the first byte of each of these
+   structs. An exchange is an es_conn (HTTP/1.1) or an es_h2_stream (HTTP/2). */
+enum { ES_IO_CONN = 1, ES_IO_LISTENER = 2, ES_IO_WAKE = 3, ES_IO_H2_STREAM = 4 };
 
 /* Where a connection is in its request cycle; also picks its timer list. */
 enum es_conn_phase {
@@ -25,6 +26,8 @@ enum es_conn_phase {
     ES_PHASE_DRAIN_WRITE, /* last response queued; close once written */
     ES_PHASE_LINGER,      /* write side shut; discarding input briefly before close */
     ES_PHASE_CLOSED,      /* fd closed while dispatched; freed on respond */
+    ES_PHASE_HANDSHAKE,   /* TLS handshake in progress */
+    ES_PHASE_H2,          /* serving HTTP/2: nghttp2 owns the framing (es_h2.c) */
 };
 
 /* Which timeout is running for a connection; each has its own list. */
@@ -35,6 +38,7 @@ enum es_timer_kind {
     ES_TIMER_IDLE,        /* idle_timeout_ms, keep-alive between requests */
     ES_TIMER_WRITE,       /* write_timeout_ms, restarted on each write progress */
     ES_TIMER_LINGER,      /* a short drain of input before close */
+    ES_TIMER_HANDSHAKE,   /* handshake_timeout_ms, from accept (TLS only) */
     ES_TIMER_COUNT
 };
 
@@ -77,6 +81,8 @@ struct es_conn {
     uint8_t close_after : 1;        /* close once the queued responses are written */
     uint8_t peer_gone : 1;          /* read returned 0 or the socket failed */
     uint8_t peer_hup : 1;           /* epoll saw EPOLLRDHUP: read on to the EOF */
+    uint8_t tls : 1;                /* ssl is set: bytes go through OpenSSL */
+    uint8_t served_any : 1;         /* a request was answered: no HTTP/2 preface expected now */
     int fd;
     uint64_t id;
     uint64_t deadline_ms;           /* for the timer list it is on */
@@ -85,7 +91,19 @@ struct es_conn {
     es_loop *loop;
     es_rbuf *rbuf;
     es_wbuf *wbuf;
+    struct ssl_st *ssl;             /* TLS state; NULL in cleartext */
+    struct es_h2_session *h2;       /* HTTP/2 state once the connection speaks it */
 };
+
+/* A listening socket; TLS when tls is set. */
+typedef struct es_listener {
+    uint8_t io_kind;                /* ES_IO_LISTENER */
+    uint8_t readable;
+    int fd;
+    es_tls_context *tls;
+} es_listener;
+
+enum { ES_MAX_LISTENERS = 2 };
 
 /* A FIFO of connections sharing one timeout: appending keeps it sorted by deadline. */
 typedef struct es_timer_list {
@@ -98,14 +116,15 @@ struct es_loop {
     es_loop_config config;
     es_loop_callbacks callbacks;
 
-    struct { uint8_t io_kind; int fd; } listener;
+    es_listener listeners[ES_MAX_LISTENERS];
+    uint32_t listener_count;
     struct { uint8_t io_kind; int fd; } wake;
     atomic_int wake_pending;
     atomic_int shutdown_requested;
     atomic_int force_requested;
     atomic_uint connection_count;
     int shutting_down;
-    int listener_readable;
+    int listener_readable;          /* some listener may have connections to accept */
 
     es_timer_list timers[ES_TIMER_COUNT];
     es_conn *pending_head;          /* connections to drive after on_tick */
@@ -137,8 +156,38 @@ int es_timers_next_ms(es_loop *loop);
 void es_timers_expire(es_loop *loop);
 uint64_t es_now_ms(void);
 
+struct es_h2_stream;
+struct es_h2_session;
+
+/* Results of es_io_read and es_io_write besides a byte count. */
+enum { ES_IO_EOF = 0, ES_IO_AGAIN = -1, ES_IO_FAILED = -2 };
+
+/* es_io.c: the connection's byte transport, plain or TLS */
+long es_io_read(es_conn *conn, char *buf, size_t len);
+long es_io_write(es_conn *conn, const char *buf, size_t len);
+void es_io_release(es_conn *conn);
+
+/* es_tls.c */
+int es_tls_attach(es_conn *conn, es_tls_context *tls);
+int es_tls_handshake(es_conn *conn);           /* 1 done, 0 in progress, -1 failed */
+int es_tls_selected_h2(const es_conn *conn);
+
+/* es_h2.c: HTTP/2 connections (only for conn->h2 != NULL after es_h2_start) */
+int es_h2_start(es_conn *conn);
+int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *settings,
+                        size_t settings_len);
+void es_h2_drive(es_conn *conn);
+void es_h2_conn_closed(es_conn *conn);
+void es_h2_on_timeout(es_conn *conn);
+void es_h2_begin_shutdown(es_conn *conn);
+int es_h2_is_preface_prefix(const char *data, size_t len); /* 1 full, 0 partial, -1 no */
+void es_h2_stream_respond(struct es_h2_stream *stream, const es_response *response);
+
 /* es_conn.c */
 void es_conn_accept_all(es_loop *loop);
+void es_conn_schedule(es_conn *conn);
+int es_conn_flush(es_conn *conn);
+void es_conn_notify(es_conn *conn, int event);
 void es_conn_on_event(es_conn *conn, uint32_t events);
 void es_conn_drive(es_conn *conn);
 void es_conn_close(es_conn *conn);

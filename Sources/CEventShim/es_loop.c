@@ -31,6 +31,10 @@ es_loop_config es_loop_config_default(void) {
         .idle_timeout_ms = 60000,
         .write_timeout_ms = 30000,
         .max_connections = 0,
+        .handshake_timeout_ms = 10000,
+        .h2_max_concurrent_streams = 100,
+        .h2_max_header_list = 16384,
+        .h2c = 1,
         .server_name = "orders",
     };
     return config;
@@ -80,8 +84,12 @@ es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     loop->wake.io_kind = ES_IO_WAKE;
     loop->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    loop->listener.io_kind = ES_IO_LISTENER;
-    loop->listener.fd = listen_fd;
+    for (int i = 0; i < ES_MAX_LISTENERS; i++) {
+        loop->listeners[i].io_kind = ES_IO_LISTENER;
+        loop->listeners[i].fd = -1;
+    }
+    loop->listeners[0].fd = listen_fd;
+    loop->listener_count = 1;
     loop->date_second = -1;
     /* A standard read buffer holds any head the limits allow, plus room for a small body. */
     const es_http1_limits *limits = &loop->config.limits;
@@ -92,12 +100,15 @@ es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
     loop->timers[ES_TIMER_IDLE].timeout_ms = config->idle_timeout_ms;
     loop->timers[ES_TIMER_WRITE].timeout_ms = config->write_timeout_ms;
     loop->timers[ES_TIMER_LINGER].timeout_ms = ES_LINGER_TIMEOUT_MS;
+    loop->timers[ES_TIMER_HANDSHAKE].timeout_ms = config->handshake_timeout_ms;
     if (loop->epoll_fd < 0 || loop->wake.fd < 0) goto fail;
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.ptr = &loop->listener};
-    if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) goto fail;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.ptr = &loop->listeners[0]};
+    if (listen_fd >= 0 && epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) goto fail;
     ev.data.ptr = &loop->wake;
     if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake.fd, &ev) != 0) goto fail;
-    loop->listener_readable = 1; /* connections may have queued before registration */
+    /* connections may have queued before registration */
+    loop->listeners[0].readable = listen_fd >= 0;
+    loop->listener_readable = listen_fd >= 0;
     loop->now_ms = es_now_ms();
     es_date_refresh(loop);
     return loop;
@@ -106,6 +117,24 @@ fail:
     if (loop->wake.fd >= 0) close(loop->wake.fd);
     free(loop);
     return NULL;
+}
+
+int es_loop_add_tls_listener(es_loop *loop, int listen_fd, es_tls_context *tls) {
+    es_listener *listener = NULL;
+    /* The first slot is empty when the loop serves TLS only (created with listen_fd -1). */
+    if (loop->listeners[0].fd < 0) listener = &loop->listeners[0];
+    else if (loop->listener_count < ES_MAX_LISTENERS) listener = &loop->listeners[loop->listener_count++];
+    if (listener == NULL || tls == NULL) return -1;
+    listener->fd = listen_fd;
+    listener->tls = tls;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.ptr = listener};
+    if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        listener->fd = -1;
+        return -1;
+    }
+    listener->readable = 1;
+    loop->listener_readable = 1;
+    return 0;
 }
 
 es_loop *es_loop_current(void) { return current_loop; }
@@ -173,10 +202,13 @@ static void loop_for_each_conn(es_loop *loop, void (*action)(es_conn *)) {
 
 static void loop_begin_shutdown(es_loop *loop) {
     loop->shutting_down = 1;
-    if (loop->listener.fd >= 0) {
-        epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, loop->listener.fd, NULL);
-        close(loop->listener.fd);
-        loop->listener.fd = -1;
+    for (uint32_t i = 0; i < ES_MAX_LISTENERS; i++) {
+        es_listener *listener = &loop->listeners[i];
+        if (listener->fd < 0) continue;
+        epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, listener->fd, NULL);
+        close(listener->fd);
+        listener->fd = -1;
+        listener->readable = 0;
     }
     loop->listener_readable = 0;
     loop_for_each_conn(loop, es_conn_begin_shutdown);
@@ -220,6 +252,7 @@ int es_loop_run(es_loop *loop) {
             if (kind == ES_IO_CONN) {
                 es_conn_on_event(events[i].data.ptr, events[i].events);
             } else if (kind == ES_IO_LISTENER) {
+                ((es_listener *)events[i].data.ptr)->readable = 1;
                 loop->listener_readable = 1;
             } else {
                 uint64_t count;
@@ -243,7 +276,8 @@ int es_loop_run(es_loop *loop) {
 }
 
 void es_loop_destroy(es_loop *loop) {
-    if (loop->listener.fd >= 0) close(loop->listener.fd);
+    for (uint32_t i = 0; i < ES_MAX_LISTENERS; i++)
+        if (loop->listeners[i].fd >= 0) close(loop->listeners[i].fd);
     close(loop->wake.fd);
     close(loop->epoll_fd);
     es_buffers_free_all(loop);

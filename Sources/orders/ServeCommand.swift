@@ -15,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup(title: "Listeners") var listeners: ListenerOptions
+    @OptionGroup(title: "TLS and HTTP/2") var transport: TransportOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
     @OptionGroup(title: "Data and dependencies") var data: DataOptions
@@ -64,13 +65,18 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxConnectionsPerLoop = limits.maxConnections
         configuration.drainDeadline = .milliseconds(timeouts.drainTimeout)
         configuration.handlerDispatch = handlerDispatch == "global" ? .globalExecutor : .inline
+        configuration.tls = transport.tlsConfiguration
+        configuration.http2 = transport.http2Settings
+        configuration.timeouts.handshake = .milliseconds(timeouts.handshakeTimeout)
+        // Every connection is an entry in the task registry, as in Go's goroutine profile.
+        configuration.connectionObserver = RegistryConnectionObserver(registry: registry, loopCount: threads)
         let server = HTTPServer(configuration: configuration, responder: responder, logger: logger, drainState: drainState)
 
         let admin = AdminListener.make(
             host: listeners.adminHost, port: listeners.adminPort, logger: logger,
             diagnostics: Diagnostics(
                 registry: registry, prometheus: prometheus,
-                connections: { [(proto: "h1", count: server.connectionCount)] },
+                connections: { server.connectionsByVersion.map { (proto: $0.version.label, count: $0.count) } },
                 loops: { server.connectionsPerLoop }, version: OrdersCommand.version
             ),
             faults: faults
@@ -109,6 +115,46 @@ struct ListenerOptions: ParsableArguments {
         if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads must be between 1 and 256")
         }
+    }
+}
+
+struct TransportOptions: ParsableArguments {
+    @Option(help: "PEM certificate chain: serve TLS (h2 or http/1.1 by ALPN) on the public port, or on --tls-port.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "Serve TLS on this port beside cleartext on --port (0 picks a free one); without it, --port is TLS only.")
+    var tlsPort: Int?
+
+    @Flag(inversion: .prefixedEnableDisable, help: "Accept HTTP/2 in cleartext: prior knowledge and Upgrade: h2c.")
+    var h2c = true
+
+    @Option(help: "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS, and the cap on handlers running per connection.")
+    var h2MaxConcurrentStreams = 100
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if tlsPort != nil, tlsCert == nil { throw ValidationError("--tls-port needs --tls-cert and --tls-key") }
+        if let tlsPort, !(0...65535).contains(tlsPort) { throw ValidationError("--tls-port must be between 0 and 65535") }
+        guard (1...10_000).contains(h2MaxConcurrentStreams) else {
+            throw ValidationError("--h2-max-concurrent-streams must be between 1 and 10000")
+        }
+    }
+
+    var tlsConfiguration: TLSConfiguration? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return TLSConfiguration(certificatePath: tlsCert, privateKeyPath: tlsKey, port: tlsPort)
+    }
+
+    var http2Settings: ServerConfiguration.HTTP2 {
+        var settings = ServerConfiguration.HTTP2()
+        settings.cleartext = h2c
+        settings.maxConcurrentStreams = h2MaxConcurrentStreams
+        return settings
     }
 }
 
@@ -157,6 +203,9 @@ struct TimeoutOptions: ParsableArguments {
 
     @Option(help: "Longest gap without write progress to a client, in ms.")
     var writeTimeout = 30_000
+
+    @Option(help: "Longest TLS handshake, from accept, in ms.")
+    var handshakeTimeout = 10_000
 
     @Option(help: "On SIGTERM, how long to let requests in flight finish, in ms.")
     var drainTimeout = 10_000

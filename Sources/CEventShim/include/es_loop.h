@@ -1,11 +1,14 @@
 /*
- * es_loop.h: one epoll event loop per thread, serving HTTP/1.1 connections.
+ * es_loop.h: one epoll event loop per thread, serving HTTP/1.1 and HTTP/2 connections,
+ * in cleartext or over TLS.
  *
- * The loop owns the byte-level hot path: accept, read, parse (es_http1_parser.h),
- * serialize and write. It calls into Swift through es_loop_callbacks only:
- *   - on_request: once per complete request (head and whole body);
- *   - on_tick:    once per loop iteration, to run Swift jobs and timers.
- * Swift answers each request with exactly one es_conn_respond(), on the loop's thread,
+ * The loop owns the byte-level hot path: accept, TLS, read, parse (es_http1_parser.h or
+ * libnghttp2), serialize and write. It calls into Swift through es_loop_callbacks only:
+ *   - on_request:    once per complete request (head and whole body), HTTP/1.1 or HTTP/2;
+ *   - on_cancel:     the client gave up on a request Swift still holds;
+ *   - on_connection: a connection opened, switched to HTTP/2, or closed;
+ *   - on_tick:       once per loop iteration, to run Swift jobs and timers.
+ * Swift answers each request with exactly one es_respond(), on the loop's thread,
  * either inside on_request (the fast path) or later (after the handler suspended).
  *
  * Threading: every function here except es_loop_wake() and es_loop_request_shutdown()
@@ -24,16 +27,46 @@ extern "C" {
 
 typedef struct es_loop es_loop;
 typedef struct es_conn es_conn;
+/** One request waiting for its answer: an HTTP/1.1 connection or an HTTP/2 stream. */
+typedef struct es_exchange es_exchange;
+/** A TLS server configuration (certificate, key, protocol policy, ALPN); see es_tls.h. */
+typedef struct es_tls_context es_tls_context;
+
+/* Protocols, in es_request_info.proto and on_connection. */
+#define ES_PROTO_HTTP1 1
+#define ES_PROTO_HTTP2 2
+
+/* Events of on_connection. */
+#define ES_CONNECTION_OPENED 1   /* accepted (proto is HTTP/1.1 until it changes) */
+#define ES_CONNECTION_HTTP2  2   /* switched to HTTP/2: preface, Upgrade: h2c, or ALPN h2 */
+#define ES_CONNECTION_CLOSED 3   /* the socket is closed */
+
+/** Where a request came from; passed with each request. */
+typedef struct es_request_info {
+    uint64_t conn_id;     /* unique per loop */
+    uint32_t stream_id;   /* HTTP/2 stream id; 0 for HTTP/1.1 */
+    uint8_t proto;        /* ES_PROTO_* */
+    uint8_t tls;          /* 1 when the connection is TLS */
+} es_request_info;
 
 /** Swift's side of the loop. `ctx` is passed back unchanged. */
 typedef struct es_loop_callbacks {
     void *ctx;
     /**
-     * A complete request. head and body point into the connection's read buffer and stay
-     * valid until es_conn_respond() is called for this request. conn_id is unique per loop.
+     * A complete request. head and body point into memory the shim owns, valid during the
+     * call only. Answer it with es_respond(exchange, ...), exactly once, now or later.
+     * HTTP/2 requests arrive in the same shape: pseudo-header fields become the method,
+     * target and authority; only regular fields are in head->headers.
      */
-    void (*on_request)(void *ctx, es_conn *conn, uint64_t conn_id,
+    void (*on_request)(void *ctx, es_exchange *exchange, const es_request_info *info,
                        const es_http1_request *head, const char *body, size_t body_len);
+    /**
+     * The client went away or reset the stream while Swift holds the request: its work may
+     * stop. es_respond() is still required (the answer is then discarded). May be NULL.
+     */
+    void (*on_cancel)(void *ctx, es_exchange *exchange);
+    /** A connection event (ES_CONNECTION_*) with the protocol it speaks; may be NULL. */
+    void (*on_connection)(void *ctx, uint64_t conn_id, int event, int proto, int tls);
     /**
      * Called once per iteration after I/O: run queued jobs and due timers. Returns the
      * longest the loop may sleep before the next call, in ms (-1: no Swift timer pending).
@@ -49,6 +82,10 @@ typedef struct es_loop_config {
     uint32_t idle_timeout_ms;    /* keep-alive connection with no request; default 60 000 */
     uint32_t write_timeout_ms;   /* longest gap without write progress; default 30 000 */
     uint32_t max_connections;    /* per loop; 0 = no limit */
+    uint32_t handshake_timeout_ms; /* TLS handshake must finish within; default 10 000 */
+    uint32_t h2_max_concurrent_streams; /* SETTINGS_MAX_CONCURRENT_STREAMS; default 100 */
+    uint32_t h2_max_header_list;        /* SETTINGS_MAX_HEADER_LIST_SIZE; default 16 KiB */
+    uint8_t h2c;                 /* accept HTTP/2 in cleartext (preface, Upgrade); default 1 */
     const char *server_name;     /* value of the Server header; static storage */
 } es_loop_config;
 
@@ -61,7 +98,8 @@ es_loop_config es_loop_config_default(void);
  */
 int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port);
 
-/** Creates a loop that serves `listen_fd` (owned by the loop from now on). NULL on error. */
+/** Creates a loop that serves `listen_fd` (owned by the loop from now on), or no cleartext
+    listener when it is -1 (add a TLS one). NULL on error. */
 es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
                         const es_loop_callbacks *callbacks);
 
@@ -70,6 +108,13 @@ es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
  * closed) or es_loop_force_close() was called. Returns 0.
  */
 int es_loop_run(es_loop *loop);
+
+/**
+ * Adds a TLS listening socket (owned by the loop from now on); call before es_loop_run.
+ * Connections accepted there handshake first, then speak h2 or http/1.1 as ALPN chose.
+ * Returns 0, or -1 on error.
+ */
+int es_loop_add_tls_listener(es_loop *loop, int listen_fd, es_tls_context *tls);
 
 /** Frees the loop after es_loop_run() returned. Only safe once no other thread can still
     call es_loop_wake() on it. */
@@ -113,11 +158,11 @@ typedef struct es_response {
 } es_response;
 
 /**
- * Answers the request that on_request delivered for `conn`. Must be called exactly once
- * per request, on the loop's thread. If the peer has gone, the response is dropped and the
- * connection's memory is released here.
+ * Answers the request that on_request delivered. Must be called exactly once per request,
+ * on the loop's thread. If the peer has gone, the response is dropped and the exchange's
+ * memory is released here.
  */
-void es_conn_respond(es_conn *conn, const es_response *response);
+void es_respond(es_exchange *exchange, const es_response *response);
 
 /** Names the calling thread (shown by top -H, gdb and perf); Linux keeps 15 bytes. */
 void es_thread_set_name(const char *name);
@@ -127,6 +172,9 @@ long es_raise_fd_limit(void);
 
 /** CPUs this process may run on (sched_getaffinity), at least 1. */
 int es_available_cpus(void);
+
+/** The version of libnghttp2 this process runs with ("1.52.0"). */
+const char *es_nghttp2_version(void);
 
 /** Writes the status's reason phrase ("OK"); "Unknown" for unlisted codes. */
 const char *es_http_reason_phrase(uint16_t status);

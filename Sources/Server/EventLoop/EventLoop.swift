@@ -28,6 +28,16 @@ public final class EventLoop: @unchecked Sendable {
     var timers = TimerQueue()
     /// Reused to serialize response header fields. Loop thread only.
     var headerScratch: [UInt8] = []
+    /// Handlers that suspended, by exchange, so that a client that leaves cancels them.
+    /// Loop thread only.
+    var suspended: [UInt: Task<Void, Never>] = [:]
+    /// The exchange answered last, to tell whether a handler answered without suspending.
+    /// Loop thread only.
+    var lastAnswered: UInt?
+    /// Told about connection events; set before `attach`.
+    let connectionObserver: (any ConnectionObserver)?
+    /// HTTP/2 connections open on this loop (the rest of `connectionCount` is HTTP/1.1).
+    let http2Connections = Atomic<Int>(0)
     /// Set once the C loop has returned: answers then go straight to the shim, which only
     /// frees the closed connections they were for.
     let stopped = Atomic<Bool>(false)
@@ -37,8 +47,10 @@ public final class EventLoop: @unchecked Sendable {
         var closures: [@Sendable () -> Void] = []
     }
 
-    init(index: Int, responder: any HTTPResponder, logger: Logger, dispatch: ServerConfiguration.HandlerDispatch = .inline) {
+    init(index: Int, responder: any HTTPResponder, logger: Logger, dispatch: ServerConfiguration.HandlerDispatch = .inline,
+         connectionObserver: (any ConnectionObserver)? = nil) {
         self.index = index
+        self.connectionObserver = connectionObserver
         self.dispatch = dispatch
         self.responder = responder
         self.logger = logger
@@ -52,8 +64,33 @@ public final class EventLoop: @unchecked Sendable {
         callbacks.ctx = Unmanaged.passUnretained(self).toOpaque()
         callbacks.on_request = eventLoopOnRequest
         callbacks.on_tick = eventLoopOnTick
+        callbacks.on_cancel = eventLoopOnCancel
+        callbacks.on_connection = eventLoopOnConnection
         cLoop = es_loop_create(&config, listenFD, &callbacks)
         return cLoop != nil
+    }
+
+    /// Adds a TLS listener (owned by the loop from now on). Call after `attach`, before `run`.
+    func addTLSListener(fd: Int32, context: OpaquePointer) -> Bool {
+        guard let cLoop else { return false }
+        return es_loop_add_tls_listener(cLoop, fd, context) == 0
+    }
+
+    /// Counts HTTP/2 connections and tells the observer.
+    func connectionEvent(id: UInt64, event: Int32, proto: Int32, tls: Bool) {
+        let kind: ConnectionEvent.Kind
+        switch event {
+        case ES_CONNECTION_OPENED: kind = .opened
+        case ES_CONNECTION_HTTP2:
+            kind = .switchedToHTTP2
+            http2Connections.add(1, ordering: .relaxed)
+        default:
+            kind = .closed
+            if proto == ES_PROTO_HTTP2 { http2Connections.subtract(1, ordering: .relaxed) }
+        }
+        connectionObserver?.connectionEvent(ConnectionEvent(
+            kind: kind, connectionID: id, loopIndex: index,
+            version: proto == ES_PROTO_HTTP2 ? .http2 : .http1_1, isTLS: tls))
     }
 
     /// Runs the loop on the calling thread until it has shut down.
@@ -145,9 +182,18 @@ private func eventLoopOnTick(_ ctx: UnsafeMutableRawPointer?) -> Int32 {
 }
 
 private func eventLoopOnRequest(
-    _ ctx: UnsafeMutableRawPointer?, _ conn: OpaquePointer?, _ connectionID: UInt64,
+    _ ctx: UnsafeMutableRawPointer?, _ exchange: OpaquePointer?, _ info: UnsafePointer<es_request_info>?,
     _ head: UnsafePointer<es_http1_request>?, _ body: UnsafePointer<CChar>?, _ bodyLength: Int
 ) {
     let loop = Unmanaged<EventLoop>.fromOpaque(ctx!).takeUnretainedValue()
-    loop.handleHTTP1(connection: conn!, connectionID: connectionID, head: head!, body: body, bodyLength: bodyLength)
+    loop.handleRequest(exchange: exchange!, info: info!.pointee, head: head!, body: body, bodyLength: bodyLength)
+}
+
+private func eventLoopOnCancel(_ ctx: UnsafeMutableRawPointer?, _ exchange: OpaquePointer?) {
+    Unmanaged<EventLoop>.fromOpaque(ctx!).takeUnretainedValue().cancelRequest(exchange: exchange!)
+}
+
+private func eventLoopOnConnection(_ ctx: UnsafeMutableRawPointer?, _ id: UInt64, _ event: Int32, _ proto: Int32, _ tls: Int32) {
+    Unmanaged<EventLoop>.fromOpaque(ctx!).takeUnretainedValue()
+        .connectionEvent(id: id, event: event, proto: proto, tls: tls != 0)
 }

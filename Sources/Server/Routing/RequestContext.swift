@@ -11,6 +11,10 @@ public struct RequestContext: Sendable {
     public var connectionID: UInt64
     /// The index of the event loop serving the request.
     public var loopIndex: Int
+    /// The protocol the request arrived over.
+    public var httpVersion: HTTPVersion = .http1_1
+    /// The HTTP/2 stream id; 0 for HTTP/1.1.
+    public var streamID: UInt32 = 0
     /// A logger for this request (middleware adds metadata such as the request id).
     public var logger: Logger
     /// The request id (set by the request-id middleware; empty without it).

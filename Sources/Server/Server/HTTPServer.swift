@@ -22,6 +22,7 @@ public final class HTTPServer: Service, Sendable {
     struct State: ~Copyable {
         var loops: [EventLoop] = []
         var boundPort: Int?
+        var boundTLSPort: Int?
         var running = 0
         var exitWaiter: CheckedContinuation<Void, Never>?
         var started = false
@@ -49,6 +50,18 @@ public final class HTTPServer: Service, Sendable {
                 else { state.startWaiters.append(continuation) }
             }
         }
+    }
+
+    /// The TLS port when TLS is served beside cleartext (`TLSConfiguration.port`), once
+    /// listening.
+    public var tlsPort: Int? { state.withLock { $0.boundTLSPort } }
+
+    /// Open connections by protocol (`h1`, `h2`), across all loops.
+    public var connectionsByVersion: [(version: HTTPVersion, count: Int)] {
+        let loops = state.withLock { $0.loops }
+        let total = loops.reduce(0) { $0 + $1.connectionCount }
+        let http2 = loops.reduce(0) { $0 + $1.http2Connections.load(ordering: .relaxed) }
+        return [(.http1_1, max(0, total - http2)), (.http2, http2)]
     }
 
     /// Connections open across all loops.
@@ -90,19 +103,30 @@ public final class HTTPServer: Service, Sendable {
         // Each connection is an fd: allow as many as the hard limit permits.
         let fdLimit = es_raise_fd_limit()
         var port = UInt16(clamping: configuration.port)
+        var tlsPort = UInt16(clamping: configuration.tls?.port ?? 0)
         var loops: [EventLoop] = []
+        let tlsContext: OpaquePointer?
         do {
+            tlsContext = try configuration.tls.map(Self.makeTLSContext)
+            // TLS without its own port takes the main one: no cleartext listener then.
+            let cleartext = configuration.tls == nil || configuration.tls?.port != nil
             for index in 0..<threads {
-                var bound: UInt16 = 0
-                let fd = es_listen(configuration.host, port, Int32(clamping: configuration.backlog), &bound)
-                guard fd >= 0 else { throw ServerError.listen(host: configuration.host, port: Int(port), errno: -fd) }
-                port = bound // later loops join the port the first one got
-                let loop = EventLoop(index: index, responder: responder, logger: logger, dispatch: configuration.handlerDispatch)
+                var fd: Int32 = -1
+                if cleartext { fd = try listen(port: &port) }
+                let loop = EventLoop(index: index, responder: responder, logger: logger, dispatch: configuration.handlerDispatch,
+                                     connectionObserver: configuration.connectionObserver)
                 guard loop.attach(listenFD: fd, config: configuration.shimConfig) else {
-                    close(fd)
+                    if fd >= 0 { close(fd) }
                     throw ServerError.loopCreation
                 }
                 loops.append(loop)
+                if let tlsContext {
+                    let tlsFD = cleartext ? try listen(port: &tlsPort) : try listen(port: &port)
+                    guard loop.addTLSListener(fd: tlsFD, context: tlsContext) else {
+                        close(tlsFD)
+                        throw ServerError.loopCreation
+                    }
+                }
             }
         } catch {
             for loop in loops { loop.forceClose(); loop.destroy() }
@@ -117,6 +141,7 @@ public final class HTTPServer: Service, Sendable {
         let waiters = state.withLock { state in
             state.loops = loops
             state.boundPort = Int(port)
+            if configuration.tls?.port != nil { state.boundTLSPort = Int(tlsPort) }
             state.running = loops.count
             defer { state.startWaiters.removeAll() }
             return state.startWaiters
@@ -127,9 +152,38 @@ public final class HTTPServer: Service, Sendable {
                 self.loopExited()
             }
         }
-        logger.info("listening", metadata: ["listener": "\(configuration.name)", "host": "\(configuration.host)", "port": "\(port)", "threads": "\(loops.count)", "fd_limit": "\(fdLimit)"])
+        var metadata: Logger.Metadata = ["listener": "\(configuration.name)", "host": "\(configuration.host)", "port": "\(port)",
+                                         "threads": "\(loops.count)", "fd_limit": "\(fdLimit)",
+                                         "h2c": "\(configuration.http2.cleartext && (configuration.tls == nil || configuration.tls?.port != nil))"]
+        if let tls = configuration.tls {
+            metadata["tls_port"] = "\(tls.port == nil ? port : tlsPort)"
+            metadata["alpn"] = tls.offerHTTP2 ? "h2,http/1.1" : "http/1.1"
+            metadata["nghttp2"] = "\(String(cString: es_nghttp2_version()))"
+        }
+        logger.info("listening", metadata: metadata)
         for waiter in waiters { waiter.resume(returning: Int(port)) }
         return loops
+    }
+
+    /// Opens one SO_REUSEPORT listener; a port of 0 becomes the port the kernel picked, so
+    /// later loops join it.
+    private func listen(port: inout UInt16) throws -> Int32 {
+        var bound: UInt16 = 0
+        let fd = es_listen(configuration.host, port, Int32(clamping: configuration.backlog), &bound)
+        guard fd >= 0 else { throw ServerError.listen(host: configuration.host, port: Int(port), errno: -fd) }
+        port = bound
+        return fd
+    }
+
+    /// Loads the certificate and key. The context lives as long as the process: loops that
+    /// outlive a drain deadline may still hold connections that use it.
+    private static func makeTLSContext(_ tls: TLSConfiguration) throws -> OpaquePointer {
+        var reason = [CChar](repeating: 0, count: 512)
+        guard let context = es_tls_context_create(tls.certificatePath, tls.privateKeyPath, tls.offerHTTP2 ? 1 : 0,
+                                                  &reason, reason.count) else {
+            throw ServerError.tls(String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return context
     }
 
     private func loopExited() {
@@ -164,6 +218,7 @@ public final class HTTPServer: Service, Sendable {
 public enum ServerError: Error, CustomStringConvertible {
     case listen(host: String, port: Int, errno: Int32)
     case loopCreation
+    case tls(String)
 
     public var description: String {
         switch self {
@@ -171,6 +226,8 @@ public enum ServerError: Error, CustomStringConvertible {
             "cannot listen on \(host):\(port): \(String(cString: strerror(code)))"
         case .loopCreation:
             "cannot create an event loop (epoll or eventfd failed)"
+        case .tls(let reason):
+            "cannot set up TLS: \(reason)"
         }
     }
 }

@@ -24,6 +24,12 @@ public struct ServerConfiguration: Sendable {
     public var handlerDispatch = HandlerDispatch.inline
     /// The `Server` header's value. No version, on purpose.
     public var serverName: StaticString = "orders"
+    /// TLS on the public listener; `nil` serves cleartext only.
+    public var tls: TLSConfiguration?
+    /// HTTP/2 settings and limits.
+    public var http2 = HTTP2()
+    /// Told about every connection's life (for the task registry); `nil` for none.
+    public var connectionObserver: (any ConnectionObserver)?
 
     public init() {}
 
@@ -45,6 +51,19 @@ public struct ServerConfiguration: Sendable {
         public static let globalExecutor = HandlerDispatch(base: .globalExecutor)
     }
 
+    /// HTTP/2 (RFC 9113) settings.
+    public struct HTTP2: Sendable {
+        /// Accept HTTP/2 in cleartext: prior knowledge (the client preface) and
+        /// `Upgrade: h2c`. TLS connections choose by ALPN either way.
+        public var cleartext = true
+        /// SETTINGS_MAX_CONCURRENT_STREAMS, and the cap on handlers running per connection
+        /// (reset streams whose handlers still run count toward it).
+        public var maxConcurrentStreams = 100
+        /// SETTINGS_MAX_HEADER_LIST_SIZE; a larger request gets 431.
+        public var maxHeaderListSize = 16 * 1024
+        public init() {}
+    }
+
     /// Request size limits (RFC 9112 leaves them to the server).
     public struct Limits: Sendable {
         public var maxRequestLine = 8 * 1024
@@ -64,6 +83,8 @@ public struct ServerConfiguration: Sendable {
         public var idle: Duration = .seconds(60)
         /// Longest gap without write progress (a client that does not read).
         public var write: Duration = .seconds(30)
+        /// From accept to a finished TLS handshake.
+        public var handshake: Duration = .seconds(10)
         public init() {}
     }
 
@@ -77,7 +98,11 @@ public struct ServerConfiguration: Sendable {
         config.body_timeout_ms = timeouts.body.milliseconds
         config.idle_timeout_ms = timeouts.idle.milliseconds
         config.write_timeout_ms = timeouts.write.milliseconds
+        config.handshake_timeout_ms = timeouts.handshake.milliseconds
         config.max_connections = UInt32(clamping: maxConnectionsPerLoop)
+        config.h2c = http2.cleartext ? 1 : 0
+        config.h2_max_concurrent_streams = UInt32(clamping: http2.maxConcurrentStreams)
+        config.h2_max_header_list = UInt32(clamping: http2.maxHeaderListSize)
         config.server_name = UnsafeRawPointer(serverName.utf8Start).assumingMemoryBound(to: CChar.self)
         return config
     }

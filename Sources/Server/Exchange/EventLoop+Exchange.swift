@@ -2,31 +2,51 @@ import CEventShim
 import Logging
 import Synchronization
 
-/// The connection a request arrived on, as the C shim knows it. Only used on its loop.
-struct ConnectionHandle: @unchecked Sendable {
+/// A request waiting for its answer, as the C shim knows it: an HTTP/1.1 connection or
+/// an HTTP/2 stream. Only used on its loop.
+struct ExchangeHandle: @unchecked Sendable {
     let pointer: OpaquePointer
+
+    /// A key for the loop's table of suspended handlers (unique while the exchange lives).
+    var key: UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(pointer))) }
 }
 
 extension EventLoop {
-    /// Called by the shim, on this loop's thread, for each complete HTTP/1.1 request.
-    /// Copies the request out of the read buffer, then runs the responder inline.
-    func handleHTTP1(connection: OpaquePointer, connectionID: UInt64,
-                     head: UnsafePointer<es_http1_request>, body: UnsafePointer<CChar>?, bodyLength: Int) {
-        let request = Request(http1: head.pointee, body: body, bodyLength: bodyLength)
-        let handle = ConnectionHandle(pointer: connection)
-        let context = RequestContext(connectionID: connectionID, loopIndex: index, logger: logger)
+    /// Called by the shim, on this loop's thread, for each complete request (HTTP/1.1 or
+    /// HTTP/2). Copies the request out of the shim's memory, then runs the responder inline.
+    func handleRequest(exchange: OpaquePointer, info: es_request_info,
+                       head: UnsafePointer<es_http1_request>, body: UnsafePointer<CChar>?, bodyLength: Int) {
+        let request = Request(shim: head.pointee, body: body, bodyLength: bodyLength)
+        let handle = ExchangeHandle(pointer: exchange)
+        var context = RequestContext(connectionID: info.conn_id, loopIndex: index, logger: logger)
+        if info.proto == UInt8(ES_PROTO_HTTP2) {
+            context.httpVersion = .http2
+            context.streamID = info.stream_id
+        }
+        let task: Task<Void, Never>
         switch dispatch.base {
         case .inline:
-            Task.immediate(executorPreference: self) { [responder] in
+            lastAnswered = nil
+            task = Task.immediate(executorPreference: self) { [responder] in
                 let response = await Self.respond(responder, to: request, context: context)
                 self.send(response, on: handle)
             }
+            // Answered without suspending (the common case): nothing to remember.
+            if lastAnswered == handle.key { return }
         case .globalExecutor:
-            Task { [responder] in
+            task = Task { [responder] in
                 let response = await Self.respond(responder, to: request, context: context)
                 self.send(response, on: handle)
             }
         }
+        // The handler suspended: keep its task, so that a client that goes away (a closed
+        // connection, a reset stream) cancels it.
+        suspended[handle.key] = task
+    }
+
+    /// Called by the shim when the client gave up on a request whose handler still runs.
+    func cancelRequest(exchange: OpaquePointer) {
+        suspended[ExchangeHandle(pointer: exchange).key]?.cancel()
     }
 
     /// Runs the responder; an error that escapes becomes its status or a 500.
@@ -42,17 +62,19 @@ extension EventLoop {
     }
 
     /// Hands the response to the shim, on the loop thread.
-    func send(_ response: Response, on handle: ConnectionHandle) {
+    func send(_ response: Response, on handle: ExchangeHandle) {
         guard inEventLoop else {
             if stopped.load(ordering: .acquiring) {
                 // Force-closed: every connection is closed, so the shim only frees it.
                 var nothing = es_response()
-                es_conn_respond(handle.pointer, &nothing)
+                es_respond(handle.pointer, &nothing)
                 return
             }
             execute { self.send(response, on: handle) }
             return
         }
+        lastAnswered = handle.key
+        if !suspended.isEmpty { suspended.removeValue(forKey: handle.key) }
         headerScratch.removeAll(keepingCapacity: true)
         for index in response.headers.indices {
             let entry = response.headers.entries[index]
@@ -73,7 +95,7 @@ extension EventLoop {
                     cResponse.extra_headers_len = UInt32(headerBytes.count)
                     cResponse.body = bodyBytes.baseAddress?.assumingMemoryBound(to: CChar.self)
                     cResponse.body_len = bodyBytes.count
-                    es_conn_respond(handle.pointer, &cResponse)
+                    es_respond(handle.pointer, &cResponse)
                 }
             }
         }
@@ -93,8 +115,8 @@ private func withContentType<Result>(_ contentType: ContentType?, _ body: (Unsaf
 }
 
 extension Request {
-    /// Copies a parsed HTTP/1.1 request out of the shim's read buffer.
-    init(http1 head: es_http1_request, body: UnsafePointer<CChar>?, bodyLength: Int) {
+    /// Copies a request out of the shim's memory (HTTP/2 requests arrive in the same shape).
+    init(shim head: es_http1_request, body: UnsafePointer<CChar>?, bodyLength: Int) {
         let method = HTTPMethod(http1: head.method)
         let target = String(shimBytes: head.target, head.target_len)
         let path = String(shimBytes: head.path, head.path_len)

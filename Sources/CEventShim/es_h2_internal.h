@@ -1,0 +1,99 @@
+/*
+ * es_h2_internal.h: HTTP/2 state shared by es_h2.c (the session and its callbacks) and
+ * es_h2_stream.c (one request/response exchange). Private to the shim.
+ *
+ * Ownership: a session owns its streams. A stream that Swift holds (dispatched) outlives
+ * its nghttp2 stream and even its connection: it is then detached (session NULL or closed
+ * set) and freed by es_respond(). Every other stream is freed when nghttp2 closes it.
+ */
+#ifndef ES_H2_INTERNAL_H
+#define ES_H2_INTERNAL_H
+
+#include <nghttp2/nghttp2.h>
+#include "es_internal.h"
+
+/* nghttp2 1.60 renamed the I/O entry points (the old ones are deprecated there). */
+#if NGHTTP2_VERSION_NUM >= 0x013c00
+typedef nghttp2_ssize es_h2_ssize;
+typedef nghttp2_data_provider2 es_h2_data_provider;
+#define ES_H2_MEM_RECV nghttp2_session_mem_recv2
+#define ES_H2_MEM_SEND nghttp2_session_mem_send2
+#define ES_H2_SUBMIT_RESPONSE nghttp2_submit_response2
+#else
+typedef ssize_t es_h2_ssize;
+typedef nghttp2_data_provider es_h2_data_provider;
+#define ES_H2_MEM_RECV nghttp2_session_mem_recv
+#define ES_H2_MEM_SEND nghttp2_session_mem_send
+#define ES_H2_SUBMIT_RESPONSE nghttp2_submit_response
+#endif
+
+/* A received field, as offsets into the stream's field arena (which may move as it grows). */
+typedef struct es_h2_field_ref {
+    uint32_t name_off, name_len, value_off, value_len;
+} es_h2_field_ref;
+
+/* A refill-per-second token bucket (abuse limits). */
+typedef struct es_h2_bucket {
+    uint32_t tokens;
+    uint32_t burst;
+    uint32_t per_second;
+    uint64_t refilled_ms;
+} es_h2_bucket;
+
+typedef struct es_h2_stream {
+    uint8_t io_kind;                /* ES_IO_H2_STREAM: an es_exchange */
+    uint8_t dispatched : 1;         /* Swift holds it: freed by es_respond */
+    uint8_t closed : 1;             /* nghttp2 closed it (reset, or done) */
+    uint8_t cancelled : 1;          /* Swift was told to stop */
+    uint8_t answered : 1;           /* a response was submitted */
+    uint8_t head_only : 1;          /* HEAD: no response body */
+    uint8_t fields_too_large : 1;   /* over the header limits: answered 431 */
+    uint8_t body_too_large : 1;     /* over max_body: answered 413 */
+    uint8_t receiving : 1;          /* the request has not ended yet */
+    int32_t id;
+    struct es_h2_session *session;  /* NULL once the connection is gone */
+    struct es_h2_stream *prev, *next;
+
+    char *arena;                    /* received field bytes */
+    uint32_t arena_len, arena_cap;
+    es_h2_field_ref *fields;        /* regular fields */
+    uint32_t field_count, field_cap;
+    es_h2_field_ref method, path, authority, scheme; /* pseudo-header fields */
+    uint8_t seen_pseudo;            /* bit per pseudo-header field present */
+
+    char *body;                     /* request body */
+    size_t body_len, body_cap;
+
+    char *response;                 /* response body being sent */
+    size_t response_len, response_sent;
+} es_h2_stream;
+
+typedef struct es_h2_session {
+    nghttp2_session *ng;
+    es_conn *conn;
+    es_h2_stream *streams;          /* every stream not yet freed */
+    uint32_t inflight;              /* dispatched and not answered, reset ones included */
+    uint32_t awaiting_client;       /* open streams still receiving their request */
+    uint32_t continuations;         /* CONTINUATION frames in the current header block */
+    uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
+    uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
+    uint8_t fatal : 1;              /* read nothing more; close once the queue is written */
+    es_h2_bucket server_resets;     /* streams this server reset with an error */
+    es_h2_bucket client_resets;     /* RST_STREAM from the peer (when nghttp2 lacks it) */
+} es_h2_session;
+
+/* es_h2_stream.c */
+es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id);
+void es_h2_stream_free(es_h2_stream *stream);
+void es_h2_stream_unlink(es_h2_stream *stream);
+int es_h2_stream_add_field(es_h2_stream *stream, const uint8_t *name, size_t name_len,
+                           const uint8_t *value, size_t value_len, const es_loop_config *config);
+int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len, uint64_t max_body);
+void es_h2_stream_dispatch(es_h2_stream *stream);
+void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message);
+int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req);
+
+/* es_h2.c */
+int es_h2_bucket_take(es_h2_bucket *bucket, uint64_t now_ms);
+
+#endif /* ES_H2_INTERNAL_H */

@@ -1,0 +1,366 @@
+/*
+ * es_h2_stream.c: one HTTP/2 request/response exchange: collecting the request's fields
+ * and body, handing the request to Swift in the same shape as an HTTP/1.1 one, and
+ * submitting Swift's answer (or the shim's own refusal) to nghttp2.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "es_h2_internal.h"
+
+enum { PSEUDO_METHOD = 1, PSEUDO_PATH = 2, PSEUDO_AUTHORITY = 4, PSEUDO_SCHEME = 8 };
+
+es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id) {
+    es_h2_stream *stream = calloc(1, sizeof *stream);
+    if (stream == NULL) return NULL;
+    stream->io_kind = ES_IO_H2_STREAM;
+    stream->id = id;
+    stream->session = h2;
+    stream->next = h2->streams;
+    if (h2->streams != NULL) h2->streams->prev = stream;
+    h2->streams = stream;
+    stream->receiving = 1;
+    h2->awaiting_client++;
+    return stream;
+}
+
+void es_h2_stream_unlink(es_h2_stream *stream) {
+    es_h2_session *h2 = stream->session;
+    if (h2 == NULL) return;
+    if (stream->prev != NULL) stream->prev->next = stream->next;
+    else if (h2->streams == stream) h2->streams = stream->next;
+    if (stream->next != NULL) stream->next->prev = stream->prev;
+    stream->prev = stream->next = NULL;
+}
+
+void es_h2_stream_free(es_h2_stream *stream) {
+    es_h2_stream_unlink(stream);
+    free(stream->arena);
+    free(stream->fields);
+    free(stream->body);
+    free(stream->response);
+    free(stream);
+}
+
+/* Appends bytes to the arena; returns their offset, or UINT32_MAX when out of memory. */
+static uint32_t arena_put(es_h2_stream *stream, const uint8_t *bytes, size_t len) {
+    if ((uint64_t)stream->arena_len + len > stream->arena_cap) {
+        uint64_t cap = stream->arena_cap ? stream->arena_cap : 256;
+        while (cap < (uint64_t)stream->arena_len + len) cap *= 2;
+        if (cap > UINT32_MAX / 2) return UINT32_MAX;
+        char *grown = realloc(stream->arena, cap);
+        if (grown == NULL) return UINT32_MAX;
+        stream->arena = grown;
+        stream->arena_cap = (uint32_t)cap;
+    }
+    uint32_t offset = stream->arena_len;
+    if (len > 0) memcpy(stream->arena + offset, bytes, len);
+    stream->arena_len += (uint32_t)len;
+    return offset;
+}
+
+static int name_is(const uint8_t *name, size_t len, const char *literal) {
+    size_t literal_len = strlen(literal);
+    return len == literal_len && memcmp(name, literal, len) == 0;
+}
+
+/* Returns 0, or -1 when out of memory. nghttp2 has already checked the field's syntax,
+   the pseudo-header rules and connection-specific fields (RFC 9113 §8.2, §8.3). */
+int es_h2_stream_add_field(es_h2_stream *stream, const uint8_t *name, size_t name_len,
+                           const uint8_t *value, size_t value_len, const es_loop_config *config) {
+    if (stream->fields_too_large) return 0;
+    /* The same budget as an HTTP/1.1 header block: count, and bytes (RFC 7541 §4.1 size). */
+    uint64_t size = (uint64_t)stream->arena_len + name_len + value_len + 32u * (stream->field_count + 1);
+    if (stream->field_count >= config->limits.max_header_count || size > config->h2_max_header_list) {
+        stream->fields_too_large = 1;
+        return 0;
+    }
+    uint32_t name_off = arena_put(stream, name, name_len);
+    uint32_t value_off = arena_put(stream, value, value_len);
+    if (name_off == UINT32_MAX || value_off == UINT32_MAX) return -1;
+    es_h2_field_ref ref = {name_off, (uint32_t)name_len, value_off, (uint32_t)value_len};
+    if (name_len > 0 && name[0] == ':') {
+        if (name_is(name, name_len, ":method")) { stream->method = ref; stream->seen_pseudo |= PSEUDO_METHOD; }
+        else if (name_is(name, name_len, ":path")) { stream->path = ref; stream->seen_pseudo |= PSEUDO_PATH; }
+        else if (name_is(name, name_len, ":authority")) { stream->authority = ref; stream->seen_pseudo |= PSEUDO_AUTHORITY; }
+        else if (name_is(name, name_len, ":scheme")) { stream->scheme = ref; stream->seen_pseudo |= PSEUDO_SCHEME; }
+        return 0;
+    }
+    if (stream->field_count == stream->field_cap) {
+        uint32_t cap = stream->field_cap ? stream->field_cap * 2 : 16;
+        es_h2_field_ref *grown = realloc(stream->fields, cap * sizeof *grown);
+        if (grown == NULL) return -1;
+        stream->fields = grown;
+        stream->field_cap = cap;
+    }
+    stream->fields[stream->field_count++] = ref;
+    return 0;
+}
+
+/* Returns 0, 1 when the body went over max_body (nothing more is kept), -1 out of memory. */
+int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len, uint64_t max_body) {
+    if (stream->body_too_large || stream->answered) return 0;
+    if ((uint64_t)stream->body_len + len > max_body) {
+        stream->body_too_large = 1;
+        free(stream->body);
+        stream->body = NULL;
+        stream->body_len = stream->body_cap = 0;
+        return 1;
+    }
+    if (stream->body_len + len > stream->body_cap) {
+        size_t cap = stream->body_cap ? stream->body_cap : 1024;
+        while (cap < stream->body_len + len) cap *= 2;
+        if (cap > max_body) cap = (size_t)max_body;
+        char *grown = realloc(stream->body, cap);
+        if (grown == NULL) return -1;
+        stream->body = grown;
+        stream->body_cap = cap;
+    }
+    memcpy(stream->body + stream->body_len, data, len);
+    stream->body_len += len;
+    return 0;
+}
+
+static es_http1_method method_from(const char *name, uint32_t len) {
+    static const struct { const char *name; es_http1_method method; } known[] = {
+        {"GET", ES_HTTP1_METHOD_GET},       {"HEAD", ES_HTTP1_METHOD_HEAD},
+        {"POST", ES_HTTP1_METHOD_POST},     {"PUT", ES_HTTP1_METHOD_PUT},
+        {"DELETE", ES_HTTP1_METHOD_DELETE}, {"OPTIONS", ES_HTTP1_METHOD_OPTIONS},
+        {"PATCH", ES_HTTP1_METHOD_PATCH},   {"TRACE", ES_HTTP1_METHOD_TRACE},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strlen(known[i].name) == len && memcmp(known[i].name, name, len) == 0) return known[i].method;
+    return 0;
+}
+
+/* ---- answering ---------------------------------------------------------------------- */
+
+static es_h2_ssize read_response(nghttp2_session *ng, int32_t stream_id, uint8_t *buf, size_t length,
+                                 uint32_t *data_flags, nghttp2_data_source *source, void *user_data) {
+    (void)ng; (void)stream_id; (void)user_data;
+    es_h2_stream *stream = source->ptr;
+    size_t left = stream->response_len - stream->response_sent;
+    size_t n = left < length ? left : length;
+    if (n > 0) memcpy(buf, stream->response + stream->response_sent, n);
+    stream->response_sent += n;
+    if (stream->response_sent == stream->response_len) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return (es_h2_ssize)n;
+}
+
+/* Fields that mean something only to one HTTP/1.1 hop (RFC 9113 §8.2.2). */
+static int connection_specific(const char *name, size_t len) {
+    static const char *const names[] = {"connection", "keep-alive", "proxy-connection",
+                                        "transfer-encoding", "upgrade"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && strncasecmp(names[i], name, len) == 0) return 1;
+    return 0;
+}
+
+#define NV(n, nlen, v, vlen) \
+    ((nghttp2_nv){(uint8_t *)(n), (uint8_t *)(v), (nlen), (vlen), NGHTTP2_NV_FLAG_NONE})
+
+enum { MAX_RESPONSE_FIELDS = 64, NAME_SCRATCH = 2048 };
+
+/* Submits the response: the fixed fields, Swift's preformatted "Name: value\r\n" lines
+   with their names lowercased (RFC 9113 §8.2.1), and the body (copied: the caller's
+   memory is only valid during the call). */
+static void stream_submit(es_h2_stream *stream, const es_response *response) {
+    es_h2_session *h2 = stream->session;
+    es_loop *loop = h2->conn->loop;
+    uint16_t status = response->status;
+    int bodiless = status < 200 || status == 204 || status == 304;
+    char status_text[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+                           (char)('0' + status % 10), 0};
+    char length_text[24];
+    int length_len = snprintf(length_text, sizeof length_text, "%zu", response->body_len);
+    nghttp2_nv nva[MAX_RESPONSE_FIELDS];
+    size_t n = 0;
+    nva[n++] = NV(":status", 7, status_text, 3);
+    nva[n++] = NV("server", 6, loop->config.server_name, strlen(loop->config.server_name));
+    nva[n++] = NV("date", 4, loop->date, 29);
+    if (response->content_type != NULL)
+        nva[n++] = NV("content-type", 12, response->content_type, response->content_type_len);
+    if (!bodiless) nva[n++] = NV("content-length", 14, length_text, (size_t)length_len);
+    char names[NAME_SCRATCH];
+    size_t names_used = 0;
+    const char *line = response->extra_headers;
+    const char *end = line ? line + response->extra_headers_len : NULL;
+    while (line != NULL && line < end && n < MAX_RESPONSE_FIELDS) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        const char *line_end = eol ? eol : end;
+        const char *colon = memchr(line, ':', (size_t)(line_end - line));
+        if (colon != NULL) {
+            size_t name_len = (size_t)(colon - line);
+            const char *value = colon + 1;
+            while (value < line_end && (*value == ' ' || *value == '\t')) value++;
+            const char *value_end = line_end;
+            while (value_end > value && (value_end[-1] == '\r' || value_end[-1] == ' ')) value_end--;
+            if (!connection_specific(line, name_len) && names_used + name_len <= sizeof names) {
+                char *lower = names + names_used;
+                for (size_t i = 0; i < name_len; i++) {
+                    char c = line[i];
+                    lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+                }
+                names_used += name_len;
+                nva[n++] = NV(lower, name_len, value, (size_t)(value_end - value));
+            }
+        }
+        line = eol ? eol + 1 : end;
+    }
+    es_h2_data_provider provider;
+    es_h2_data_provider *body = NULL;
+    if (!bodiless && !stream->head_only && response->body_len > 0) {
+        stream->response = malloc(response->body_len);
+        if (stream->response != NULL) {
+            memcpy(stream->response, response->body, response->body_len);
+            stream->response_len = response->body_len;
+            provider.source.ptr = stream;
+            provider.read_callback = read_response;
+            body = &provider;
+        }
+    }
+    stream->answered = 1;
+    if (ES_H2_SUBMIT_RESPONSE(h2->ng, stream->id, nva, n, body) != 0)
+        nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, stream->id, NGHTTP2_INTERNAL_ERROR);
+}
+
+void es_h2_stream_respond(es_h2_stream *stream, const es_response *response) {
+    es_h2_session *h2 = stream->session;
+    if (h2 == NULL) { es_h2_stream_free(stream); return; } /* the connection is gone */
+    stream->dispatched = 0;
+    h2->inflight--;
+    es_conn *conn = h2->conn;
+    if (stream->closed) {
+        es_h2_stream_free(stream); /* the client reset it: the answer has nowhere to go */
+    } else {
+        stream_submit(stream, response);
+    }
+    if (!h2->in_recv) es_conn_schedule(conn);
+}
+
+/* The shim's own refusal, in the same JSON shape as every other error. */
+void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message) {
+    char body[512];
+    int len = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
+    static const char json[] = "application/json";
+    es_response response = {
+        .status = status,
+        .content_type = json,
+        .content_type_len = sizeof json - 1,
+        .body = body,
+        .body_len = len > 0 && (size_t)len < sizeof body ? (size_t)len : 0,
+    };
+    stream_submit(stream, &response);
+}
+
+/* ---- handing a request to Swift ----------------------------------------------------- */
+
+void es_h2_stream_dispatch(es_h2_stream *stream) {
+    es_h2_session *h2 = stream->session;
+    es_conn *conn = h2->conn;
+    es_loop *loop = conn->loop;
+    if (stream->fields_too_large) {
+        es_h2_stream_fail(stream, 431, "header_fields_too_large", "The request's header fields are larger than this server accepts");
+        return;
+    }
+    if (stream->body_too_large) return; /* answered 413 when the body crossed the limit */
+    if ((stream->seen_pseudo & (PSEUDO_METHOD | PSEUDO_PATH)) != (PSEUDO_METHOD | PSEUDO_PATH)) {
+        es_h2_stream_fail(stream, 400, "missing_pseudo_header", "The request lacks :method or :path");
+        return;
+    }
+    const char *arena = stream->arena;
+    es_http1_request req;
+    memset(&req, 0, sizeof req);
+    req.method = method_from(arena + stream->method.value_off, stream->method.value_len);
+    if (req.method == 0) {
+        es_h2_stream_fail(stream, 501, "method_not_implemented", "The request method is not supported");
+        return;
+    }
+    req.version_minor = 1;
+    req.flags = ES_HTTP1_F_KEEP_ALIVE;
+    req.target = arena + stream->path.value_off;
+    req.target_len = stream->path.value_len;
+    if (req.target_len == 1 && req.target[0] == '*') {
+        if (req.method != ES_HTTP1_METHOD_OPTIONS) {
+            es_h2_stream_fail(stream, 400, "invalid_target", "The request target is not valid for this method");
+            return;
+        }
+        req.flags |= ES_HTTP1_F_ASTERISK_FORM;
+        req.path = req.target;
+        req.path_len = 1;
+    } else if (req.target_len == 0 || req.target[0] != '/') {
+        es_h2_stream_fail(stream, 400, "invalid_target", "The :path must start with a slash");
+        return;
+    } else {
+        const char *question = memchr(req.target, '?', req.target_len);
+        req.path = req.target;
+        req.path_len = question ? (uint32_t)(question - req.target) : req.target_len;
+        if (question != NULL) {
+            req.query = question + 1;
+            req.query_len = req.target_len - req.path_len - 1;
+        }
+    }
+    req.content_length = -1;
+    es_http1_header headers_on_stack[32];
+    es_http1_header *headers = headers_on_stack;
+    if (stream->field_count > 32) {
+        headers = malloc(stream->field_count * sizeof *headers);
+        if (headers == NULL) {
+            nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, stream->id, NGHTTP2_INTERNAL_ERROR);
+            return;
+        }
+    }
+    req.authority = "";
+    if (stream->seen_pseudo & PSEUDO_AUTHORITY) {
+        req.authority = arena + stream->authority.value_off;
+        req.authority_len = stream->authority.value_len;
+    }
+    for (uint32_t i = 0; i < stream->field_count; i++) {
+        const es_h2_field_ref *ref = &stream->fields[i];
+        headers[i] = (es_http1_header){arena + ref->name_off, arena + ref->value_off, ref->name_len, ref->value_len};
+        if (!(stream->seen_pseudo & PSEUDO_AUTHORITY) && ref->name_len == 4 && memcmp(arena + ref->name_off, "host", 4) == 0) {
+            req.authority = arena + ref->value_off;
+            req.authority_len = ref->value_len;
+        }
+    }
+    req.headers = headers;
+    req.header_count = stream->field_count;
+    if (stream->body_len > 0) req.content_length = (int64_t)stream->body_len;
+    stream->head_only = req.method == ES_HTTP1_METHOD_HEAD;
+
+    stream->dispatched = 1;
+    h2->inflight++;
+    es_request_info info = {.conn_id = conn->id, .stream_id = (uint32_t)stream->id,
+                            .proto = ES_PROTO_HTTP2, .tls = conn->tls};
+    loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)stream, &info, &req,
+                               stream->body, stream->body_len);
+    if (headers != headers_on_stack) free(headers);
+}
+
+/* An HTTP/1.1 request that upgraded to h2c becomes stream 1 (RFC 7540 §3.2): its fields
+   are copied, less those that only described the upgrade or the HTTP/1.1 hop. */
+int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req) {
+    static const char *const skipped[] = {"connection", "upgrade", "http2-settings", "keep-alive",
+                                          "proxy-connection", "transfer-encoding", "te", "host"};
+    const es_loop_config *config = &stream->session->conn->loop->config;
+    const char *method = es_http1_method_name(req->method);
+    if (es_h2_stream_add_field(stream, (const uint8_t *)":method", 7, (const uint8_t *)method, strlen(method), config) ||
+        es_h2_stream_add_field(stream, (const uint8_t *)":path", 5, (const uint8_t *)req->target, req->target_len, config) ||
+        es_h2_stream_add_field(stream, (const uint8_t *)":authority", 10, (const uint8_t *)req->authority, req->authority_len, config))
+        return -1;
+    for (uint32_t i = 0; i < req->header_count; i++) {
+        const es_http1_header *h = &req->headers[i];
+        int skip = 0;
+        for (size_t k = 0; k < sizeof skipped / sizeof skipped[0] && !skip; k++)
+            skip = strlen(skipped[k]) == h->name_len && strncasecmp(skipped[k], h->name, h->name_len) == 0;
+        if (skip) continue;
+        char lower[256];
+        if (h->name_len > sizeof lower) continue;
+        for (uint32_t c = 0; c < h->name_len; c++)
+            lower[c] = (h->name[c] >= 'A' && h->name[c] <= 'Z') ? (char)(h->name[c] + 32) : h->name[c];
+        if (es_h2_stream_add_field(stream, (const uint8_t *)lower, h->name_len, (const uint8_t *)h->value, h->value_len, config))
+            return -1;
+    }
+    return 0;
+}
