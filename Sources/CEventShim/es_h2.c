@@ -7,7 +7,9 @@
  * Abuse limits besides nghttp2's own (SETTINGS, PING and header floods):
  *   - the rapid-reset limit (CVE-2023-44487) and the CONTINUATION limit (CVE-2024-28182),
  *     from nghttp2 when it has them (Debian backports them to 1.52; upstream from 1.57 and
- *     1.61), else counted here;
+ *     1.61); RST_STREAM from the peer is also counted here, more tightly, so that the
+ *     GOAWAY says ENHANCE_YOUR_CALM, and CONTINUATION frames are counted here when
+ *     nghttp2 lacks its limit;
  *   - handler work per connection is capped: streams the server reset still count until
  *     their handler returns (the "MadeYouReset" class), and new streams over the cap are
  *     refused;
@@ -32,7 +34,8 @@ void nghttp2_option_set_max_continuations(nghttp2_option *option, size_t val);
 enum {
     ES_H2_WRITE_MARK = 256 * 1024,   /* stop asking nghttp2 for frames above this backlog */
     ES_H2_MAX_CONTINUATIONS = 8,
-    ES_H2_CLIENT_RESET_BURST = 1000, ES_H2_CLIENT_RESET_RATE = 33,  /* nghttp2's defaults */
+    ES_H2_CLIENT_RESET_BURST = 500, ES_H2_CLIENT_RESET_RATE = 33,   /* ours: RST_STREAM from the peer */
+    ES_H2_NGHTTP2_RESET_BURST = 1000, ES_H2_NGHTTP2_RESET_RATE = 33, /* nghttp2's backstop (its defaults) */
     ES_H2_SERVER_RESET_BURST = 100, ES_H2_SERVER_RESET_RATE = 10,
 };
 
@@ -149,9 +152,19 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
             if (stream != NULL && !stream->dispatched && !stream->closed) request_complete(h2, stream);
         }
         break;
+    case NGHTTP2_SETTINGS:
+        if ((frame->hd.flags & NGHTTP2_FLAG_ACK) && h2->upgraded_request != NULL) {
+            /* The client acknowledged our SETTINGS, so it reads HTTP/2 now: serve the
+               request that came with the upgrade. */
+            es_h2_stream *stream = h2->upgraded_request;
+            h2->upgraded_request = NULL;
+            request_complete(h2, stream);
+        }
+        break;
     case NGHTTP2_RST_STREAM:
-        if (!nghttp2_option_set_stream_reset_rate_limit &&
-            !es_h2_bucket_take(&h2->client_resets, h2->conn->loop->now_ms))
+        /* Ours is tighter than nghttp2's (which answers INTERNAL_ERROR), so an abusive
+           peer hears the code that names its behaviour; nghttp2's stays as a backstop. */
+        if (!es_h2_bucket_take(&h2->client_resets, h2->conn->loop->now_ms))
             h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         break;
     default:
@@ -185,6 +198,7 @@ static int on_stream_close(nghttp2_session *ng, int32_t stream_id, uint32_t erro
     nghttp2_session_set_stream_user_data(ng, stream_id, NULL);
     stream->closed = 1;
     if (stream->receiving) { stream->receiving = 0; h2->awaiting_client--; }
+    if (h2->upgraded_request == stream) h2->upgraded_request = NULL;
     if (!stream->dispatched) {
         es_h2_stream_free(stream);
         return 0;
@@ -227,7 +241,7 @@ static int session_create(es_conn *conn) {
     nghttp2_option *option;
     if (nghttp2_option_new(&option) != 0) { free(h2); return -1; }
     if (nghttp2_option_set_stream_reset_rate_limit)
-        nghttp2_option_set_stream_reset_rate_limit(option, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE);
+        nghttp2_option_set_stream_reset_rate_limit(option, ES_H2_NGHTTP2_RESET_BURST, ES_H2_NGHTTP2_RESET_RATE);
     if (nghttp2_option_set_max_continuations)
         nghttp2_option_set_max_continuations(option, ES_H2_MAX_CONTINUATIONS);
     int r = nghttp2_session_server_new2(&h2->ng, callbacks, h2, option);
@@ -300,12 +314,13 @@ int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *
         h2_abort(h2, NGHTTP2_INTERNAL_ERROR);
         return 0; /* the 101 is queued: close through HTTP/2 */
     }
-    /* The bytes after the request (the client preface onwards) are HTTP/2 input. */
+    /* The bytes after the request (the client preface onwards) are HTTP/2 input. The
+       request itself is served once the client acknowledges our SETTINGS: a response sent
+       with the 101 can arrive before the client switched parsers, and some clients
+       (curl 7.88) cannot hold more than a buffer's worth of it. */
     es_rbuf *rb = conn->rbuf;
     rb->start = rb->next_start;
-    h2->in_recv = 1;
-    request_complete(h2, stream);
-    h2->in_recv = 0;
+    h2->upgraded_request = stream;
     return 0;
 }
 

@@ -72,6 +72,7 @@ typedef struct es_h2_session {
     nghttp2_session *ng;
     es_conn *conn;
     es_h2_stream *streams;          /* every stream not yet freed */
+    es_h2_stream *upgraded_request; /* stream 1 of an h2c upgrade, until SETTINGS are acked */
     uint32_t inflight;              /* dispatched and not answered, reset ones included */
     uint32_t awaiting_client;       /* open streams still receiving their request */
     uint32_t continuations;         /* CONTINUATION frames in the current header block */

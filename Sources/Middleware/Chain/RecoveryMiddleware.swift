@@ -6,6 +6,9 @@ import Server
 ///
 /// - An `HTTPError` (a bad parameter, a missing resource) becomes its own status and JSON
 ///   body; it is an expected outcome, not a panic, and is not counted.
+/// - A `CancellationError` in a cancelled task means the client left (the connection closed
+///   or the HTTP/2 stream was reset) and the server cancelled the work: it is recorded as
+///   499, nobody receives it, and it is not counted as a panic.
 /// - Any other error becomes 500 with a JSON body that carries the request id, is counted
 ///   in `http_recovered_panics_total{route,error}` by its type name, and is logged at error
 ///   level with the request id and route.
@@ -35,6 +38,13 @@ public struct RecoveryMiddleware: Middleware {
     /// The response for an error that escaped; counts and logs it unless it is an HTTPError.
     func recover(_ error: any Error, _ context: RequestContext) -> Response {
         if let error = error as? HTTPError { return error.response }
+        if error is CancellationError, Task.isCancelled {
+            logger.debug("request cancelled: the client left", metadata: [
+                "route": .string(context.route), "request_id": .string(context.requestID),
+            ])
+            return Response(status: .clientClosedRequest, contentType: .json, body: ResponseBody(JSONErrorBody.encode(
+                code: "client_closed_request", message: "The client left before the answer was ready", extra: [])))
+        }
         let errorType = String(describing: type(of: error))
         onRecovered(context.route, errorType)
         logger.error("recovered an error that escaped a handler", metadata: [

@@ -14,6 +14,10 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let requestTimeout = HTTPStatus(code: 408)
     public static let contentTooLarge = HTTPStatus(code: 413)
     public static let unprocessableContent = HTTPStatus(code: 422)
+    /// Not sent to anyone: the client left (closed the connection or reset the stream)
+    /// before the answer was ready. nginx's convention; it labels such requests in metrics
+    /// and logs apart from server errors.
+    public static let clientClosedRequest = HTTPStatus(code: 499)
     public static let internalServerError = HTTPStatus(code: 500)
     public static let notImplemented = HTTPStatus(code: 501)
     public static let badGateway = HTTPStatus(code: 502)

@@ -6,6 +6,7 @@ enum OrdersRouter {
     static func make(service: OrderService, drainState: DrainState) -> Router {
         var router = Router()
         BenchmarkRoutes.register(on: &router)
+        PayloadRoutes.register(on: &router)
         HealthRoutes.register(on: &router, drainState: drainState)
         OrderRoutes.register(on: &router, service: service)
         return router

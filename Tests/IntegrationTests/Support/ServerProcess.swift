@@ -14,6 +14,7 @@ final class ServerProcess: Sendable {
         let text = Mutex("")
         let port = Mutex<Int?>(nil)
         let adminPort = Mutex<Int?>(nil)
+        let tlsPort = Mutex<Int?>(nil)
     }
 
     /// The `orders` binary built next to the test bundle (`swift build --build-tests`).
@@ -54,6 +55,9 @@ final class ServerProcess: Sendable {
             if output.adminPort.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all, listener: "admin") {
                 output.adminPort.withLock { $0 = port }
             }
+            if output.tlsPort.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all, field: "tls_port") {
+                output.tlsPort.withLock { $0 = port }
+            }
         }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
@@ -70,13 +74,16 @@ final class ServerProcess: Sendable {
         self.output = output
     }
 
+    /// The TLS port, when the server was started with TLS (`tls_port` in its log).
+    var tlsPort: Int? { output.tlsPort.withLock { $0 } }
+
     /// Everything the server logged so far.
     var log: String { output.text.withLock { $0 } }
 
-    static func listeningPort(in log: String, listener: String = "public") -> Int? {
+    static func listeningPort(in log: String, listener: String = "public", field: String = "port") -> Int? {
         for line in log.split(separator: "\n") where line.contains("listening") && line.contains("listener=\(listener)") {
-            if let range = line.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                return Int(line[range].dropFirst("port=".count))
+            if let range = line.range(of: #"(^| )"# + field + #"=(\d+)"#, options: .regularExpression) {
+                return Int(line[range].split(separator: "=").last ?? "")
             }
         }
         return nil

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+/// HTTP/2 against the real server: h2c by prior knowledge and by Upgrade, h2 over TLS by
+/// ALPN, with real clients (curl, h2load) and a raw frame client for what no polite client
+/// sends.
+@Suite(.serialized)
+struct HTTP2Tests {
+    static let server = Result { try ServerProcess(try TestCertificate.serverArguments()) }
+
+    /// How curl reaches the server.
+    enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case priorKnowledge, upgrade, tls
+
+        var testDescription: String { rawValue }
+
+        func arguments(_ server: ServerProcess, path: String) throws -> [String] {
+            switch self {
+            case .priorKnowledge: return ["--http2-prior-knowledge", "http://127.0.0.1:\(server.port)\(path)"]
+            case .upgrade: return ["--http2", "http://127.0.0.1:\(server.port)\(path)"]
+            case .tls:
+                let tlsPort = try #require(server.tlsPort)
+                return ["--http2", "--cacert", try TestCertificate.files.get().certificate, "https://127.0.0.1:\(tlsPort)\(path)"]
+            }
+        }
+    }
+
+    /// Every route gives the same status and body over HTTP/2 as over HTTP/1.1.
+    @Test(arguments: RouteTests.cases, Transport.allCases)
+    func routeMatchesHTTP1(_ testCase: RouteTests.Case, transport: Transport) throws {
+        let server = try Self.server.get()
+        let http1 = try Curl.run(["-X", testCase.method, "http://127.0.0.1:\(server.port)\(testCase.path)"])
+        let http2 = try Curl.run(["-X", testCase.method] + transport.arguments(server, path: testCase.path))
+        #expect(http2.headers.contains("HTTP/2 \(testCase.status)"), "headers: \(http2.headers)")
+        #expect(http2.status == http1.status)
+        #expect(http2.body == http1.body)
+        // With Upgrade, curl's header dump starts with the 101; the HTTP/2 answer follows it.
+        let finalHeaders = http2.headers.components(separatedBy: "HTTP/2 ").last ?? ""
+        let headers = finalHeaders.lowercased()
+        if let contentType = testCase.contentType {
+            #expect(headers.contains("content-type: \(contentType)"), "headers: \(http2.headers)")
+        }
+        if let header = testCase.header {
+            #expect(headers.contains(header.lowercased()), "headers: \(http2.headers)")
+        }
+        #expect(headers.contains("server: orders\r\n"))
+        #expect(!headers.contains("connection:"), "no connection-specific fields in HTTP/2")
+    }
+
+    @Test(arguments: Transport.allCases)
+    func largeDownloadCrossesFlowControlWindows(_ transport: Transport) throws {
+        let server = try Self.server.get()
+        let size = 3 * 1024 * 1024 + 17  // ~48 times the default 64 KiB window
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("payload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try Curl.run(["-o", output.path] + transport.arguments(server, path: "/payload?size=\(size)"))
+        #expect(result.status == 200)
+        let bytes = try [UInt8](Data(contentsOf: output))
+        #expect(bytes.count == size)
+        #expect(bytes.enumerated().allSatisfy { $0.element == UInt8($0.offset % 251) }, "every byte arrived in order")
+    }
+
+    @Test(arguments: Transport.allCases)
+    func largeUploadArrivesWhole(_ transport: Transport) throws {
+        let server = try Self.server.get()
+        var generator = SystemRandomNumberGenerator()
+        let body = (0..<900_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(body).write(to: file)
+        let result = try Curl.run(["--data-binary", "@\(file.path)", "-H", "content-type: application/octet-stream"]
+                                  + transport.arguments(server, path: "/payload"))
+        #expect(result.status == 200)
+        let json = try #require(Curl.json(result.body))
+        #expect(json["received"] as? Int == body.count)
+        #expect(json["fnv1a64"] as? String == String(Self.fnv1a64(body), radix: 16))
+    }
+
+    @Test func uploadOverTheBodyLimitGets413() throws {
+        let server = try Self.server.get()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(repeating: 0x61, count: 1024 * 1024 + 1).write(to: file)
+        let result = try Curl.run(["--data-binary", "@\(file.path)"] + Transport.priorKnowledge.arguments(server, path: "/payload"))
+        #expect(result.status == 413)
+        #expect(Curl.json(result.body)?["error"] != nil, "body: \(result.body)")
+        // The server is fine afterwards.
+        #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
+    }
+
+    @Test(arguments: [false, true])
+    func h2loadRunHasNoFailures(overTLS: Bool) throws {
+        let server = try Self.server.get()
+        let url = overTLS ? "https://127.0.0.1:\(try #require(server.tlsPort))/json" : "http://127.0.0.1:\(server.port)/json"
+        let output = try Self.runTool("/usr/bin/h2load", ["-n", "4000", "-c", "8", "-m", "10", url])
+        #expect(output.contains("4000 succeeded, 0 failed, 0 errored, 0 timeout"), "h2load said:\n\(output)")
+        #expect(output.contains("status codes: 4000 2xx"))
+        if overTLS { #expect(output.contains("Application protocol: h2")) }
+    }
+
+    /// A client that resets its stream stops the handler, and the registry keeps nothing.
+    @Test func streamResetCancelsTheRequest() throws {
+        let server = try ServerProcess(["--fault", "slow-inventory", "--slow-inventory-latency", "5000"])
+        let connection = try H2Connection(port: server.port)
+        try connection.sendGet("/api/v1/order/map?ids=1,2", stream: 1)
+        #expect(try Self.waitFor { try Self.requestTasks(server) == 1 }, "the request is running")
+        try connection.sendReset(stream: 1)
+        #expect(try Self.waitFor { try Self.requestTasks(server) == 0 }, "the reset cancelled the handler")
+        // The connection still serves.
+        try connection.sendGet("/plaintext", stream: 3)
+        let answer = connection.readUntil { $0.type == H2Connection.headers && $0.streamID == 3 }
+        #expect(answer != nil)
+        let metrics = try MetricsScrape.fetch(adminPort: server.adminPort)
+        #expect(metrics.sum("http_recovered_panics_total", [:]) == 0, "a cancelled request is not a panic")
+        #expect(metrics.sum("http_request_duration_seconds_count", ["code": "499"]) == 1)
+    }
+
+    /// A connection that closes mid-request cancels it too.
+    @Test func closedConnectionCancelsTheRequest() throws {
+        let server = try ServerProcess(["--fault", "slow-inventory", "--slow-inventory-latency", "5000"])
+        do {
+            let connection = try H2Connection(port: server.port)
+            try connection.sendGet("/api/v1/order/map?ids=3", stream: 1)
+            #expect(try Self.waitFor { try Self.requestTasks(server) == 1 })
+        }
+        #expect(try Self.waitFor { try Self.requestTasks(server) == 0 })
+    }
+
+    /// A protocol violation gets GOAWAY(PROTOCOL_ERROR) and a close; others carry on.
+    @Test func protocolViolationGetsGoAwayAndClose() throws {
+        let server = try Self.server.get()
+        let bystander = try H2Connection(port: server.port)
+        let offender = try H2Connection(port: server.port)
+        // DATA on stream 0 is a connection error (RFC 9113 §6.1).
+        try offender.send(H2Connection.frame(type: H2Connection.data, flags: 0, stream: 0, payload: [1, 2, 3]))
+        let goAway = offender.readUntil { $0.type == H2Connection.goAway }
+        #expect(goAway?.goAwayErrorCode == 1, "PROTOCOL_ERROR")
+        #expect(offender.closedByServer())
+        try bystander.sendGet("/plaintext", stream: 1)
+        #expect(bystander.readUntil { $0.type == H2Connection.headers && $0.streamID == 1 } != nil)
+    }
+
+    /// Rapid reset (CVE-2023-44487): opening and resetting streams without end ends in
+    /// GOAWAY(ENHANCE_YOUR_CALM) and a close.
+    @Test func rapidResetFloodGetsGoAway() throws {
+        let server = try Self.server.get()
+        let attacker = try H2Connection(port: server.port, receiveTimeout: 10)
+        var batch: [UInt8] = []
+        for index in 0..<3000 {
+            let stream = UInt32(2 * index + 1)
+            let block = H2Connection.headerBlock([(":method", "GET"), (":scheme", "http"), (":authority", "x"), (":path", "/plaintext")])
+            batch += H2Connection.frame(type: H2Connection.headers, flags: H2Connection.endHeaders, stream: stream, payload: block)
+            batch += H2Connection.frame(type: H2Connection.rstStream, flags: 0, stream: stream, payload: [0, 0, 0, 8])
+        }
+        try? attacker.send(batch)  // the server may close before taking it all
+        let goAway = attacker.readUntil { $0.type == H2Connection.goAway }
+        #expect(goAway?.goAwayErrorCode == 0xb, "ENHANCE_YOUR_CALM")
+        #expect(attacker.closedByServer())
+        #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
+    }
+
+    /// SIGTERM with streams open: GOAWAY goes out, every stream that started completes,
+    /// and the process exits 0.
+    @Test func shutdownFinishesOpenStreams() throws {
+        let server = try ServerProcess(["--fault", "slow-inventory", "--slow-inventory-latency", "800"])
+        let connection = try H2Connection(port: server.port, receiveTimeout: 10)
+        let streams: [UInt32] = [1, 3, 5, 7, 9]
+        for stream in streams { try connection.sendGet("/api/v1/order/map?ids=\(stream)", stream: stream) }
+        #expect(try Self.waitFor { try Self.requestTasks(server) == streams.count })
+        server.signal()
+        var finished: Set<UInt32> = []
+        var sawGoAway = false
+        while let frame = connection.readFrame() {
+            if frame.type == H2Connection.goAway { sawGoAway = true; #expect(frame.goAwayErrorCode == 0) }
+            if frame.flags & H2Connection.endStream != 0, frame.type == H2Connection.data || frame.type == H2Connection.headers {
+                finished.insert(frame.streamID)
+            }
+        }
+        #expect(sawGoAway)
+        #expect(finished == Set(streams), "every started stream completed")
+        #expect(server.waitForExit() == 0)
+    }
+
+    // MARK: - helpers
+
+    static func requestTasks(_ server: ServerProcess) throws -> Int {
+        let profile = try #require(Curl.json(try Curl.run(["http://127.0.0.1:\(server.adminPort)/debug/tasks?format=json&name=request"]).body))
+        return profile["total"] as? Int ?? -1
+    }
+
+    /// Polls `condition` for up to `seconds`.
+    static func waitFor(seconds: Double = 3, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+        bytes.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+    }
+}
