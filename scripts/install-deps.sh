@@ -4,9 +4,10 @@
 #   scripts/install-deps.sh --bench  also the benchmark tools and peer servers
 set -euo pipefail
 
-packages=(libnghttp2-dev libssl-dev pkg-config curl prometheus)
+# h2load (nghttp2-client) and the openssl CLI drive the HTTP/2 and TLS tests.
+packages=(libnghttp2-dev libssl-dev pkg-config curl prometheus nghttp2-client openssl python3)
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nghttp2-client nghttp2-server nginx h2o linux-perf valgrind)
+  packages+=(wrk nghttp2-server nginx h2o linux-perf valgrind)
 fi
 
 missing=()
