@@ -4,6 +4,7 @@
  */
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,9 @@ static void put_error(char *error, size_t error_len, const char *what) {
 
 es_tls_context *es_tls_context_create(const char *cert_file, const char *key_file, int offer_h2,
                                       char *error, size_t error_len) {
+    /* OpenSSL writes to the socket with write(2), not send(MSG_NOSIGNAL): a peer that has
+       gone would raise SIGPIPE and end the process. The error comes back as EPIPE instead. */
+    signal(SIGPIPE, SIG_IGN);
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == NULL) { put_error(error, error_len, "cannot create a TLS context"); return NULL; }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
