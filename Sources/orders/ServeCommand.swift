@@ -77,7 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             diagnostics: Diagnostics(
                 registry: registry, prometheus: prometheus,
                 connections: { server.connectionsByVersion.map { (proto: $0.version.label, count: $0.count) } },
-                loops: { server.connectionsPerLoop }, version: OrdersCommand.version
+                loops: { server.connectionsPerLoop }, version: OrdersCommand.version,
+                leakThreshold: .milliseconds(diagnostics.leakThreshold)
             ),
             faults: faults
         )
@@ -281,6 +282,9 @@ struct DiagnosticsOptions: ParsableArguments {
             help: "Turn a fault mode on at start (repeatable): missing-ok-check, slow-inventory.")
     var faults: [String] = []
 
+    @Option(help: "How long a task must have waited, in ms, to be listed by /debug/tasks?view=leaks (a request's threshold= overrides it).")
+    var leakThreshold = 30_000
+
     @Option(help: "Extra latency per inventory-cache read while slow-inventory is on, in ms.")
     var slowInventoryLatency = 50
 
@@ -306,5 +310,6 @@ struct DiagnosticsOptions: ParsableArguments {
     func validate() throws {
         _ = try faultModes()
         guard slowInventoryLatency >= 0 else { throw ValidationError("--slow-inventory-latency must not be negative") }
+        guard leakThreshold > 0 else { throw ValidationError("--leak-threshold must be positive") }
     }
 }

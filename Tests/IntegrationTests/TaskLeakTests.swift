@@ -86,8 +86,10 @@ struct TaskLeakTests {
     }
 
     @Test func debugTasksFormatsAndFilters() throws {
-        let server = try ServerProcess(["--fault", "missing-ok-check", "--stock-latency", "1"])
+        let server = try ServerProcess(["--fault", "missing-ok-check", "--stock-latency", "1", "--leak-threshold", "2000"])
         _ = try Self.load(server, count: 20) { "\(70_000 + $0)" }
+        // The leaks view uses --leak-threshold when the request names none.
+        #expect((try Self.profile(server, "format=json&view=leaks"))["total"] as? Int == 0, "younger than the threshold")
 
         let all = try Self.profile(server, "debug=2&format=json")
         let tasks = try #require(all["tasks"] as? [[String: Any]])
@@ -109,6 +111,8 @@ struct TaskLeakTests {
         #expect((try Self.profile(server, "format=json&min_age=1h"))["total"] as? Int == 0)
         let leaks = try Self.profile(server, "format=json&view=leaks&threshold=0s")
         #expect(leaks.description.contains(Self.validationSite))
+        usleep(2_100_000)
+        #expect((try Self.profile(server, "format=json&view=leaks"))["total"] as? Int == 20, "older than --leak-threshold now")
 
         // seconds=N: only tasks created in the window that are still alive at its end.
         let window = Task { try Curl.run(["--max-time", "10", "http://127.0.0.1:\(server.adminPort)/debug/tasks?seconds=2&format=json"]) }

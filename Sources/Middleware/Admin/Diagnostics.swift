@@ -6,18 +6,22 @@ import Server
 public struct Diagnostics: Sendable {
     public let registry: TaskRegistry
     public let prometheus: PrometheusCollectorRegistry
-    /// Open connections by protocol (`h1`, later `h2`).
+    /// Open connections by protocol (`h1`, `h2`).
     public let connections: @Sendable () -> [(proto: String, count: Int)]
     /// Open connections per event loop of the public server.
     public let loops: @Sendable () -> [Int]
     public let version: String
     public let startedAt: ContinuousClock.Instant
+    /// How long a task must have waited to be listed by `/debug/tasks?view=leaks` when the
+    /// request names no `threshold`.
+    public let leakThreshold: Duration
 
     public init(
         registry: TaskRegistry, prometheus: PrometheusCollectorRegistry,
         connections: @escaping @Sendable () -> [(proto: String, count: Int)],
-        loops: @escaping @Sendable () -> [Int], version: String
+        loops: @escaping @Sendable () -> [Int], version: String, leakThreshold: Duration = .seconds(30)
     ) {
+        self.leakThreshold = leakThreshold
         self.registry = registry
         self.prometheus = prometheus
         self.connections = connections

@@ -19,7 +19,7 @@ public enum DiagnosticsRoutes {
             return Response(contentType: .prometheus, body: ResponseBody(body))
         }
         router.get("/debug/tasks") { request, _ in
-            let query = try TaskProfileQuery(queryItems: request.queryItems)
+            let query = try TaskProfileQuery(queryItems: request.queryItems, defaultLeakThreshold: diagnostics.leakThreshold)
             let rendered = try await TaskProfile.render(query, registry: diagnostics.registry) { duration in
                 try await EventLoop.sleep(for: duration)
             }
