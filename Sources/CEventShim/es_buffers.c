@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "es_internal.h"
+#include "es_h2_internal.h"
 
 enum { ES_POOL_MAX_FREE = 256, ES_WBUF_STANDARD = 16 * 1024 };
 
@@ -150,4 +150,5 @@ void es_buffers_free_all(es_loop *loop) {
         loop->free_wbufs = next;
     }
     loop->free_rbuf_count = loop->free_wbuf_count = 0;
+    es_h2_streams_free_pool(loop);
 }

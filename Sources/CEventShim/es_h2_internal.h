@@ -51,6 +51,7 @@ typedef struct es_h2_stream {
     uint8_t body_too_large : 1;     /* over max_body: answered 413 */
     uint8_t receiving : 1;          /* the request has not ended yet */
     int32_t id;
+    es_loop *loop;                  /* whose pool the record returns to */
     struct es_h2_session *session;  /* NULL once the connection is gone */
     struct es_h2_stream *prev, *next;
 
@@ -66,7 +67,15 @@ typedef struct es_h2_stream {
 
     char *response;                 /* response body being sent */
     size_t response_len, response_sent;
+
+    /* Room for a typical request's fields and a small answer, so that most exchanges need
+       no allocation beyond the pooled record itself. */
+    es_h2_field_ref inline_fields[16];
+    char inline_arena[512];
+    char inline_response[256];
 } es_h2_stream;
+
+void es_h2_streams_free_pool(es_loop *loop);
 
 typedef struct es_h2_session {
     nghttp2_session *ng;

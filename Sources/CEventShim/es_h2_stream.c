@@ -3,6 +3,7 @@
  * and body, handing the request to Swift in the same shape as an HTTP/1.1 one, and
  * submitting Swift's answer (or the shim's own refusal) to nghttp2.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,21 @@
 
 enum { PSEUDO_METHOD = 1, PSEUDO_PATH = 2, PSEUDO_AUTHORITY = 4, PSEUDO_SCHEME = 8 };
 
+enum { ES_H2_STREAM_POOL_MAX = 256 };
+
 es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id) {
-    es_h2_stream *stream = calloc(1, sizeof *stream);
-    if (stream == NULL) return NULL;
+    es_loop *loop = h2->conn->loop;
+    es_h2_stream *stream = loop->free_h2_streams;
+    if (stream != NULL) {
+        loop->free_h2_streams = stream->next;
+        loop->free_h2_stream_count--;
+    } else {
+        stream = malloc(sizeof *stream);
+        if (stream == NULL) return NULL;
+    }
+    /* Clear the bookkeeping only; the inline buffers are written before they are read. */
+    memset(stream, 0, offsetof(es_h2_stream, inline_fields));
+    stream->loop = loop;
     stream->io_kind = ES_IO_H2_STREAM;
     stream->id = id;
     stream->session = h2;
@@ -36,20 +49,46 @@ void es_h2_stream_unlink(es_h2_stream *stream) {
 
 void es_h2_stream_free(es_h2_stream *stream) {
     es_h2_stream_unlink(stream);
-    free(stream->arena);
-    free(stream->fields);
+    if (stream->arena != stream->inline_arena) free(stream->arena);
+    if (stream->fields != stream->inline_fields) free(stream->fields);
     free(stream->body);
-    free(stream->response);
-    free(stream);
+    if (stream->response != stream->inline_response) free(stream->response);
+    es_loop *loop = stream->loop;
+    if (loop->free_h2_stream_count < ES_H2_STREAM_POOL_MAX) {
+        stream->next = loop->free_h2_streams;
+        loop->free_h2_streams = stream;
+        loop->free_h2_stream_count++;
+    } else {
+        free(stream);
+    }
+}
+
+void es_h2_streams_free_pool(es_loop *loop) {
+    while (loop->free_h2_streams != NULL) {
+        es_h2_stream *next = loop->free_h2_streams->next;
+        free(loop->free_h2_streams);
+        loop->free_h2_streams = next;
+    }
+    loop->free_h2_stream_count = 0;
 }
 
 /* Appends bytes to the arena; returns their offset, or UINT32_MAX when out of memory. */
 static uint32_t arena_put(es_h2_stream *stream, const uint8_t *bytes, size_t len) {
+    if (stream->arena == NULL) {
+        stream->arena = stream->inline_arena;
+        stream->arena_cap = sizeof stream->inline_arena;
+    }
     if ((uint64_t)stream->arena_len + len > stream->arena_cap) {
-        uint64_t cap = stream->arena_cap ? stream->arena_cap : 256;
+        uint64_t cap = stream->arena_cap;
         while (cap < (uint64_t)stream->arena_len + len) cap *= 2;
         if (cap > UINT32_MAX / 2) return UINT32_MAX;
-        char *grown = realloc(stream->arena, cap);
+        char *grown;
+        if (stream->arena == stream->inline_arena) {
+            grown = malloc(cap);
+            if (grown != NULL) memcpy(grown, stream->arena, stream->arena_len);
+        } else {
+            grown = realloc(stream->arena, cap);
+        }
         if (grown == NULL) return UINT32_MAX;
         stream->arena = grown;
         stream->arena_cap = (uint32_t)cap;
@@ -87,9 +126,19 @@ int es_h2_stream_add_field(es_h2_stream *stream, const uint8_t *name, size_t nam
         else if (name_is(name, name_len, ":scheme")) { stream->scheme = ref; stream->seen_pseudo |= PSEUDO_SCHEME; }
         return 0;
     }
+    if (stream->fields == NULL) {
+        stream->fields = stream->inline_fields;
+        stream->field_cap = sizeof stream->inline_fields / sizeof stream->inline_fields[0];
+    }
     if (stream->field_count == stream->field_cap) {
-        uint32_t cap = stream->field_cap ? stream->field_cap * 2 : 16;
-        es_h2_field_ref *grown = realloc(stream->fields, cap * sizeof *grown);
+        uint32_t cap = stream->field_cap * 2;
+        es_h2_field_ref *grown;
+        if (stream->fields == stream->inline_fields) {
+            grown = malloc(cap * sizeof *grown);
+            if (grown != NULL) memcpy(grown, stream->fields, stream->field_count * sizeof *grown);
+        } else {
+            grown = realloc(stream->fields, cap * sizeof *grown);
+        }
         if (grown == NULL) return -1;
         stream->fields = grown;
         stream->field_cap = cap;
@@ -160,6 +209,16 @@ static int connection_specific(const char *name, size_t len) {
 #define NV(n, nlen, v, vlen) \
     ((nghttp2_nv){(uint8_t *)(n), (uint8_t *)(v), (nlen), (vlen), NGHTTP2_NV_FLAG_NONE})
 
+/* Fields whose value differs on every response (or must not sit in a shared table): encoded
+   as literals without indexing (RFC 7541 §6.2.2), so they never churn the HPACK dynamic
+   table that keeps the repeated fields (server, content-type, date) one byte each. */
+static int never_indexed(const char *lower_name, size_t len) {
+    static const char *const names[] = {"x-request-id", "set-cookie", "authorization", "etag"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], lower_name, len) == 0) return 1;
+    return 0;
+}
+
 enum { MAX_RESPONSE_FIELDS = 64, NAME_SCRATCH = 2048 };
 
 /* Submits the response: the fixed fields, Swift's preformatted "Name: value\r\n" lines
@@ -204,6 +263,7 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
                 }
                 names_used += name_len;
                 nva[n++] = NV(lower, name_len, value, (size_t)(value_end - value));
+                if (never_indexed(lower, name_len)) nva[n - 1].flags = NGHTTP2_NV_FLAG_NO_INDEX;
             }
         }
         line = eol ? eol + 1 : end;
@@ -211,7 +271,8 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
     es_h2_data_provider provider;
     es_h2_data_provider *body = NULL;
     if (!bodiless && !stream->head_only && response->body_len > 0) {
-        stream->response = malloc(response->body_len);
+        stream->response = response->body_len <= sizeof stream->inline_response
+            ? stream->inline_response : malloc(response->body_len);
         if (stream->response != NULL) {
             memcpy(stream->response, response->body, response->body_len);
             stream->response_len = response->body_len;

@@ -135,6 +135,8 @@ struct es_loop {
     es_rbuf *free_rbufs;
     es_wbuf *free_wbufs;
     uint32_t free_rbuf_count, free_wbuf_count;
+    struct es_h2_stream *free_h2_streams; /* recycled HTTP/2 stream records (es_h2_stream.c) */
+    uint32_t free_h2_stream_count;
     uint32_t rbuf_cap;              /* standard read buffer size */
 
     int64_t date_second;            /* second the cached Date header is for */
