@@ -49,9 +49,9 @@ for r in $(seq 1 "$ROUNDS"); do
     rps=$(awk '/^finished in/{gsub(",","",$4); print $4}' <<<"$out")
     ok=$(awk '/^requests:/{print $8}' <<<"$out"); proto=$(awk '/^Application protocol:/{print $3}' <<<"$out")
     c2=$(cpu_ticks $PID)
+    # "N connections in S real seconds": full handshakes per wall-clock second.
     hs=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$PORT" -new -time "$HS_SECONDS" 2>/dev/null \
-         | awk '/connections\/user sec/{print $(NF-3)}; /connections in [0-9.]+s;/{for(i=1;i<=NF;i++) if($i=="connections/sec") print $(i-1)}' | tail -1)
-    hs_count=$(taskset -c 1 true; echo "")
+         | awk '/real seconds/{printf "%.0f", $1/$4}')
     c3=$(cpu_ticks $PID)
     us_req=$(awk -v a=$c0 -v b=$c1 -v n="$N" 'BEGIN{printf "%.2f", (b-a)*10000/n}')
     us_hs=$(awk -v a=$c2 -v b=$c3 -v h="${hs:-0}" -v s="$HS_SECONDS" 'BEGIN{ if (h>0) printf "%.1f", (b-a)*10000/(h*s); else print "NA"}')

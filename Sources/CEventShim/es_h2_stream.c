@@ -232,7 +232,13 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
     char status_text[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
                            (char)('0' + status % 10), 0};
     char length_text[24];
-    int length_len = snprintf(length_text, sizeof length_text, "%zu", response->body_len);
+    size_t length_len = 0;
+    {   /* decimal, without snprintf's per-call set-up */
+        char digits[24];
+        size_t value = response->body_len;
+        do { digits[length_len++] = (char)('0' + value % 10); value /= 10; } while (value != 0);
+        for (size_t i = 0; i < length_len; i++) length_text[i] = digits[length_len - 1 - i];
+    }
     nghttp2_nv nva[MAX_RESPONSE_FIELDS];
     size_t n = 0;
     nva[n++] = NV(":status", 7, status_text, 3);
@@ -240,7 +246,7 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
     nva[n++] = NV("date", 4, loop->date, 29);
     if (response->content_type != NULL)
         nva[n++] = NV("content-type", 12, response->content_type, response->content_type_len);
-    if (!bodiless) nva[n++] = NV("content-length", 14, length_text, (size_t)length_len);
+    if (!bodiless) nva[n++] = NV("content-length", 14, length_text, length_len);
     char names[NAME_SCRATCH];
     size_t names_used = 0;
     const char *line = response->extra_headers;

@@ -91,6 +91,8 @@ es_tls_context *es_tls_context_create(const char *cert_file, const char *key_fil
     tls->ssl_ctx = ctx;
     tls->offer_h2 = offer_h2;
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, tls);
+    /* One TLS 1.3 session ticket per handshake, not OpenSSL's two: a client resumes with one. */
+    SSL_CTX_set_num_tickets(ctx, 1);
     return tls;
 fail:
     SSL_CTX_free(ctx);
