@@ -46,8 +46,9 @@
  *   400 duplicate_content_length             Content-Length more than once
  *   413 content_too_large                    Content-Length over max_body
  *   400 invalid_transfer_encoding            Transfer-Encoding is not a valid coding list
- *   400 chunked_not_last                     chunked repeated, or followed by another coding
- *   501 unsupported_transfer_coding          a coding other than chunked
+ *   400 chunked_not_last                     chunked repeated, followed by another coding, or
+ *                                            missing from the end of the list (RFC 9112 §6.3)
+ *   501 unsupported_transfer_coding          another coding before a final chunked
  *   400 content_length_and_transfer_encoding both framing headers
  *   400 transfer_encoding_in_http_1_0        Transfer-Encoding in an HTTP/1.0 request
  *   400 missing_host                         HTTP/1.1 without Host
@@ -603,7 +604,10 @@ static const es_http1_error *apply_transfer_encoding(framing *f, const uint8_t *
         /* any coding after chunked, including a second chunked (RFC 9112 §6.1) */
         if (f->chunked_last) return &E_CHUNKED_NOT_LAST;
         if (p < end && *p == ';') {
-            f->unsupported_coding = 1; /* chunked takes no parameters */
+            /* chunked defines no parameters: still chunked (so the list ends well), but
+               not a coding we can honour */
+            if (coding_len == 7 && equals_lower(coding, 7, "chunked")) f->chunked_last = 1;
+            f->unsupported_coding = 1;
             p = skip_parameters(p, end);
             if (p == NULL) return &E_INVALID_TRANSFER_ENCODING;
         } else if (coding_len == 7 && equals_lower(coding, 7, "chunked")) {
@@ -695,6 +699,10 @@ static const es_http1_error *check_framing(const framing *f, const es_http1_requ
     if (f->has_transfer_encoding) {
         if (f->has_content_length) return &E_CL_AND_TE;
         if (req->version_minor == 0) return &E_TE_IN_HTTP_1_0;
+        /* RFC 9112 §6.3: when chunked is not the final coding of a request, its length
+           cannot be determined: 400 and close, even for a coding we do not know (the
+           501 of §6.1 is only for a list that does end in chunked) */
+        if (!f->chunked_last) return &E_CHUNKED_NOT_LAST;
         if (f->unsupported_coding) return &E_UNSUPPORTED_TRANSFER_CODING;
     }
     if (f->has_content_length && (uint64_t)f->content_length > limits->max_body)
