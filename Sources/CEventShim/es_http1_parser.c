@@ -55,7 +55,7 @@
  *   400 duplicate_host                       Host more than once
  *   400 invalid_host                         Host is not uri-host [":" port]
  *   400 invalid_connection                   Connection is not a list of tokens
- *   417 expectation_failed                   Expect other than 100-continue
+ *   417 expectation_failed                   an Expect member other than 100-continue
  */
 #include "es_http1_parser.h"
 
@@ -589,7 +589,9 @@ static const uint8_t *skip_parameters(const uint8_t *p, const uint8_t *end)
 }
 
 /* One Transfer-Encoding field: its members continue the list of earlier fields
-   (RFC 9110 §5.3). The only accepted list is exactly "chunked". */
+   (RFC 9110 §5.3). The only accepted list is exactly "chunked". Empty members are
+   ignored (RFC 9110 §5.6.1.2: a recipient MUST accept "chunked," and ", chunked"); a list
+   with no chunked at its end is refused in check_framing. */
 static const es_http1_error *apply_transfer_encoding(framing *f, const uint8_t *v, size_t len)
 {
     const uint8_t *p = v, *end = v + len;
@@ -600,7 +602,12 @@ static const es_http1_error *apply_transfer_encoding(framing *f, const uint8_t *
         p = skip_token(p, end);
         size_t coding_len = (size_t)(p - coding);
         p = skip_ows(p, end);
-        if (coding_len == 0) return &E_INVALID_TRANSFER_ENCODING;
+        if (coding_len == 0) {
+            if (p == end) return NULL;
+            if (*p != ',') return &E_INVALID_TRANSFER_ENCODING;
+            p++;
+            continue;
+        }
         /* any coding after chunked, including a second chunked (RFC 9112 §6.1) */
         if (f->chunked_last) return &E_CHUNKED_NOT_LAST;
         if (p < end && *p == ';') {
@@ -650,12 +657,24 @@ static const es_http1_error *apply_host(framing *f, const uint8_t *v, size_t len
     return NULL;
 }
 
+/* Expect = #expectation (RFC 9110 §10.1.1). Empty members are ignored (§5.6.1.2), so
+   an empty Expect asks for nothing; any member but 100-continue (parameters included)
+   is an expectation we cannot meet. A quoted comma splits a member in two, which can
+   only turn one unknown member into two. */
 static void apply_expect(framing *f, const uint8_t *v, size_t len)
 {
-    if (len == 12 && equals_lower(v, 12, "100-continue")) {
-        f->expect_continue = 1;
-    } else {
-        f->expect_other = 1;
+    const uint8_t *p = v, *end = v + len;
+    while (p < end) {
+        const uint8_t *member = skip_ows(p, end);
+        p = member;
+        while (p < end && *p != ',') p++;
+        size_t member_len = (size_t)(trim_ows_end(member, p) - member);
+        if (member_len == 12 && equals_lower(member, 12, "100-continue")) {
+            f->expect_continue = 1;
+        } else if (member_len > 0) {
+            f->expect_other = 1;
+        }
+        if (p < end) p++; /* the comma */
     }
 }
 

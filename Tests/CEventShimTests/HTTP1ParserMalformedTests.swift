@@ -189,9 +189,13 @@ let malformedRequestCases: [MalformedCase] = [
     MalformedCase("chunked twice in two fields", withHeaders("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
                   400, "chunked_not_last"),
     MalformedCase("chunked then gzip", withHeaders("Transfer-Encoding: chunked, gzip\r\n"), 400, "chunked_not_last"),
-    MalformedCase("empty Transfer-Encoding", withHeaders("Transfer-Encoding:\r\n"), 400, "invalid_transfer_encoding"),
-    MalformedCase("empty member after chunked", withHeaders("Transfer-Encoding: chunked,\r\n"), 400, "invalid_transfer_encoding"),
-    MalformedCase("empty member before chunked", withHeaders("Transfer-Encoding: , chunked\r\n"), 400, "invalid_transfer_encoding"),
+    // empty list members are ignored (RFC 9110 §5.6.1.2), so these lists hold no chunked
+    MalformedCase("empty Transfer-Encoding", withHeaders("Transfer-Encoding:\r\n"), 400, "chunked_not_last"),
+    MalformedCase("Transfer-Encoding of commas only", withHeaders("Transfer-Encoding: , ,\r\n"), 400, "chunked_not_last"),
+    MalformedCase("empty member before gzip", withHeaders("Transfer-Encoding: , gzip\r\n"), 400, "chunked_not_last"),
+    MalformedCase("empty member between chunked and gzip", withHeaders("Transfer-Encoding: chunked, , gzip\r\n"),
+                  400, "chunked_not_last"),
+    MalformedCase("parameter without a coding", withHeaders("Transfer-Encoding: ;x=1, chunked\r\n"), 400, "invalid_transfer_encoding"),
     MalformedCase("codings without a comma", withHeaders("Transfer-Encoding: gzip chunked\r\n"), 400, "invalid_transfer_encoding"),
     MalformedCase("Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
                   400, "transfer_encoding_in_http_1_0"),
@@ -218,7 +222,12 @@ let malformedRequestCases: [MalformedCase] = [
     MalformedCase("Connection with a parameter", "GET / HTTP/1.1\r\nHost: h\r\nConnection: close;x\r\n\r\n", 400, "invalid_connection"),
     MalformedCase("Expect other than 100-continue", "POST / HTTP/1.1\r\nHost: h\r\nExpect: something\r\n\r\n", 417, "expectation_failed"),
     MalformedCase("Expect list", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue, x\r\n\r\n", 417, "expectation_failed"),
-    MalformedCase("empty Expect", "POST / HTTP/1.1\r\nHost: h\r\nExpect:\r\n\r\n", 417, "expectation_failed"),
+    MalformedCase("100-continue with a parameter", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue;a=b\r\n\r\n",
+                  417, "expectation_failed"),
+    MalformedCase("unknown expectation after an empty member", "POST / HTTP/1.1\r\nHost: h\r\nExpect: , x\r\n\r\n",
+                  417, "expectation_failed"),
+    MalformedCase("quoted comma in an expectation", "POST / HTTP/1.1\r\nHost: h\r\nExpect: a=\",100-continue\"\r\n\r\n",
+                  417, "expectation_failed"),
 ]
 
 @Suite("HTTP/1.1 parser: malformed requests")
