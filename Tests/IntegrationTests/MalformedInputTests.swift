@@ -683,7 +683,9 @@ struct MalformedInputTests {
 
     @Test(arguments: MalformedInputCase.all)
     func rawInput(_ testCase: MalformedInputCase) throws {
-        let connection = try RawConnection(port: try Self.server.get().port, receiveTimeout: 3)
+        let server = try Self.server.get()
+        try #require(server.process.isRunning, "the server is still running; it said:\n\(server.log.suffix(3000))")
+        let connection = try RawConnection(port: server.port, receiveTimeout: 3)
         var responses: [HTTPTestResponse] = []
         var sent: [UInt8] = []
         for (index, step) in testCase.steps.enumerated() {
