@@ -46,15 +46,16 @@
  *   400 duplicate_content_length             Content-Length more than once
  *   413 content_too_large                    Content-Length over max_body
  *   400 invalid_transfer_encoding            Transfer-Encoding is not a valid coding list
- *   400 chunked_not_last                     chunked repeated, or followed by another coding
- *   501 unsupported_transfer_coding          a coding other than chunked
+ *   400 chunked_not_last                     chunked repeated, followed by another coding, or
+ *                                            missing from the end of the list (RFC 9112 §6.3)
+ *   501 unsupported_transfer_coding          another coding before a final chunked
  *   400 content_length_and_transfer_encoding both framing headers
  *   400 transfer_encoding_in_http_1_0        Transfer-Encoding in an HTTP/1.0 request
  *   400 missing_host                         HTTP/1.1 without Host
  *   400 duplicate_host                       Host more than once
  *   400 invalid_host                         Host is not uri-host [":" port]
  *   400 invalid_connection                   Connection is not a list of tokens
- *   417 expectation_failed                   Expect other than 100-continue
+ *   417 expectation_failed                   an Expect member other than 100-continue
  */
 #include "es_http1_parser.h"
 
@@ -588,7 +589,9 @@ static const uint8_t *skip_parameters(const uint8_t *p, const uint8_t *end)
 }
 
 /* One Transfer-Encoding field: its members continue the list of earlier fields
-   (RFC 9110 §5.3). The only accepted list is exactly "chunked". */
+   (RFC 9110 §5.3). The only accepted list is exactly "chunked". Empty members are
+   ignored (RFC 9110 §5.6.1.2: a recipient MUST accept "chunked," and ", chunked"); a list
+   with no chunked at its end is refused in check_framing. */
 static const es_http1_error *apply_transfer_encoding(framing *f, const uint8_t *v, size_t len)
 {
     const uint8_t *p = v, *end = v + len;
@@ -599,11 +602,19 @@ static const es_http1_error *apply_transfer_encoding(framing *f, const uint8_t *
         p = skip_token(p, end);
         size_t coding_len = (size_t)(p - coding);
         p = skip_ows(p, end);
-        if (coding_len == 0) return &E_INVALID_TRANSFER_ENCODING;
+        if (coding_len == 0) {
+            if (p == end) return NULL;
+            if (*p != ',') return &E_INVALID_TRANSFER_ENCODING;
+            p++;
+            continue;
+        }
         /* any coding after chunked, including a second chunked (RFC 9112 §6.1) */
         if (f->chunked_last) return &E_CHUNKED_NOT_LAST;
         if (p < end && *p == ';') {
-            f->unsupported_coding = 1; /* chunked takes no parameters */
+            /* chunked defines no parameters: still chunked (so the list ends well), but
+               not a coding we can honour */
+            if (coding_len == 7 && equals_lower(coding, 7, "chunked")) f->chunked_last = 1;
+            f->unsupported_coding = 1;
             p = skip_parameters(p, end);
             if (p == NULL) return &E_INVALID_TRANSFER_ENCODING;
         } else if (coding_len == 7 && equals_lower(coding, 7, "chunked")) {
@@ -646,12 +657,24 @@ static const es_http1_error *apply_host(framing *f, const uint8_t *v, size_t len
     return NULL;
 }
 
+/* Expect = #expectation (RFC 9110 §10.1.1). Empty members are ignored (§5.6.1.2), so
+   an empty Expect asks for nothing; any member but 100-continue (parameters included)
+   is an expectation we cannot meet. A quoted comma splits a member in two, which can
+   only turn one unknown member into two. */
 static void apply_expect(framing *f, const uint8_t *v, size_t len)
 {
-    if (len == 12 && equals_lower(v, 12, "100-continue")) {
-        f->expect_continue = 1;
-    } else {
-        f->expect_other = 1;
+    const uint8_t *p = v, *end = v + len;
+    while (p < end) {
+        const uint8_t *member = skip_ows(p, end);
+        p = member;
+        while (p < end && *p != ',') p++;
+        size_t member_len = (size_t)(trim_ows_end(member, p) - member);
+        if (member_len == 12 && equals_lower(member, 12, "100-continue")) {
+            f->expect_continue = 1;
+        } else if (member_len > 0) {
+            f->expect_other = 1;
+        }
+        if (p < end) p++; /* the comma */
     }
 }
 
@@ -695,6 +718,10 @@ static const es_http1_error *check_framing(const framing *f, const es_http1_requ
     if (f->has_transfer_encoding) {
         if (f->has_content_length) return &E_CL_AND_TE;
         if (req->version_minor == 0) return &E_TE_IN_HTTP_1_0;
+        /* RFC 9112 §6.3: when chunked is not the final coding of a request, its length
+           cannot be determined: 400 and close, even for a coding we do not know (the
+           501 of §6.1 is only for a list that does end in chunked) */
+        if (!f->chunked_last) return &E_CHUNKED_NOT_LAST;
         if (f->unsupported_coding) return &E_UNSUPPORTED_TRANSFER_CODING;
     }
     if (f->has_content_length && (uint64_t)f->content_length > limits->max_body)
