@@ -24,10 +24,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where handlers start: inline (on the loop) or global (a thread hop; for measurement).", visibility: .hidden))
     var handlerDispatch = "inline"
 
+    @Flag(help: ArgumentHelp("Shut down gracefully when standard input reaches end of file (for a supervising test harness: the server cannot outlive it).", visibility: .hidden))
+    var exitWhenStdinCloses = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        if exitWhenStdinCloses { StdinWatch.terminateOnEndOfFile() }
         LoggingSystem.bootstrap({ label, metadataProvider in
             var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
             handler.logLevel = logLevel

@@ -4,6 +4,8 @@ import Synchronization
 /// The real `orders` binary, started on an ephemeral loopback port for one test.
 final class ServerProcess: Sendable {
     let process: Process
+    /// Kept open for the server's life; see `--exit-when-stdin-closes`.
+    let stdin: Pipe
     let port: Int
     /// The admin listener's port (metrics and debug endpoints).
     let adminPort: Int
@@ -36,7 +38,11 @@ final class ServerProcess: Sendable {
         let process = Process()
         process.executableURL = Self.binaryURL
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
-                             "--threads", String(threads)] + arguments
+                             "--threads", String(threads), "--exit-when-stdin-closes"] + arguments
+        // The server reads this pipe; when the test process ends, for any reason, the pipe
+        // closes and the server shuts down, so no server outlives its tests.
+        let stdin = Pipe()
+        process.standardInput = stdin
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
@@ -69,6 +75,7 @@ final class ServerProcess: Sendable {
             usleep(20_000)
         }
         self.process = process
+        self.stdin = stdin
         self.port = output.port.withLock { $0 }!
         self.adminPort = output.adminPort.withLock { $0 }!
         self.output = output
