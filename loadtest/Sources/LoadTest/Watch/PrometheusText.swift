@@ -5,6 +5,12 @@ public struct PrometheusText: Sendable, Equatable {
         public var name: String
         public var labels: [String: String]
         public var value: Double
+
+        public init(name: String, labels: [String: String], value: Double) {
+            self.name = name
+            self.labels = labels
+            self.value = value
+        }
     }
 
     public var samples: [Sample]
