@@ -27,9 +27,3 @@ extension LoadReport {
         return lines.joined(separator: "\n")
     }
 }
-
-extension String.StringInterpolation {
-    mutating func appendInterpolation(_ value: Double, digits: Int) {
-        appendLiteral(value.formatted(digits: digits))
-    }
-}

@@ -17,7 +17,8 @@ public struct LoadReport: Sendable, Codable {
     /// Responses per status code (keys are the codes as strings).
     public var statusCounts: [String: UInt64]
     public var errors: ErrorCounts
-    /// (errors of every kind + 5xx responses) / (responses + errors); 1 when nothing was answered.
+    /// (errors of every kind + 5xx responses + unsent) / (responses + errors + unsent); 1 when
+    /// there was nothing to count.
     public var errorRate: Double
     public var byRequest: [EntryReport]
     public var thresholds: ThresholdReport
@@ -120,7 +121,7 @@ public struct LoadReport: Sendable, Codable {
         latencyMS = LatencySummary(microseconds: stats.latency)
         statusCounts = Self.keyed(stats.statusCounts)
         errors = stats.errors
-        errorRate = Self.errorRate(stats)
+        errorRate = Self.errorRate(stats, unsent: result.unsent)
         byRequest = zip(result.entryLabels, result.byEntry).map { label, entry in
             EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
                         errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
@@ -130,11 +131,13 @@ public struct LoadReport: Sendable, Codable {
         self.watch = watch
     }
 
-    /// (errors + 5xx) / (responses + errors), or 1 when there was neither.
-    public static func errorRate(_ stats: LoadStats) -> Double {
-        let attempts = stats.responses + stats.errors.total
+    /// (errors + 5xx + unsent) / (responses + errors + unsent), or 1 when all are zero.
+    /// Open-loop requests that were due but never sent count as failed: the offered load
+    /// was not served.
+    public static func errorRate(_ stats: LoadStats, unsent: UInt64 = 0) -> Double {
+        let attempts = stats.responses + stats.errors.total + unsent
         guard attempts > 0 else { return 1 }
-        return Double(stats.errors.total + stats.serverErrors) / Double(attempts)
+        return Double(stats.errors.total + stats.serverErrors + unsent) / Double(attempts)
     }
 
     static func keyed(_ counts: [Int: UInt64]) -> [String: UInt64] {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CLoadClient
 import Histogram
 import Synchronization
@@ -47,7 +52,7 @@ final class LoopWorker: Sendable {
             config.host = cHost
             return lc_loop_create(&config)
         }
-        guard let loop else { throw .cannotCreateLoop(errno: errnoValue()) }
+        guard let loop else { throw .cannotCreateLoop(errno: errno) }
         handle.withLock { $0 = Handle(pointer: loop) }
     }
 

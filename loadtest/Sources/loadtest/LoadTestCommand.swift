@@ -78,7 +78,7 @@ struct LoadTestCommand: ParsableCommand {
     mutating func run() throws {
         let config = try makeConfiguration()
         let thresholds = try makeThresholds()
-        let console = Console(progress: standardErrorIsTerminal())
+        let console = Console(progress: Terminal.standardErrorIsTerminal)
         var watcher: Watcher?
         if let watch {
             let client: AdminClient

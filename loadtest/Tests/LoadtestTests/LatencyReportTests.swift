@@ -50,19 +50,20 @@ import Testing
     }
 
     @Test(arguments: [
-        // responses 200, responses 500, errors, expected rate
-        (100, 0, 0, 0.0),
-        (90, 10, 0, 0.1),
-        (90, 0, 10, 0.1),
-        (80, 10, 10, 0.2),
-        (0, 0, 0, 1.0),
-    ] as [(Int, Int, UInt64, Double)])
-    func errorRate(ok: Int, failed: Int, errors: UInt64, expected: Double) {
+        // responses 200, responses 500, errors, unsent, expected rate
+        (100, 0, 0, 0, 0.0),
+        (90, 10, 0, 0, 0.1),
+        (90, 0, 10, 0, 0.1),
+        (80, 10, 10, 0, 0.2),
+        (50, 0, 0, 50, 0.5),
+        (0, 0, 0, 0, 1.0),
+    ] as [(Int, Int, UInt64, UInt64, Double)])
+    func errorRate(ok: Int, failed: Int, errors: UInt64, unsent: UInt64, expected: Double) {
         var stats = LoadStats()
         for _ in 0..<ok { stats.recordResponse(status: 200, latencyNanoseconds: 1000) }
         for _ in 0..<failed { stats.recordResponse(status: 500, latencyNanoseconds: 1000) }
         stats.errors[.reset] = errors
-        #expect(abs(LoadReport.errorRate(stats) - expected) < 1e-9)
+        #expect(abs(LoadReport.errorRate(stats, unsent: unsent) - expected) < 1e-9)
     }
 
     @Test(arguments: [

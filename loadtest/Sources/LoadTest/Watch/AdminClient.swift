@@ -135,12 +135,3 @@ public struct AdminClient: Sendable {
         throw .malformed("no last chunk")
     }
 }
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = self
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
-}
