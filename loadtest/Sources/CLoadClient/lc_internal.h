@@ -111,6 +111,7 @@ struct lc_loop {
     uint64_t drain_deadline_ns;      /* set when sending stops */
     uint32_t cursor;                 /* next request in the table */
     int sending;                     /* still taking new requests */
+    int started;                     /* start_ns has passed: closed-loop connections fill */
     atomic_int stop_requested;
     lc_sample *samples;
     uint32_t sample_count;

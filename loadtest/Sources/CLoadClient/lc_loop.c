@@ -122,6 +122,12 @@ void lc_loop_destroy(lc_loop *loop) {
     free(loop);
 }
 
+void lc_loop_set_start(lc_loop *loop, uint64_t start_ns) {
+    loop->config.start_ns = start_ns;
+    loop->config.schedule.start_ns = start_ns;
+    loop->send_until_ns = loop->config.duration_ns ? start_ns + loop->config.duration_ns : UINT64_MAX;
+}
+
 void lc_loop_stop(lc_loop *loop) { atomic_store(&loop->stop_requested, 1); }
 
 lc_loop_counters lc_loop_counters_read(const lc_loop *loop) {
@@ -184,7 +190,7 @@ static void loop_take_request(lc_loop *loop) {
 
 /* Closed loop: keep the connection full. */
 void lc_loop_conn_ready(lc_loop *loop, lc_conn *conn) {
-    if (loop->open_loop || !loop->sending) return;
+    if (loop->open_loop || !loop->sending || !loop->started) return;
     uint64_t now = 0;
     while (loop->issued < loop->issue_limit && lc_conn_can_submit(conn, loop_next_request(loop))) {
         if (now == 0) now = lc_now_ns();
@@ -271,17 +277,16 @@ int lc_loop_run(lc_loop *loop) {
     struct epoll_event events[LC_EVENTS_PER_WAIT];
     uint64_t flush_ns = (uint64_t)(loop->config.flush_interval_ms ? loop->config.flush_interval_ms : 100) * 1000000u;
     uint64_t now = lc_now_ns();
-    int started = 0;
     loop->sending = 1;
     loop->next_flush_ns = now + flush_ns;
     loop_sweep(loop, now); /* connects every connection */
     for (;;) {
         now = lc_now_ns();
-        if (loop->sending && !started && now >= loop->config.start_ns) {
-            started = 1;
+        if (loop->sending && !loop->started && now >= loop->config.start_ns) {
+            loop->started = 1;
             for (uint32_t i = 0; i < loop->conn_count; i++) lc_loop_conn_ready(loop, &loop->conns[i]);
         }
-        if (loop->sending && started && loop->open_loop) loop_send_due(loop, now);
+        if (loop->sending && loop->started && loop->open_loop) loop_send_due(loop, now);
         loop_flush_dirty(loop);
         if (loop->sending && (atomic_load_explicit(&loop->stop_requested, memory_order_relaxed) ||
                               now >= loop->send_until_ns || loop->issued >= loop->issue_limit))

@@ -9,9 +9,8 @@ public final class LoadRunner: Sendable {
     public let configuration: LoadConfiguration
     let table: RequestTable
     let workers: [LoopWorker]
-    /// Monotonic time at which sending starts (a little after the loops are created, so
-    /// that connections are up by then).
-    let startNanoseconds: UInt64
+    /// How long after `run()` is called sending starts: time for the connections to open.
+    static let connectLead: UInt64 = 100_000_000
 
     /// Why a run could not start.
     public enum Failure: Error, CustomStringConvertible {
@@ -34,7 +33,6 @@ public final class LoadRunner: Sendable {
         _ = lc_raise_fd_limit()
         table = RequestTable(scenario: configuration.scenario, authority: configuration.target.authority,
                              count: configuration.renderedCount, seed: configuration.seed)
-        startNanoseconds = lc_now_ns() + 100_000_000
         var workers: [LoopWorker] = []
         for index in 0..<configuration.threads {
             let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries)
@@ -43,11 +41,11 @@ public final class LoadRunner: Sendable {
             config.connections = UInt32(configuration.connections(ofLoop: index))
             config.pipeline = UInt32(configuration.pipeline)
             config.max_requests = configuration.requests(ofLoop: index) ?? 0
-            config.start_ns = startNanoseconds
+            config.start_ns = lc_now_ns() + Self.connectLead // moved by run()
             config.duration_ns = configuration.duration?.nanosecondsValue ?? 0
             config.timeout_ns = configuration.timeout.nanosecondsValue
             if let rate = configuration.rate {
-                config.schedule = OpenLoopSchedule(rate: rate, startNanoseconds: startNanoseconds,
+                config.schedule = OpenLoopSchedule(rate: rate, startNanoseconds: config.start_ns,
                                                    loopIndex: index, loopCount: configuration.threads).raw
             }
             config.requests = UnsafePointer(table.requests)
@@ -65,11 +63,13 @@ public final class LoadRunner: Sendable {
         for worker in workers { worker.stop() }
     }
 
-    /// Runs the load to its end. `onTick` is called on the calling thread about every
+    /// Runs the load to its end (once per runner). `onTick` is called on the calling thread about every
     /// `interval` with the progress since the last call.
     public func run(interval: Duration = .seconds(1), onTick: (ProgressSnapshot) -> Void = { _ in }) -> LoadResult {
-        let startedAt = Date().addingTimeInterval(Double(startNanoseconds &- lc_now_ns()) / 1e9)
+        let startNanoseconds = lc_now_ns() + Self.connectLead
+        let startedAt = Date().addingTimeInterval(Double(Self.connectLead) / 1e9)
         let finished = DispatchSemaphore(value: 0)
+        for worker in workers { worker.setStart(startNanoseconds) }
         for (index, worker) in workers.enumerated() {
             let thread = Thread {
                 worker.run()
@@ -89,14 +89,14 @@ public final class LoadRunner: Sendable {
                 continue
             }
             let tick = lc_now_ns()
-            onTick(progress(at: tick, since: lastTick))
+            onTick(progress(at: tick, since: lastTick, start: startNanoseconds))
             lastTick = tick
             nextTick += interval.nanosecondsValue
         }
-        return result(startedAt: startedAt)
+        return result(startedAt: startedAt, start: startNanoseconds)
     }
 
-    func progress(at now: UInt64, since: UInt64) -> ProgressSnapshot {
+    func progress(at now: UInt64, since: UInt64, start startNanoseconds: UInt64) -> ProgressSnapshot {
         var snapshot = ProgressSnapshot(elapsedSeconds: Double(now &- startNanoseconds) / 1e9,
                                         intervalSeconds: Double(now - since) / 1e9)
         var latency = LoadStats().latency
@@ -111,7 +111,7 @@ public final class LoadRunner: Sendable {
         return snapshot
     }
 
-    func result(startedAt: Date) -> LoadResult {
+    func result(startedAt: Date, start startNanoseconds: UInt64) -> LoadResult {
         var total = LoadStats()
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()

@@ -56,6 +56,11 @@ final class LoopWorker: Sendable {
         handle.withLock { $0 = Handle(pointer: loop) }
     }
 
+    /// Moves the loop's start; before `run()` only.
+    func setStart(_ nanoseconds: UInt64) {
+        if let loop = handle.withLock({ $0 }) { lc_loop_set_start(loop.pointer, nanoseconds) }
+    }
+
     /// Runs the loop to its end on the calling thread.
     func run() {
         guard let loop = handle.withLock({ $0 }) else { return }

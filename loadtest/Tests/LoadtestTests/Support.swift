@@ -48,8 +48,9 @@ final class OrdersServer: Sendable {
             if let publicPort = Self.port(in: text, listener: "public"), let admin = Self.port(in: text, listener: "admin") {
                 ports = (publicPort, admin)
             } else if !process.isRunning || Date() > deadline {
+                let state = process.isRunning ? "still running" : "exited \(process.terminationStatus) (\(process.terminationReason == .uncaughtSignal ? "signal" : "exit"))"
                 process.terminate()
-                throw DidNotStart(description: "orders did not start:\n\(text)")
+                throw DidNotStart(description: "orders did not start (\(state)); it said:\n\(text)")
             } else {
                 usleep(20_000)
             }

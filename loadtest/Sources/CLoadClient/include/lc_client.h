@@ -114,6 +114,10 @@ uint64_t lc_now_ns(void);
  */
 lc_loop *lc_loop_create(const lc_loop_config *config);
 
+/** Before lc_loop_run(): moves the start (and the open-loop schedule and the end of
+    sending with it) to `start_ns`, so that loops created early start together. */
+void lc_loop_set_start(lc_loop *loop, uint64_t start_ns);
+
 /** Runs the whole load on the calling thread; returns 0 when done (bounds reached,
     stopped, and every answer in or timed out). */
 int lc_loop_run(lc_loop *loop);
