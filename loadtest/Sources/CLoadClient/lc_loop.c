@@ -36,7 +36,7 @@ lc_loop_config lc_loop_config_default(void) {
         .connections = 1,
         .pipeline = 1,
         .timeout_ns = 5000000000ull,
-        .read_buffer_size = 64 * 1024,
+        .read_buffer_size = 16 * 1024,
         .sample_batch = 4096,
         .flush_interval_ms = 100,
     };

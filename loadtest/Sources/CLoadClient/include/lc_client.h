@@ -84,7 +84,7 @@ typedef struct lc_loop_config {
     const lc_request *requests;  /* the table, sent in turn from request_cursor */
     uint32_t request_count;
     uint32_t request_cursor;     /* first index this loop sends */
-    uint32_t read_buffer_size;   /* per connection; the largest response head; default 64 KiB */
+    uint32_t read_buffer_size;   /* per connection; bounds a response head; default 16 KiB */
     uint32_t sample_batch;       /* samples per on_samples call at most; default 4096 */
     uint32_t flush_interval_ms;  /* on_samples at least this often; default 100 */
     lc_samples_fn on_samples;
