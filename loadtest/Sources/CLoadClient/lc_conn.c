@@ -28,9 +28,6 @@ static void conn_reset_slots(lc_conn *conn) {
 
 int lc_conn_init(lc_loop *loop, lc_conn *conn, uint32_t index) {
     const lc_loop_config *config = &loop->config;
-    uint32_t longest = 0;
-    for (uint32_t i = 0; i < config->request_count; i++)
-        if (config->requests[i].len > longest) longest = config->requests[i].len;
     memset(conn, 0, sizeof *conn);
     conn->loop = loop;
     conn->index = index;
@@ -39,7 +36,7 @@ int lc_conn_init(lc_loop *loop, lc_conn *conn, uint32_t index) {
     conn->protocol = &lc_http1_protocol;
     conn->max_inflight = config->pipeline;
     conn->rbuf_cap = config->read_buffer_size;
-    conn->wbuf_cap = longest * config->pipeline;
+    conn->wbuf_cap = loop->longest_request * config->pipeline; /* a full pipeline always fits */
     conn->slots = calloc(conn->max_inflight, sizeof *conn->slots);
     conn->order = calloc(conn->max_inflight, sizeof *conn->order);
     conn->rbuf = malloc(conn->rbuf_cap);

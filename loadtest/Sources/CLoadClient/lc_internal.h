@@ -110,6 +110,7 @@ struct lc_loop {
     uint64_t send_until_ns;          /* start + duration, or UINT64_MAX */
     uint64_t drain_deadline_ns;      /* set when sending stops */
     uint32_t cursor;                 /* next request in the table */
+    uint32_t longest_request;        /* bytes of the table's longest request */
     int sending;                     /* still taking new requests */
     int started;                     /* start_ns has passed: closed-loop connections fill */
     atomic_int stop_requested;

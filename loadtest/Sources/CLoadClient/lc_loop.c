@@ -19,7 +19,11 @@
 #include <unistd.h>
 #include "lc_internal.h"
 
-enum { LC_EVENTS_PER_WAIT = 256, LC_SWEEP_NS = 10 * 1000 * 1000 };
+enum {
+    LC_EVENTS_PER_WAIT = 256,
+    LC_SWEEP_NS = 10 * 1000 * 1000,    /* timeouts and reconnects are checked this often */
+    LC_MAX_WBUF = 64 * 1024 * 1024,    /* a connection's write buffer: a full pipeline */
+};
 
 #define COUNT(loop, field, n) atomic_fetch_add_explicit(&(loop)->counters.field, (n), memory_order_relaxed)
 
@@ -91,6 +95,9 @@ lc_loop *lc_loop_create(const lc_loop_config *config) {
     loop->send_until_ns = config->duration_ns ? config->start_ns + config->duration_ns : UINT64_MAX;
     loop->cursor = config->request_cursor % config->request_count;
     loop->conn_count = config->connections;
+    for (uint32_t i = 0; i < config->request_count; i++)
+        if (config->requests[i].len > loop->longest_request) loop->longest_request = config->requests[i].len;
+    if ((uint64_t)loop->longest_request * config->pipeline > LC_MAX_WBUF) { free(loop); errno = EINVAL; return NULL; }
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     loop->conns = calloc(loop->conn_count, sizeof *loop->conns);
     loop->dirty = calloc(loop->conn_count, sizeof *loop->dirty);
