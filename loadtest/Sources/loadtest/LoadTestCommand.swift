@@ -60,7 +60,7 @@ struct LoadTestCommand: ParsableCommand {
     @Option(name: .customLong("max-p99"), help: "Fail (exit 1) when p99 latency is above this duration, e.g. 20ms.")
     var maxP99: String?
 
-    @Option(help: "Fail (exit 1) when (errors + 5xx) / attempts is above this fraction, e.g. 0.01.")
+    @Option(help: "Fail (exit 1) when (errors + 5xx + unsent) / attempts is above this fraction, e.g. 0.01.")
     var maxErrorRate: Double?
 
     @Option(help: "Admin base URL to watch during and after the run, e.g. http://127.0.0.1:6060.")
