@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LoadTest
+import Synchronization
 
 /// `loadtest`: an HTTP/1.1 load generator with a task-leak watcher.
 @main
@@ -92,12 +93,21 @@ struct LoadTestCommand: ParsableCommand {
         let runner: LoadRunner
         do { runner = try LoadRunner(configuration: config) } catch { throw ValidationError(error.description) }
         watcher?.start()
-        let interrupt = Self.onInterrupt {
-            console.note("interrupted: stopping (answers in flight are awaited)")
-            runner.stop()
+        // Ctrl-C during the load stops sending (the watcher still settles and judges);
+        // during the settle period it ends the watch.
+        let loadDone = Atomic(false)
+        let interrupt = Self.onInterrupt { [watcher] in
+            if loadDone.load(ordering: .acquiring) {
+                console.note("interrupted: ending the watch")
+                watcher?.stop()
+            } else {
+                console.note("interrupted: stopping (answers in flight are awaited)")
+                runner.stop()
+            }
         }
         watcher?.loadStarted()
         let result = runner.run { snapshot in console.progress(snapshot.line) }
+        loadDone.store(true, ordering: .releasing)
         watcher?.loadFinished()
         console.endProgress()
         let watchReport = watcher?.finish()
