@@ -104,3 +104,49 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - loadtest: the HTTP/1.1 load generator and leak watcher (sources under loadtest/)
+
+package.dependencies.append(
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0")
+)
+package.products.append(.executable(name: "loadtest", targets: ["loadtest"]))
+package.targets.append(contentsOf: [
+    // The client's hot path: epoll loop, non-blocking connects, keep-alive, pipelining,
+    // strict HTTP/1.1 response framing, per-request timestamps. No Swift, no allocation
+    // while a run goes on.
+    .target(
+        name: "CLoadClient",
+        path: "loadtest/Sources/CLoadClient",
+        cSettings: [
+            .unsafeFlags(["-O2", "-fno-strict-aliasing"]),
+            .define("_GNU_SOURCE"),
+        ]
+    ),
+    // Scenarios, pacing, statistics, reports and the leak watcher.
+    .target(
+        name: "LoadTest",
+        dependencies: [
+            "CLoadClient",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ],
+        path: "loadtest/Sources/LoadTest",
+        swiftSettings: strictSwift
+    ),
+    // The `loadtest` command.
+    .executableTarget(
+        name: "loadtest",
+        dependencies: [
+            "LoadTest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        path: "loadtest/Sources/loadtest",
+        swiftSettings: strictSwift
+    ),
+    .testTarget(
+        name: "LoadtestTests",
+        dependencies: ["LoadTest", "CLoadClient"],
+        path: "loadtest/Tests/LoadtestTests",
+        swiftSettings: strictSwift
+    ),
+])

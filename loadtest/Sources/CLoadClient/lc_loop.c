@@ -1,0 +1,336 @@
+/*
+ * lc_loop.c: the client loop: creation, pacing (closed and open loop), the run loop,
+ * timeouts, sample batches and counters.
+ *
+ * One iteration: send what is due (open loop), write what connections queued, check the
+ * bounds, then sweep timeouts and reconnect (every few ms), hand samples over (every
+ * flush_interval_ms), and wait for I/O until the next deadline. In the open loop a
+ * timerfd wakes the loop at the next intended send time with nanosecond precision.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include "lc_internal.h"
+
+enum {
+    LC_EVENTS_PER_WAIT = 256,
+    LC_SWEEP_NS = 10 * 1000 * 1000,    /* timeouts and reconnects are checked this often */
+    LC_MAX_WBUF = 64 * 1024 * 1024,    /* a connection's write buffer: a full pipeline */
+};
+
+#define COUNT(loop, field, n) atomic_fetch_add_explicit(&(loop)->counters.field, (n), memory_order_relaxed)
+
+uint64_t lc_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+lc_loop_config lc_loop_config_default(void) {
+    lc_loop_config config = {
+        .host = "127.0.0.1",
+        .port = 80,
+        .connections = 1,
+        .pipeline = 1,
+        .timeout_ns = 5000000000ull,
+        .read_buffer_size = 16 * 1024,
+        .sample_batch = 4096,
+        .flush_interval_ms = 100,
+    };
+    return config;
+}
+
+long lc_raise_fd_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return (long)limit.rlim_cur;
+}
+
+static int resolve(lc_loop *loop, const char *host, uint16_t port) {
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&loop->addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&loop->addr;
+    memset(&loop->addr, 0, sizeof loop->addr);
+    if (host != NULL && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        loop->addr_len = sizeof *v4;
+        return 0;
+    }
+    if (host != NULL && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        loop->addr_len = sizeof *v6;
+        return 0;
+    }
+    return -1;
+}
+
+lc_loop *lc_loop_create(const lc_loop_config *config) {
+    if (config->connections == 0 || config->pipeline == 0 || config->request_count == 0 ||
+        config->requests == NULL || config->timeout_ns == 0 || config->sample_batch == 0 ||
+        config->read_buffer_size < 1024 || (config->max_requests == 0 && config->duration_ns == 0)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    lc_loop *loop = calloc(1, sizeof *loop);
+    if (loop == NULL) return NULL;
+    loop->config = *config;
+    loop->epoll_fd = -1;
+    loop->timer_fd = -1;
+    if (resolve(loop, config->host, config->port) != 0) { free(loop); errno = EINVAL; return NULL; }
+    loop->open_loop = config->schedule.rate > 0;
+    loop->issue_limit = config->max_requests ? config->max_requests : UINT64_MAX;
+    loop->send_until_ns = config->duration_ns ? config->start_ns + config->duration_ns : UINT64_MAX;
+    loop->cursor = config->request_cursor % config->request_count;
+    loop->conn_count = config->connections;
+    for (uint32_t i = 0; i < config->request_count; i++)
+        if (config->requests[i].len > loop->longest_request) loop->longest_request = config->requests[i].len;
+    if ((uint64_t)loop->longest_request * config->pipeline > LC_MAX_WBUF) { free(loop); errno = EINVAL; return NULL; }
+    loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    loop->conns = calloc(loop->conn_count, sizeof *loop->conns);
+    loop->dirty = calloc(loop->conn_count, sizeof *loop->dirty);
+    loop->samples = calloc(config->sample_batch, sizeof *loop->samples);
+    if (loop->epoll_fd < 0 || !loop->conns || !loop->dirty || !loop->samples) goto fail;
+    for (uint32_t i = 0; i < loop->conn_count; i++)
+        if (lc_conn_init(loop, &loop->conns[i], i) != 0) goto fail;
+    if (loop->open_loop) {
+        loop->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &loop->timer_fd};
+        if (loop->timer_fd < 0 || epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->timer_fd, &ev) != 0) goto fail;
+    }
+    return loop;
+fail:
+    lc_loop_destroy(loop);
+    errno = ENOMEM;
+    return NULL;
+}
+
+void lc_loop_destroy(lc_loop *loop) {
+    if (loop == NULL) return;
+    if (loop->conns != NULL)
+        for (uint32_t i = 0; i < loop->conn_count; i++) lc_conn_free(&loop->conns[i]);
+    if (loop->epoll_fd >= 0) close(loop->epoll_fd);
+    if (loop->timer_fd >= 0) close(loop->timer_fd);
+    free(loop->conns);
+    free(loop->dirty);
+    free(loop->samples);
+    free(loop);
+}
+
+void lc_loop_set_start(lc_loop *loop, uint64_t start_ns) {
+    loop->config.start_ns = start_ns;
+    loop->config.schedule.start_ns = start_ns;
+    loop->send_until_ns = loop->config.duration_ns ? start_ns + loop->config.duration_ns : UINT64_MAX;
+}
+
+void lc_loop_stop(lc_loop *loop) { atomic_store(&loop->stop_requested, 1); }
+
+lc_loop_counters lc_loop_counters_read(const lc_loop *loop) {
+    lc_loop_counters out = {
+        .sent = atomic_load_explicit(&loop->counters.sent, memory_order_relaxed),
+        .responses = atomic_load_explicit(&loop->counters.responses, memory_order_relaxed),
+        .errors = atomic_load_explicit(&loop->counters.errors, memory_order_relaxed),
+        .connects = atomic_load_explicit(&loop->counters.connects, memory_order_relaxed),
+        .bytes_in = atomic_load_explicit(&loop->counters.bytes_in, memory_order_relaxed),
+        .bytes_out = atomic_load_explicit(&loop->counters.bytes_out, memory_order_relaxed),
+        .unsent = atomic_load_explicit(&loop->counters.unsent, memory_order_relaxed),
+        .finished_ns = atomic_load_explicit(&loop->counters.finished_ns, memory_order_relaxed),
+    };
+    return out;
+}
+
+/* ---- samples ------------------------------------------------------------------------- */
+
+static void loop_flush_samples(lc_loop *loop) {
+    if (loop->sample_count == 0) return;
+    loop->config.on_samples(loop->config.ctx, loop->samples, loop->sample_count);
+    loop->sample_count = 0;
+}
+
+void lc_loop_emit(lc_loop *loop, uint64_t latency_ns, uint32_t request_index, uint16_t status,
+                  lc_error_kind error) {
+    lc_sample *sample = &loop->samples[loop->sample_count++];
+    sample->latency_ns = latency_ns;
+    sample->request_index = request_index;
+    sample->status = status;
+    sample->error = (uint8_t)error;
+    sample->reserved = 0;
+    if (error == LC_ERROR_NONE) COUNT(loop, responses, 1); else COUNT(loop, errors, 1);
+    if (loop->sample_count == loop->config.sample_batch) loop_flush_samples(loop);
+}
+
+/* ---- sending -------------------------------------------------------------------------- */
+
+void lc_loop_mark_dirty(lc_loop *loop, lc_conn *conn) {
+    if (conn->dirty) return;
+    conn->dirty = 1;
+    loop->dirty[loop->dirty_count++] = conn->index;
+}
+
+static void loop_flush_dirty(lc_loop *loop) {
+    for (uint32_t i = 0; i < loop->dirty_count; i++) {
+        lc_conn *conn = &loop->conns[loop->dirty[i]];
+        conn->dirty = 0;
+        lc_conn_flush(conn);
+    }
+    loop->dirty_count = 0;
+}
+
+static const lc_request *loop_next_request(const lc_loop *loop) { return &loop->config.requests[loop->cursor]; }
+
+static void loop_take_request(lc_loop *loop) {
+    loop->issued++;
+    loop->cursor = loop->cursor + 1 == loop->config.request_count ? 0 : loop->cursor + 1;
+}
+
+/* Closed loop: keep the connection full. */
+void lc_loop_conn_ready(lc_loop *loop, lc_conn *conn) {
+    if (loop->open_loop || !loop->sending || !loop->started) return;
+    uint64_t now = 0;
+    while (loop->issued < loop->issue_limit && lc_conn_can_submit(conn, loop_next_request(loop))) {
+        if (now == 0) now = lc_now_ns();
+        if (lc_conn_submit(conn, loop->cursor, now) != 0) return;
+        loop_take_request(loop);
+    }
+}
+
+/* Open loop: this loop's requests due by `now` (and before the end of sending). */
+static uint64_t loop_due(const lc_loop *loop, uint64_t now) {
+    uint64_t until = now < loop->send_until_ns ? now : loop->send_until_ns - 1;
+    uint64_t due = lc_schedule_due_count(&loop->config.schedule, until);
+    return due < loop->issue_limit ? due : loop->issue_limit;
+}
+
+/* Sends each due request on the next connection with room; what finds none stays due and
+   keeps its intended time, so its wait counts in its latency. */
+static void loop_send_due(lc_loop *loop, uint64_t now) {
+    uint64_t due = loop_due(loop, now);
+    while (loop->issued < due) {
+        const lc_request *request = loop_next_request(loop);
+        lc_conn *conn = NULL;
+        for (uint32_t tried = 0; tried < loop->conn_count; tried++) {
+            lc_conn *candidate = &loop->conns[loop->rr_cursor];
+            loop->rr_cursor = loop->rr_cursor + 1 == loop->conn_count ? 0 : loop->rr_cursor + 1;
+            if (lc_conn_can_submit(candidate, request)) { conn = candidate; break; }
+        }
+        if (conn == NULL) return;
+        if (lc_conn_submit(conn, loop->cursor, lc_schedule_intended_ns(&loop->config.schedule, loop->issued)) != 0) return;
+        loop_take_request(loop);
+    }
+}
+
+static void loop_arm_timer(lc_loop *loop, uint64_t at_ns) {
+    if (loop->armed_ns == at_ns) return;
+    struct itimerspec spec = {0};
+    spec.it_value.tv_sec = (time_t)(at_ns / 1000000000u);
+    spec.it_value.tv_nsec = (long)(at_ns % 1000000000u);
+    timerfd_settime(loop->timer_fd, TFD_TIMER_ABSTIME, &spec, NULL);
+    loop->armed_ns = at_ns;
+}
+
+static void loop_stop_sending(lc_loop *loop, uint64_t now) {
+    loop->sending = 0;
+    loop->drain_deadline_ns = now + loop->config.timeout_ns;
+    if (loop->open_loop) {
+        uint64_t due = loop_due(loop, now);
+        if (due > loop->issued) COUNT(loop, unsent, due - loop->issued);
+    }
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+static uint32_t loop_inflight(const lc_loop *loop) {
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < loop->conn_count; i++) total += loop->conns[i].inflight;
+    return total;
+}
+
+static void loop_sweep(lc_loop *loop, uint64_t now) {
+    for (uint32_t i = 0; i < loop->conn_count; i++) {
+        lc_conn *conn = &loop->conns[i];
+        lc_conn_sweep(conn, now);
+        if (loop->sending && conn->state == LC_CONN_IDLE && now >= conn->retry_at_ns) lc_conn_connect(conn, now);
+    }
+    loop->next_sweep_ns = now + LC_SWEEP_NS;
+}
+
+static int loop_wait_ms(const lc_loop *loop, uint64_t now) {
+    uint64_t next = loop->next_sweep_ns;
+    uint64_t flush = loop->next_flush_ns;
+    if (flush < next) next = flush;
+    if (loop->sending) {
+        if (loop->send_until_ns < next) next = loop->send_until_ns;
+        if (!loop->open_loop && loop->config.start_ns > now && loop->config.start_ns < next) next = loop->config.start_ns;
+    } else if (loop->drain_deadline_ns < next) {
+        next = loop->drain_deadline_ns;
+    }
+    if (next <= now) return 0;
+    return (int)((next - now + 999999) / 1000000);
+}
+
+int lc_loop_run(lc_loop *loop) {
+    struct epoll_event events[LC_EVENTS_PER_WAIT];
+    uint64_t flush_ns = (uint64_t)(loop->config.flush_interval_ms ? loop->config.flush_interval_ms : 100) * 1000000u;
+    uint64_t now = lc_now_ns();
+    loop->sending = 1;
+    loop->next_flush_ns = now + flush_ns;
+    loop_sweep(loop, now); /* connects every connection */
+    for (;;) {
+        now = lc_now_ns();
+        if (loop->sending && !loop->started && now >= loop->config.start_ns) {
+            loop->started = 1;
+            for (uint32_t i = 0; i < loop->conn_count; i++) lc_loop_conn_ready(loop, &loop->conns[i]);
+        }
+        if (loop->sending && loop->started && loop->open_loop) loop_send_due(loop, now);
+        loop_flush_dirty(loop);
+        if (loop->sending && (atomic_load_explicit(&loop->stop_requested, memory_order_relaxed) ||
+                              now >= loop->send_until_ns || loop->issued >= loop->issue_limit))
+            loop_stop_sending(loop, now);
+        if (!loop->sending) {
+            if (loop_inflight(loop) == 0) break;
+            if (now >= loop->drain_deadline_ns) {
+                for (uint32_t i = 0; i < loop->conn_count; i++)
+                    if (loop->conns[i].inflight > 0) lc_conn_fail(&loop->conns[i], LC_ERROR_TIMEOUT);
+                break;
+            }
+        }
+        if (now >= loop->next_sweep_ns) loop_sweep(loop, now);
+        if (now >= loop->next_flush_ns) {
+            loop_flush_samples(loop);
+            loop->next_flush_ns = now + flush_ns;
+        }
+        if (loop->open_loop && loop->sending) {
+            uint64_t next = lc_schedule_intended_ns(&loop->config.schedule, loop->issued);
+            if (next > now && next < loop->send_until_ns) loop_arm_timer(loop, next);
+        }
+        int n = epoll_wait(loop->epoll_fd, events, LC_EVENTS_PER_WAIT, loop_wait_ms(loop, now));
+        for (int i = 0; i < n; i++) {
+            if (events[i].data.ptr == &loop->timer_fd) {
+                uint64_t expirations;
+                ssize_t ignored = read(loop->timer_fd, &expirations, sizeof expirations);
+                (void)ignored;
+                loop->armed_ns = 0;
+                continue;
+            }
+            lc_conn_on_event(events[i].data.ptr, events[i].events);
+        }
+    }
+    /* Nothing is in flight any more: this only closes the sockets. */
+    for (uint32_t i = 0; i < loop->conn_count; i++)
+        if (loop->conns[i].state != LC_CONN_IDLE) lc_conn_fail(&loop->conns[i], LC_ERROR_RESET);
+    loop_flush_samples(loop);
+    atomic_store_explicit(&loop->counters.finished_ns, lc_now_ns(), memory_order_relaxed);
+    return 0;
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The whole result of a run, as written by `--json` (schema in loadtest/README.md).
+public struct LoadReport: Sendable, Codable {
+    /// Identifies the format; bumped when a key changes meaning.
+    public var schema = "loadtest/1"
+    public var target: Target
+    public var config: Config
+    /// ISO 8601, when sending started.
+    public var startedAt: String
+    public var elapsedSeconds: Double
+    public var requests: Requests
+    /// Responses per second over `elapsed_seconds`.
+    public var throughputRPS: Double
+    public var bytes: Bytes
+    public var latencyMS: LatencySummary
+    /// Responses per status code (keys are the codes as strings).
+    public var statusCounts: [String: UInt64]
+    public var errors: ErrorCounts
+    /// (errors of every kind + 5xx responses + unsent) / (responses + errors + unsent); 1 when
+    /// there was nothing to count.
+    public var errorRate: Double
+    public var byRequest: [EntryReport]
+    public var thresholds: ThresholdReport
+    public var watch: WatchReport?
+
+    public struct Target: Sendable, Codable {
+        public var url: String
+        public var host: String
+        public var port: UInt16
+    }
+
+    public struct Config: Sendable, Codable {
+        /// "closed" or "open".
+        public var mode: String
+        public var connections: Int
+        public var threads: Int
+        public var pipeline: Int
+        public var durationSeconds: Double?
+        public var requests: UInt64?
+        public var rate: Double?
+        public var timeoutSeconds: Double
+        public var scenario: String?
+        enum CodingKeys: String, CodingKey {
+            case mode, connections, threads, pipeline
+            case durationSeconds = "duration_seconds"
+            case requests, rate
+            case timeoutSeconds = "timeout_seconds"
+            case scenario
+        }
+    }
+
+    public struct Requests: Sendable, Codable {
+        public var sent: UInt64
+        public var responses: UInt64
+        /// Requests that ended in an error (connect errors excluded: they have no request).
+        public var failed: UInt64
+        /// Open loop: due but never sent.
+        public var unsent: UInt64
+        public var connects: UInt64
+    }
+
+    public struct Bytes: Sendable, Codable {
+        public var `in`: UInt64
+        public var out: UInt64
+    }
+
+    /// One scenario entry's share.
+    public struct EntryReport: Sendable, Codable {
+        public var name: String
+        public var responses: UInt64
+        public var statusCounts: [String: UInt64]
+        public var errors: ErrorCounts
+        public var latencyMS: LatencySummary
+        enum CodingKeys: String, CodingKey {
+            case name, responses
+            case statusCounts = "status_counts"
+            case errors
+            case latencyMS = "latency_ms"
+        }
+    }
+
+    public struct ThresholdReport: Sendable, Codable {
+        public var limits: Thresholds
+        public var passed: Bool
+        public var violations: [String]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, target, config
+        case startedAt = "started_at"
+        case elapsedSeconds = "elapsed_seconds"
+        case requests
+        case throughputRPS = "throughput_rps"
+        case bytes
+        case latencyMS = "latency_ms"
+        case statusCounts = "status_counts"
+        case errors
+        case errorRate = "error_rate"
+        case byRequest = "by_request"
+        case thresholds, watch
+    }
+
+    /// Builds the report of `result` under `configuration`, judged by `thresholds`.
+    public init(result: LoadResult, configuration: LoadConfiguration, url: String, thresholds: Thresholds,
+                watch: WatchReport? = nil) {
+        let stats = result.stats
+        target = Target(url: url, host: configuration.target.host, port: configuration.target.port)
+        config = Config(mode: configuration.isOpenLoop ? "open" : "closed", connections: configuration.connections,
+                        threads: configuration.threads, pipeline: configuration.pipeline,
+                        durationSeconds: configuration.duration?.secondsValue, requests: configuration.requests,
+                        rate: configuration.rate, timeoutSeconds: configuration.timeout.secondsValue,
+                        scenario: configuration.scenarioPath)
+        startedAt = ISO8601DateFormatter().string(from: result.startedAt)
+        elapsedSeconds = result.elapsedSeconds
+        let responses = stats.responses
+        requests = Requests(sent: result.sent, responses: responses, failed: stats.errors.total - stats.errors.connect,
+                            unsent: result.unsent, connects: result.connects)
+        throughputRPS = result.elapsedSeconds > 0 ? Double(responses) / result.elapsedSeconds : 0
+        bytes = Bytes(in: result.bytesIn, out: result.bytesOut)
+        latencyMS = LatencySummary(microseconds: stats.latency)
+        statusCounts = Self.keyed(stats.statusCounts)
+        errors = stats.errors
+        errorRate = Self.errorRate(stats, unsent: result.unsent)
+        byRequest = zip(result.entryLabels, result.byEntry).map { label, entry in
+            EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
+                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
+        }
+        let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
+        self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
+        self.watch = watch
+    }
+
+    /// (errors + 5xx + unsent) / (responses + errors + unsent), or 1 when all are zero.
+    /// Open-loop requests that were due but never sent count as failed: the offered load
+    /// was not served.
+    public static func errorRate(_ stats: LoadStats, unsent: UInt64 = 0) -> Double {
+        let attempts = stats.responses + stats.errors.total + unsent
+        guard attempts > 0 else { return 1 }
+        return Double(stats.errors.total + stats.serverErrors + unsent) / Double(attempts)
+    }
+
+    static func keyed(_ counts: [Int: UInt64]) -> [String: UInt64] {
+        Dictionary(uniqueKeysWithValues: counts.map { (String($0.key), $0.value) })
+    }
+
+    /// The report as pretty-printed JSON with sorted keys.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// What a run measured, before it is judged and reported.
+public struct LoadResult: Sendable {
+    /// Wall-clock time at which sending started.
+    public var startedAt: Date
+    /// From the start of sending to the last answer (or the end of sending, if later).
+    public var elapsedSeconds: Double
+    public var stats: LoadStats
+    /// Per scenario entry, in the scenario's order.
+    public var byEntry: [LoadStats]
+    public var entryLabels: [String]
+    public var sent: UInt64
+    /// Open loop: requests that were due but never sent (no connection had room).
+    public var unsent: UInt64
+    public var connects: UInt64
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+}

@@ -1,0 +1,140 @@
+import CLoadClient
+import Foundation
+import Histogram
+import Synchronization
+
+/// Runs a load: renders the requests, starts one C loop per thread, reports progress
+/// every second while they run, and gathers what they measured.
+public final class LoadRunner: Sendable {
+    public let configuration: LoadConfiguration
+    let table: RequestTable
+    let workers: [LoopWorker]
+    /// How long after `run()` is called sending starts: time for the connections to open.
+    static let connectLead: UInt64 = 100_000_000
+
+    /// Why a run could not start.
+    public enum Failure: Error, CustomStringConvertible {
+        case invalid(String)
+        case cannotCreateLoop(errno: Int32)
+
+        public var description: String {
+            switch self {
+            case .invalid(let message): message
+            case .cannotCreateLoop(let errno): "cannot create a client loop (errno \(errno))"
+            }
+        }
+    }
+
+    /// Prepares a run: validates, renders the request table, creates the loops.
+    public init(configuration: LoadConfiguration) throws(Failure) {
+        do { try configuration.validate() } catch { throw .invalid(error.description) }
+        do { try configuration.scenario.validate() } catch { throw .invalid(error.description) }
+        self.configuration = configuration
+        _ = lc_raise_fd_limit()
+        table = RequestTable(scenario: configuration.scenario, authority: configuration.target.authority,
+                             count: configuration.renderedCount, seed: configuration.seed)
+        var workers: [LoopWorker] = []
+        for index in 0..<configuration.threads {
+            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries)
+            var config = lc_loop_config_default()
+            config.port = configuration.target.port
+            config.connections = UInt32(configuration.connections(ofLoop: index))
+            config.pipeline = UInt32(configuration.pipeline)
+            config.max_requests = configuration.requests(ofLoop: index) ?? 0
+            config.start_ns = lc_now_ns() + Self.connectLead // moved by run()
+            config.duration_ns = configuration.duration?.nanosecondsValue ?? 0
+            config.timeout_ns = configuration.timeout.nanosecondsValue
+            if let rate = configuration.rate {
+                config.schedule = OpenLoopSchedule(rate: rate, startNanoseconds: config.start_ns,
+                                                   loopIndex: index, loopCount: configuration.threads).raw
+            }
+            config.requests = UnsafePointer(table.requests)
+            config.request_count = UInt32(table.count)
+            config.request_cursor = UInt32(table.count * index / configuration.threads)
+            if config.max_requests == 0 && config.duration_ns == 0 { continue } // nothing to send
+            try worker.create(config, host: configuration.target.host)
+            workers.append(worker)
+        }
+        self.workers = workers
+    }
+
+    /// Stops sending (any thread); answers in flight are still awaited, up to the timeout.
+    public func stop() {
+        for worker in workers { worker.stop() }
+    }
+
+    /// Runs the load to its end (once per runner). `onTick` is called on the calling thread about every
+    /// `interval` with the progress since the last call.
+    public func run(interval: Duration = .seconds(1), onTick: (ProgressSnapshot) -> Void = { _ in }) -> LoadResult {
+        let startNanoseconds = lc_now_ns() + Self.connectLead
+        let startedAt = Date().addingTimeInterval(Double(Self.connectLead) / 1e9)
+        let finished = DispatchSemaphore(value: 0)
+        for worker in workers { worker.setStart(startNanoseconds) }
+        for (index, worker) in workers.enumerated() {
+            let thread = Thread {
+                worker.run()
+                finished.signal()
+            }
+            thread.name = "loadtest-\(index)"
+            thread.start()
+        }
+        var remaining = workers.count
+        var lastTick = lc_now_ns()
+        var nextTick = startNanoseconds + interval.nanosecondsValue
+        while remaining > 0 {
+            let now = lc_now_ns()
+            let wait = nextTick > now ? Double(nextTick - now) / 1e9 : 0
+            if finished.wait(timeout: .now() + wait) == .success {
+                remaining -= 1
+                continue
+            }
+            let tick = lc_now_ns()
+            onTick(progress(at: tick, since: lastTick, start: startNanoseconds))
+            lastTick = tick
+            nextTick += interval.nanosecondsValue
+        }
+        return result(startedAt: startedAt, start: startNanoseconds)
+    }
+
+    func progress(at now: UInt64, since: UInt64, start startNanoseconds: UInt64) -> ProgressSnapshot {
+        var snapshot = ProgressSnapshot(elapsedSeconds: Double(now &- startNanoseconds) / 1e9,
+                                        intervalSeconds: Double(now - since) / 1e9)
+        var latency = LoadStats().latency
+        for worker in workers {
+            let interval = worker.takeInterval()
+            snapshot.responses += interval.responses
+            snapshot.serverErrors += interval.serverErrors
+            snapshot.errors += interval.errors
+            latency.add(interval.latency)
+        }
+        snapshot.p99Milliseconds = latency.totalCount > 0 ? Double(latency.valueAtPercentile(99)) / 1000 : 0
+        return snapshot
+    }
+
+    func result(startedAt: Date, start startNanoseconds: UInt64) -> LoadResult {
+        var total = LoadStats()
+        var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
+        var counters = lc_loop_counters()
+        var finishedNanoseconds = startNanoseconds
+        for worker in workers {
+            worker.state.withLock { state in
+                total.merge(state.total)
+                for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
+            }
+            let c = worker.counters
+            counters.sent += c.sent
+            counters.responses += c.responses
+            counters.errors += c.errors
+            counters.connects += c.connects
+            counters.bytes_in += c.bytes_in
+            counters.bytes_out += c.bytes_out
+            counters.unsent += c.unsent
+            finishedNanoseconds = max(finishedNanoseconds, c.finished_ns)
+        }
+        return LoadResult(startedAt: startedAt,
+                          elapsedSeconds: Double(finishedNanoseconds - startNanoseconds) / 1e9,
+                          stats: total, byEntry: byEntry, entryLabels: table.entryLabels,
+                          sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
+                          bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
+    }
+}
