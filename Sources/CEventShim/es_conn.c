@@ -124,6 +124,17 @@ static void accept_from(es_loop *loop, es_listener *listener) {
         }
         uint32_t max = loop->config.max_connections;
         if (max != 0 && atomic_load_explicit(&loop->connection_count, memory_order_relaxed) >= max) {
+            /* Over the limit: a cleartext client hears why (one non-blocking send into an
+               empty socket buffer, so it cannot block); a TLS client just sees the close. */
+            if (listener->tls == NULL) {
+                static const char busy[] =
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 91\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+                    "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"The server is at its connection limit\"}}";
+                ssize_t ignored = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+                (void)ignored;
+                shutdown(fd, SHUT_WR);
+            }
             close(fd);
             continue;
         }
