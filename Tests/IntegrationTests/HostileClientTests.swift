@@ -141,12 +141,14 @@ struct HostileClientTests {
         }
         try churn(1_000)  // warm-up: pools and caches reach their working size
         #expect(try Self.waitFor(seconds: 3) { try Self.connectionTasks(server) == 0 })
-        let baselineFDs = Self.openFDs(server)
+        // The admin connections that the checks above make close on their own; take the
+        // lowest of a few readings so that one of them is not counted.
+        let baselineFDs = (0..<5).map { _ in usleep(50_000); return Self.openFDs(server) }.min() ?? -1
         let warmRSS = Self.residentKB(server)
         try churn(10_000)
         let drained = try Self.waitFor(seconds: 5) { try Self.connectionTasks(server) == 0 }
         #expect(drained, "registry entries: \((try? Self.connectionTasks(server)) ?? -1)")
-        #expect(Self.waitFor(seconds: 5) { Self.openFDs(server) == baselineFDs })
+        #expect(Self.waitFor(seconds: 5) { Self.openFDs(server) <= baselineFDs }, "fds \(Self.openFDs(server)) vs \(baselineFDs)")
         let rss = Self.residentKB(server)
         #expect(Double(rss) <= Double(warmRSS) * 1.05, "RSS \(rss) kB after vs \(warmRSS) kB warm")
     }

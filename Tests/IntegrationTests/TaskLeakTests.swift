@@ -115,8 +115,10 @@ struct TaskLeakTests {
         #expect((try Self.profile(server, "format=json&view=leaks"))["total"] as? Int == 20, "older than --leak-threshold now")
 
         // seconds=N: only tasks created in the window that are still alive at its end.
-        let window = Task { try Curl.run(["--max-time", "10", "http://127.0.0.1:\(server.adminPort)/debug/tasks?seconds=2&format=json"]) }
-        usleep(500_000)
+        // The window opens when the server gets the request; give curl a generous head start
+        // (test machines run suites in parallel) and leave room after the load.
+        let window = Task { try Curl.run(["--max-time", "15", "http://127.0.0.1:\(server.adminPort)/debug/tasks?seconds=5&format=json"]) }
+        usleep(2_000_000)
         _ = try Self.load(server, count: 3) { "\(80_000 + $0)" }
         let delta = try #require(Curl.json(try awaitResult(window).body))
         #expect(delta["total"] as? Int == 3)
