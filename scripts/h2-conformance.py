@@ -1374,6 +1374,35 @@ def _(o):
     verify_connection_error(c, PROTOCOL_ERROR)
 
 
+@case("http2/5.1.1/a", "Sends HEADERS on stream 5 then on stream 3 back to back (h2spec's sequence)")
+def _(o):
+    c = connect(o)
+    c.headers(5, common_headers(o))
+    c.headers(3, common_headers(o))
+    verify_connection_error(c, PROTOCOL_ERROR)
+
+
+@case("http2/5.1.1/b", "Sends HEADERS on an id the client passed over (1, 7, then 5)")
+def _(o):
+    c = connect(o)
+    c.headers(1, common_headers(o))
+    c.headers(7, common_headers(o))
+    verify_response(c, 7, 200)
+    c.headers(5, common_headers(o))
+    verify_connection_error(c, PROTOCOL_ERROR)
+
+
+@case("http2/5.1.1/c", "Trailers on a lower, still open stream are not mistaken for a new stream")
+def _(o):
+    c = connect(o)
+    c.headers(1, post_headers(o), end_stream=False)
+    c.headers(3, common_headers(o))
+    c.data(1, b"test", end_stream=False)
+    c.headers(1, [("x-trailer", "1")])
+    verify_response(c, 1, 200)
+    verify_response(c, 3, 200)
+
+
 @case("http2/5.1.2/1", "Sends HEADERS frames that exceed the advertised SETTINGS_MAX_CONCURRENT_STREAMS")
 def _(o):
     c = connect(o)

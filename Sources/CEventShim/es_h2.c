@@ -77,13 +77,42 @@ static void h2_abort(es_h2_session *h2, uint32_t error_code) {
     h2->goaway = 1;
 }
 
+/* RFC 9113 §5.1.1: a new stream's id is above every id the client used before, and the
+   ids it passed over are closed; a HEADERS frame on one of those is a connection error
+   (PROTOCOL_ERROR). nghttp2 ignores a HEADERS frame on a lower id it has no stream for,
+   as it cannot tell it from trailers that crossed a reset, so the ids passed over are
+   remembered here: the latest few ranges (most clients skip none; an older range is
+   forgotten, and a HEADERS frame on it is ignored as before). Returns 0 for such a frame. */
+static int request_id_allowed(es_h2_session *h2, uint32_t id) {
+    if ((id & 1) == 0) return 1; /* 0 and even ids: nghttp2 answers those itself */
+    if (id >= h2->next_request_id) {
+        if (id > h2->next_request_id) {
+            if (h2->skipped_count == ES_H2_SKIPPED_RANGES) {
+                memmove(h2->skipped, h2->skipped + 1, (ES_H2_SKIPPED_RANGES - 1) * sizeof h2->skipped[0]);
+                h2->skipped_count--;
+            }
+            h2->skipped[h2->skipped_count++] = (es_h2_id_range){h2->next_request_id, id - 2};
+        }
+        h2->next_request_id = id + 2;
+        return 1;
+    }
+    for (uint32_t i = 0; i < h2->skipped_count; i++)
+        if (id >= h2->skipped[i].first && id <= h2->skipped[i].last) return 0;
+    return 1;
+}
+
 /* ---- nghttp2 callbacks -------------------------------------------------------------- */
 
 static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void *user_data) {
     (void)ng;
     es_h2_session *h2 = user_data;
-    if (hd->type == NGHTTP2_HEADERS) h2->continuations = 0;
-    else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
+    if (hd->type == NGHTTP2_HEADERS) {
+        h2->continuations = 0;
+        if (!request_id_allowed(h2, (uint32_t)hd->stream_id)) {
+            h2_abort(h2, NGHTTP2_PROTOCOL_ERROR);
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+    } else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
              ++h2->continuations > ES_H2_MAX_CONTINUATIONS) {
         h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         return NGHTTP2_ERR_CALLBACK_FAILURE;
@@ -235,6 +264,7 @@ static int session_create(es_conn *conn) {
     es_h2_session *h2 = calloc(1, sizeof *h2);
     if (h2 == NULL) return -1;
     h2->conn = conn;
+    h2->next_request_id = 1;
     uint64_t now = conn->loop->now_ms;
     bucket_init(&h2->server_resets, ES_H2_SERVER_RESET_BURST, ES_H2_SERVER_RESET_RATE, now);
     bucket_init(&h2->client_resets, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE, now);
@@ -321,6 +351,7 @@ int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *
     es_rbuf *rb = conn->rbuf;
     rb->start = rb->next_start;
     h2->upgraded_request = stream;
+    h2->next_request_id = 3; /* the request became stream 1 */
     return 0;
 }
 
