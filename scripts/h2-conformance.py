@@ -1927,6 +1927,22 @@ def _(o):
     verify_connection_error(c, FLOW_CONTROL_ERROR)  # RFC 9113 §6.9.2: a connection error
 
 
+@case("http2/6.9.2/c", "Sends an INITIAL_WINDOW_SIZE increase that keeps every window within 2^31-1")
+def _(o):
+    c = connect(o)
+    c.headers(1, common_headers(o, path="/payload?size=65535"))
+    verify_response(c, 1, 200)
+    c.headers(3, common_headers(o, path="/payload?size=100000"))
+    verify_headers(c, 3)
+    c.window_update(3, MAX_WINDOW - 65535 - 10)
+    verify_ping_ack(c)
+    c.settings([(SETTINGS_INITIAL_WINDOW_SIZE, 65545)])  # stream 3's window: exactly 2^31-1
+    verify_settings_ack(c)
+    c.window_update(0, 1000)
+    if data_received(c, 3, 0.3) != 1000:
+        raise Fail("stream 3 did not go on within the connection window")
+
+
 # http2/6.10: CONTINUATION
 
 @case("http2/6.10/1", "Sends multiple CONTINUATION frames preceded by a HEADERS frame")

@@ -101,6 +101,30 @@ static int request_id_allowed(es_h2_session *h2, uint32_t id) {
     return 1;
 }
 
+/* RFC 9113 §6.9.2: a change of SETTINGS_INITIAL_WINDOW_SIZE that takes a stream's send
+   window past 2^31-1 is a connection error (FLOW_CONTROL_ERROR); nghttp2 1.52 only resets
+   that stream. The windows are noted as the SETTINGS frame begins and checked once
+   nghttp2 has applied it (nghttp2 keeps one entry per setting, the last). */
+static void note_send_windows(es_h2_session *h2) {
+    h2->initial_window_before = nghttp2_session_get_remote_settings(h2->ng, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE);
+    for (es_h2_stream *stream = h2->streams; stream != NULL; stream = stream->next)
+        stream->window_before = stream->closed ? -1 : nghttp2_session_get_stream_remote_window_size(h2->ng, stream->id);
+}
+
+static int send_window_overflowed(es_h2_session *h2, const nghttp2_settings *settings) {
+    for (es_h2_stream *stream = h2->streams; stream != NULL; stream = stream->next) {
+        if (stream->window_before < 0) continue;
+        int64_t window = stream->window_before, initial = h2->initial_window_before;
+        for (size_t i = 0; i < settings->niv; i++) {
+            if (settings->iv[i].settings_id != NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) continue;
+            window += (int64_t)settings->iv[i].value - initial;
+            initial = settings->iv[i].value;
+            if (window > NGHTTP2_MAX_WINDOW_SIZE) return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- nghttp2 callbacks -------------------------------------------------------------- */
 
 static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void *user_data) {
@@ -112,6 +136,8 @@ static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void 
             h2_abort(h2, NGHTTP2_PROTOCOL_ERROR);
             return NGHTTP2_ERR_CALLBACK_FAILURE;
         }
+    } else if (hd->type == NGHTTP2_SETTINGS && !(hd->flags & NGHTTP2_FLAG_ACK)) {
+        note_send_windows(h2);
     } else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
              ++h2->continuations > ES_H2_MAX_CONTINUATIONS) {
         h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
@@ -182,6 +208,10 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
         }
         break;
     case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK) && send_window_overflowed(h2, &frame->settings)) {
+            h2_abort(h2, NGHTTP2_FLOW_CONTROL_ERROR);
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
         if ((frame->hd.flags & NGHTTP2_FLAG_ACK) && h2->upgraded_request != NULL) {
             /* The client acknowledged our SETTINGS, so it reads HTTP/2 now: serve the
                request that came with the upgrade. */

@@ -58,6 +58,7 @@ typedef struct es_h2_stream {
     uint8_t body_too_large : 1;     /* over max_body: answered 413 */
     uint8_t receiving : 1;          /* the request has not ended yet */
     int32_t id;
+    int32_t window_before;          /* send window as a SETTINGS frame began (-1: none) */
     struct es_h2_session *session;  /* NULL once the connection is gone */
     struct es_h2_stream *prev, *next;
 
@@ -86,6 +87,7 @@ typedef struct es_h2_session {
     uint32_t next_request_id;       /* the lowest id a new client stream may take */
     uint32_t skipped_count;
     es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
+    uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
     uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
     uint8_t fatal : 1;              /* read nothing more; close once the queue is written */
