@@ -720,11 +720,18 @@ def verify_settings_ack(conn):
     wait_for(conn, lambda f: _not_error(f) and f.type == SETTINGS and f.flags & ACK, "SETTINGS ACK")
 
 
-def data_received(conn, stream_id, duration):
-    """Reads for `duration` seconds; returns the DATA bytes received on the stream."""
+def data_until(conn, stream_id, expected, settle=0.3):
+    """Reads until `expected` DATA octets arrived on the stream (or the timeout), then
+    `settle` seconds more to catch any excess; returns the octets received."""
     total = 0
-    deadline = time.monotonic() + duration
+    deadline = time.monotonic() + conn.timeout
+    settled = expected == 0
+    if settled:
+        deadline = time.monotonic() + settle
     while True:
+        if not settled and total >= expected:
+            settled = True
+            deadline = time.monotonic() + settle
         try:
             frame = conn.read_frame(max(0.0, deadline - time.monotonic()))
         except Timeout:
@@ -1843,11 +1850,11 @@ def _(o):
 def _(o):
     c = connect(o, [(SETTINGS_INITIAL_WINDOW_SIZE, 10)])
     c.headers(1, common_headers(o, path="/payload?size=100000"))
-    got = data_received(c, 1, 0.5)
+    got = data_until(c, 1, 10)
     if got != 10:
         raise Fail("received %d DATA octets on a stream window of 10" % got)
     c.window_update(1, 50)
-    got += data_received(c, 1, 0.5)
+    got += data_until(c, 1, 50)
     if got != 60:
         raise Fail("received %d DATA octets after widening the window to 60" % got)
 
@@ -1856,11 +1863,11 @@ def _(o):
 def _(o):
     c = connect(o, [(SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20)])
     c.headers(1, common_headers(o, path="/payload?size=200000"))
-    got = data_received(c, 1, 0.7)
+    got = data_until(c, 1, 65535)
     if got != 65535:
         raise Fail("received %d DATA octets on a connection window of 65535" % got)
     c.window_update(0, 10000)
-    got += data_received(c, 1, 0.5)
+    got += data_until(c, 1, 10000)
     if got != 75535:
         raise Fail("received %d DATA octets after widening the connection window by 10000" % got)
 
@@ -1892,17 +1899,17 @@ def _(o):
 def _(o):
     c = connect(o, [(SETTINGS_INITIAL_WINDOW_SIZE, 5)])
     c.headers(1, common_headers(o, path="/payload?size=100"))
-    got = data_received(c, 1, 0.4)
+    got = data_until(c, 1, 5)
     if got != 5:
         raise Fail("received %d DATA octets on a window of 5" % got)
     c.settings([(SETTINGS_INITIAL_WINDOW_SIZE, 3)])  # the window is now -2
     verify_settings_ack(c)
     c.window_update(1, 2)  # 0
-    got = data_received(c, 1, 0.3)
+    got = data_until(c, 1, 0)
     if got:
         raise Fail("received %d DATA octets while the window was <= 0" % got)
     c.window_update(1, 1)
-    got = data_received(c, 1, 0.3)
+    got = data_until(c, 1, 1)
     if got != 1:
         raise Fail("received %d DATA octets on a window of 1" % got)
 
@@ -1939,7 +1946,7 @@ def _(o):
     c.settings([(SETTINGS_INITIAL_WINDOW_SIZE, 65545)])  # stream 3's window: exactly 2^31-1
     verify_settings_ack(c)
     c.window_update(0, 1000)
-    if data_received(c, 3, 0.3) != 1000:
+    if data_until(c, 3, 1000) != 1000:
         raise Fail("stream 3 did not go on within the connection window")
 
 
