@@ -77,13 +77,68 @@ static void h2_abort(es_h2_session *h2, uint32_t error_code) {
     h2->goaway = 1;
 }
 
+/* RFC 9113 §5.1.1: a new stream's id is above every id the client used before, and the
+   ids it passed over are closed; a HEADERS frame on one of those is a connection error
+   (PROTOCOL_ERROR). nghttp2 ignores a HEADERS frame on a lower id it has no stream for,
+   as it cannot tell it from trailers that crossed a reset, so the ids passed over are
+   remembered here: the latest few ranges (most clients skip none; an older range is
+   forgotten, and a HEADERS frame on it is ignored as before). Returns 0 for such a frame. */
+static int request_id_allowed(es_h2_session *h2, uint32_t id) {
+    if ((id & 1) == 0) return 1; /* 0 and even ids: nghttp2 answers those itself */
+    if (id >= h2->next_request_id) {
+        if (id > h2->next_request_id) {
+            if (h2->skipped_count == ES_H2_SKIPPED_RANGES) {
+                memmove(h2->skipped, h2->skipped + 1, (ES_H2_SKIPPED_RANGES - 1) * sizeof h2->skipped[0]);
+                h2->skipped_count--;
+            }
+            h2->skipped[h2->skipped_count++] = (es_h2_id_range){h2->next_request_id, id - 2};
+        }
+        h2->next_request_id = id + 2;
+        return 1;
+    }
+    for (uint32_t i = 0; i < h2->skipped_count; i++)
+        if (id >= h2->skipped[i].first && id <= h2->skipped[i].last) return 0;
+    return 1;
+}
+
+/* RFC 9113 §6.9.2: a change of SETTINGS_INITIAL_WINDOW_SIZE that takes a stream's send
+   window past 2^31-1 is a connection error (FLOW_CONTROL_ERROR); nghttp2 1.52 only resets
+   that stream. The windows are noted as the SETTINGS frame begins and checked once
+   nghttp2 has applied it (nghttp2 keeps one entry per setting, the last). */
+static void note_send_windows(es_h2_session *h2) {
+    h2->initial_window_before = nghttp2_session_get_remote_settings(h2->ng, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE);
+    for (es_h2_stream *stream = h2->streams; stream != NULL; stream = stream->next)
+        stream->window_before = stream->closed ? -1 : nghttp2_session_get_stream_remote_window_size(h2->ng, stream->id);
+}
+
+static int send_window_overflowed(es_h2_session *h2, const nghttp2_settings *settings) {
+    for (es_h2_stream *stream = h2->streams; stream != NULL; stream = stream->next) {
+        if (stream->window_before < 0) continue;
+        int64_t window = stream->window_before, initial = h2->initial_window_before;
+        for (size_t i = 0; i < settings->niv; i++) {
+            if (settings->iv[i].settings_id != NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) continue;
+            window += (int64_t)settings->iv[i].value - initial;
+            initial = settings->iv[i].value;
+            if (window > NGHTTP2_MAX_WINDOW_SIZE) return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- nghttp2 callbacks -------------------------------------------------------------- */
 
 static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void *user_data) {
     (void)ng;
     es_h2_session *h2 = user_data;
-    if (hd->type == NGHTTP2_HEADERS) h2->continuations = 0;
-    else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
+    if (hd->type == NGHTTP2_HEADERS) {
+        h2->continuations = 0;
+        if (!request_id_allowed(h2, (uint32_t)hd->stream_id)) {
+            h2_abort(h2, NGHTTP2_PROTOCOL_ERROR);
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+    } else if (hd->type == NGHTTP2_SETTINGS && !(hd->flags & NGHTTP2_FLAG_ACK)) {
+        note_send_windows(h2);
+    } else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
              ++h2->continuations > ES_H2_MAX_CONTINUATIONS) {
         h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         return NGHTTP2_ERR_CALLBACK_FAILURE;
@@ -153,6 +208,10 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
         }
         break;
     case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK) && send_window_overflowed(h2, &frame->settings)) {
+            h2_abort(h2, NGHTTP2_FLOW_CONTROL_ERROR);
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
         if ((frame->hd.flags & NGHTTP2_FLAG_ACK) && h2->upgraded_request != NULL) {
             /* The client acknowledged our SETTINGS, so it reads HTTP/2 now: serve the
                request that came with the upgrade. */
@@ -235,6 +294,7 @@ static int session_create(es_conn *conn) {
     es_h2_session *h2 = calloc(1, sizeof *h2);
     if (h2 == NULL) return -1;
     h2->conn = conn;
+    h2->next_request_id = 1;
     uint64_t now = conn->loop->now_ms;
     bucket_init(&h2->server_resets, ES_H2_SERVER_RESET_BURST, ES_H2_SERVER_RESET_RATE, now);
     bucket_init(&h2->client_resets, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE, now);
@@ -321,6 +381,7 @@ int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *
     es_rbuf *rb = conn->rbuf;
     rb->start = rb->next_start;
     h2->upgraded_request = stream;
+    h2->next_request_id = 3; /* the request became stream 1 */
     return 0;
 }
 

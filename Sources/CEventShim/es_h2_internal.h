@@ -32,6 +32,13 @@ typedef struct es_h2_field_ref {
     uint32_t name_off, name_len, value_off, value_len;
 } es_h2_field_ref;
 
+/* Client stream ids passed over (never opened), first..last inclusive. */
+typedef struct es_h2_id_range {
+    uint32_t first, last;
+} es_h2_id_range;
+
+enum { ES_H2_SKIPPED_RANGES = 8 };
+
 /* A refill-per-second token bucket (abuse limits). */
 typedef struct es_h2_bucket {
     uint32_t tokens;
@@ -52,6 +59,7 @@ typedef struct es_h2_stream {
     uint8_t receiving : 1;          /* the request has not ended yet */
     int32_t id;
     es_loop *loop;                  /* whose pool the record returns to */
+    int32_t window_before;          /* send window as a SETTINGS frame began (-1: none) */
     struct es_h2_session *session;  /* NULL once the connection is gone */
     struct es_h2_stream *prev, *next;
 
@@ -85,6 +93,10 @@ typedef struct es_h2_session {
     uint32_t inflight;              /* dispatched and not answered, reset ones included */
     uint32_t awaiting_client;       /* open streams still receiving their request */
     uint32_t continuations;         /* CONTINUATION frames in the current header block */
+    uint32_t next_request_id;       /* the lowest id a new client stream may take */
+    uint32_t skipped_count;
+    es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
+    uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
     uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
     uint8_t fatal : 1;              /* read nothing more; close once the queue is written */

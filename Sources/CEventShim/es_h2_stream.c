@@ -29,6 +29,7 @@ es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id) {
     stream->loop = loop;
     stream->io_kind = ES_IO_H2_STREAM;
     stream->id = id;
+    stream->window_before = -1;
     stream->session = h2;
     stream->next = h2->streams;
     if (h2->streams != NULL) h2->streams->prev = stream;
