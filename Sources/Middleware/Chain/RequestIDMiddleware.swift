@@ -20,14 +20,14 @@ public struct RequestIDMiddleware: Middleware {
         return metadata
     }
 
-    /// Random per process, so ids from two runs do not collide in one log search.
-    private static let prefix: String = {
+    /// Six hex digits, random per process, so ids from two runs rarely collide in one log
+    /// search.
+    private static let prefix: UInt32 = {
         var generator = SystemRandomNumberGenerator()
-        let value = UInt32.random(in: 0...UInt32.max, using: &generator)
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 8 - hex.count) + hex
+        return UInt32.random(in: 0...0xff_ffff, using: &generator)
     }()
     private static let counter = Atomic<UInt64>(0)
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
     public init() {}
 
@@ -44,15 +44,27 @@ public struct RequestIDMiddleware: Middleware {
         context.requestID = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? Self.generate()
     }
 
-    /// Echoes the id (the part after).
+    /// Echoes the id (the part after). Ids are generated or `accepted`, both stricter than
+    /// a header value, so the field is appended without another check.
     func finish(_ response: inout Response, _ context: RequestContext) {
-        response.headers.add(name: Self.headerName, value: context.requestID)
+        response.headers.add(validatedName: Self.headerName, value: context.requestID)
     }
 
-    /// A new id: the process prefix and a counter, short enough to stay a small string.
+    /// A new id, `prefix-counter` in hex, such as `3fa9c1-1b2`: up to 15 bytes for the first
+    /// four billion requests, so it is a small string, built without a heap allocation.
     static func generate() -> String {
         let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return prefix + "-" + String(sequence, radix: 16)
+        let digits = Self.hexDigits.utf8Start
+        var counterDigits = 1
+        while counterDigits < 16 && sequence >> (4 * UInt64(counterDigits)) != 0 { counterDigits += 1 }
+        return String(unsafeUninitializedCapacity: 7 + counterDigits) { buffer in
+            for index in 0..<6 { buffer[index] = digits[Int(prefix >> (4 * UInt32(5 - index)) & 0xf)] }
+            buffer[6] = UInt8(ascii: "-")
+            for index in 0..<counterDigits {
+                buffer[7 + index] = digits[Int(sequence >> (4 * UInt64(counterDigits - 1 - index)) & 0xf)]
+            }
+            return 7 + counterDigits
+        }
     }
 
     /// A client's id is kept when it is 1–64 characters of `A-Z a-z 0-9 - _ . :`;

@@ -41,6 +41,13 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// invalid fields are dropped, so a handler can never split a response.
     public mutating func add(name: String, value: String) {
         guard Self.isValidName(name.utf8), Self.isValidValue(value.utf8) else { return }
+        add(validatedName: name, value: value)
+    }
+
+    /// Appends a field whose name and value the caller has already validated (such as a
+    /// request id it generated or checked against a stricter alphabet): the per-response
+    /// path skips a second scan.
+    package mutating func add(validatedName name: String, value: String) {
         if bytes.isEmpty { bytes.reserveCapacity(128) }
         let nameStart = UInt32(bytes.count)
         bytes.append(contentsOf: name.utf8)
