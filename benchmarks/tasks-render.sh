@@ -28,6 +28,7 @@ done
 p99() { awk '$1=="99%"{print $2}'; }
 quiet=$(wrk -t1 -c8 -d5s --latency "http://127.0.0.1:$port/plaintext" | p99)
 ( end=$((SECONDS + 5)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null "http://127.0.0.1:$admin/debug/tasks?debug=1"; done ) &
+renderer=$!
 busy=$(wrk -t1 -c8 -d5s --latency "http://127.0.0.1:$port/plaintext" | p99)
-wait %1 2>/dev/null || true
+wait "$renderer" 2>/dev/null || true
 echo "public_p99_without_renders=$quiet public_p99_during_renders=$busy"

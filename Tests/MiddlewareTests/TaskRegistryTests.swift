@@ -34,6 +34,18 @@ struct TaskRegistryTests {
         #expect(entry(registry, token.id) == nil)
     }
 
+    /// Snapshots copy a slice of slots per lock hold; every live entry is still seen, across
+    /// slice boundaries and with holes left by ended entries.
+    @Test(arguments: [1, TaskRegistry.snapshotSlice - 1, TaskRegistry.snapshotSlice, 3 * TaskRegistry.snapshotSlice + 7])
+    func snapshotsSpanSlices(count: Int) {
+        let registry = makeRegistry(shard: 0)
+        let tokens = (0..<count).map { _ in registry.register(name: "t", parent: nil, labels: [:], site: TaskSite()) }
+        #expect(registry.snapshot().tasks.count == count)
+        for token in tokens where token.id.sequence % 3 == 0 { registry.end(token) }
+        let live = tokens.filter { $0.id.sequence % 3 != 0 }
+        #expect(Set(registry.snapshot().tasks.map(\.id)) == Set(live.map(\.id)))
+    }
+
     @Test(arguments: [nil, -1, 2, 99] as [Int?])
     func callersOutsideAnyLoopUseTheOverflowShard(shard: Int?) {
         let registry = makeRegistry(shard: shard)

@@ -109,9 +109,19 @@ struct TaskShardStorage: ~Copyable {
 
     /// Appends the live entries (created at or after `sinceSequence`) to `out`.
     func copyLive(into out: inout [TaskInfo], sinceSequence: UInt64) {
-        for index in slots.indices where slots[index].isLive && slots[index].info.id.sequence >= sinceSequence {
-            out.append(slots[index].info)
+        _ = copyLive(into: &out, sinceSequence: sinceSequence, from: 0, count: slots.count)
+    }
+
+    /// Copies the live entries of up to `count` slots from `start`; returns where to go on,
+    /// or nil when the slab is done.
+    func copyLive(into out: inout [TaskInfo], sinceSequence: UInt64, from start: Int, count: Int) -> Int? {
+        let end = min(slots.count, start + count)
+        var index = start
+        while index < end {
+            if slots[index].isLive && slots[index].info.id.sequence >= sinceSequence { out.append(slots[index].info) }
+            index += 1
         }
+        return end < slots.count ? end : nil
     }
 
     /// The number of free slots, by walking the free list (tests check for leaks with it).

@@ -104,15 +104,23 @@ public final class TaskRegistry: Sendable {
         Mark(nextSequences: shards.map { shard in shard.storage.withLock { $0.nextSequence } })
     }
 
-    /// Copies the live entries, one shard at a time; with `mark`, only entries registered
-    /// after it.
+    /// Slots copied per lock hold when taking a snapshot.
+    static let snapshotSlice = 1024
+
+    /// Copies the live entries, one shard and one slice of slots at a time; with `mark`,
+    /// only entries registered after it.
     public func snapshot(since mark: Mark? = nil) -> TaskSnapshot {
         var tasks: [TaskInfo] = []
         // Sized outside the locks, so each lock is held only for the copy itself.
         tasks.reserveCapacity(liveCount + 64)
         for (index, shard) in shards.enumerated() {
             let since = mark?.nextSequences[index] ?? 0
-            shard.storage.withLock { $0.copyLive(into: &tasks, sinceSequence: since) }
+            // A slice at a time, so a loop registering a request never waits for a whole
+            // 100,000-entry copy (a snapshot is not atomic anyway, as in Go's profile).
+            var next: Int? = 0
+            while let start = next {
+                next = shard.storage.withLock { $0.copyLive(into: &tasks, sinceSequence: since, from: start, count: Self.snapshotSlice) }
+            }
         }
         return TaskSnapshot(tasks: tasks, takenAt: .now)
     }
