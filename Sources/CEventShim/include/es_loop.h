@@ -167,6 +167,10 @@ void es_respond(es_exchange *exchange, const es_response *response);
 /** Names the calling thread (shown by top -H, gdb and perf); Linux keeps 15 bytes. */
 void es_thread_set_name(const char *name);
 
+/** Sets the calling thread's nice value (Linux schedules threads, so this affects only the
+    caller). Returns 0, or -errno (raising priority needs privileges; lowering never does). */
+int es_thread_set_nice(int nice);
+
 /** Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
 long es_raise_fd_limit(void);
 

@@ -147,7 +147,7 @@ public final class HTTPServer: Service, Sendable {
             return state.startWaiters
         }
         for loop in loops {
-            LoopThread.start(name: "\(configuration.name)-loop-\(loop.index)") {
+            LoopThread.start(name: "\(configuration.name)-loop-\(loop.index)", nice: configuration.threadNice) {
                 loop.run()
                 self.loopExited()
             }

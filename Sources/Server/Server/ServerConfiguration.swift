@@ -20,6 +20,10 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerLoop = 0
     /// How long a graceful shutdown waits for requests in flight.
     public var drainDeadline: Duration = .seconds(10)
+    /// The loop threads' nice value. A listener whose work may be heavy and is never urgent
+    /// (the admin listener rendering 100,000 tasks) runs above 0, so that on a busy machine
+    /// the serving loops win the CPU.
+    public var threadNice: Int32 = 0
     /// Where handlers start. Kept configurable so the cost of a thread hop can be measured.
     public var handlerDispatch = HandlerDispatch.inline
     /// The `Server` header's value. No version, on purpose.

@@ -22,6 +22,8 @@ enum AdminListener {
         configuration.host = host
         configuration.port = port
         configuration.threads = 1
+        // Renders of large task dumps must not take CPU from the serving loops.
+        configuration.threadNice = 10
         let chain = MiddlewareChain([RequestIDMiddleware(), RecoveryMiddleware(logger: logger) { _, _ in }], router: router)
         return HTTPServer(configuration: configuration, responder: chain, logger: logger)
     }
