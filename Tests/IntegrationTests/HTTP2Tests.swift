@@ -104,6 +104,10 @@ struct HTTP2Tests {
         let connection = try H2Connection(port: server.port)
         try connection.sendGet("/api/v1/order/map?ids=1,2", stream: 1)
         #expect(try Self.waitFor { try Self.requestTasks(server) == 1 }, "the request is running")
+        let running = try #require(Curl.json(try Curl.run(["http://127.0.0.1:\(server.adminPort)/debug/tasks?debug=2&format=json&name=request"]).body))
+        let labels = (running["tasks"] as? [[String: Any]])?.first?["labels"] as? [String: Any]
+        #expect(labels?["stream_id"] as? String == "1", "labels: \(String(describing: labels))")
+        #expect(labels?["route"] as? String == "/api/v1/order/map")
         try connection.sendReset(stream: 1)
         #expect(try Self.waitFor { try Self.requestTasks(server) == 0 }, "the reset cancelled the handler")
         // The connection still serves.

@@ -1,7 +1,8 @@
 import Server
 
-/// Registers every request in the task registry for as long as it runs, labelled with its
-/// route and request id, and makes it the parent of any child the handler spawns.
+/// Registers every request (and HTTP/2 stream) in the task registry for as long as it runs,
+/// labelled with its route, request id and, for HTTP/2, stream id, and makes it the parent
+/// of any child the handler spawns.
 public struct TaskTrackingMiddleware: Middleware {
     let registry: TaskRegistry
 
@@ -22,6 +23,8 @@ public struct TaskTrackingMiddleware: Middleware {
         var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
         labels.append("route", context.route)
         labels.append("request_id", context.requestID)
+        // An HTTP/2 stream is a request of its own; its id finds it in an h2 trace.
+        if context.streamID != 0 { labels.append("stream_id", String(context.streamID)) }
         return registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
     }
 }
