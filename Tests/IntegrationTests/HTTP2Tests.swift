@@ -163,6 +163,61 @@ struct HTTP2Tests {
         #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
     }
 
+    /// A header block that never ends (CVE-2024-28182): GOAWAY and a close after a few
+    /// CONTINUATION frames, not unbounded buffering.
+    @Test func continuationFloodGetsGoAway() throws {
+        let server = try Self.server.get()
+        let attacker = try H2Connection(port: server.port)
+        let block = H2Connection.headerBlock([(":method", "GET"), (":scheme", "http"), (":authority", "x"), (":path", "/plaintext")])
+        var flood = H2Connection.frame(type: H2Connection.headers, flags: 0, stream: 1, payload: block)
+        for _ in 0..<1000 {
+            flood += H2Connection.frame(type: H2Connection.continuation, flags: 0, stream: 1,
+                                        payload: H2Connection.headerBlock([("x-pad", "y")]))
+        }
+        try? attacker.send(flood)
+        #expect(attacker.readUntil { $0.type == H2Connection.goAway } != nil)
+        #expect(attacker.closedByServer())
+        #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
+    }
+
+    /// SETTINGS frames faster than their ACKs can leave: GOAWAY and a close.
+    @Test func settingsFloodGetsGoAway() throws {
+        let server = try Self.server.get()
+        let attacker = try H2Connection(port: server.port)
+        let settings = H2Connection.frame(type: H2Connection.settings, flags: 0, stream: 0, payload: [])
+        var flood: [UInt8] = []
+        for _ in 0..<20_000 { flood += settings }
+        try? attacker.send(flood)
+        let goAway = attacker.readUntil { $0.type == H2Connection.goAway }
+        #expect(goAway?.goAwayErrorCode == 0xb, "ENHANCE_YOUR_CALM")
+        #expect(attacker.closedByServer())
+        #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
+    }
+
+    /// "MadeYouReset": streams that the server itself must reset (here, a WINDOW_UPDATE that
+    /// overflows each stream's window, a stream error) do not let a client run unbounded
+    /// handler work; GOAWAY(ENHANCE_YOUR_CALM).
+    @Test func serverResetFloodGetsGoAway() throws {
+        let server = try ServerProcess(["--fault", "slow-inventory", "--slow-inventory-latency", "2000"])
+        let attacker = try H2Connection(port: server.port, receiveTimeout: 10)
+        var flood: [UInt8] = []
+        for index in 0..<400 {
+            let stream = UInt32(2 * index + 1)
+            let block = H2Connection.headerBlock([(":method", "GET"), (":scheme", "http"), (":authority", "x"),
+                                                  (":path", "/api/v1/order/map?ids=1")])
+            flood += H2Connection.frame(type: H2Connection.headers, flags: H2Connection.endHeaders | H2Connection.endStream,
+                                        stream: stream, payload: block)
+            flood += H2Connection.frame(type: H2Connection.windowUpdate, flags: 0, stream: stream, payload: [0x7f, 0xff, 0xff, 0xff])
+        }
+        try? attacker.send(flood)
+        let goAway = attacker.readUntil { $0.type == H2Connection.goAway }
+        #expect(goAway?.goAwayErrorCode == 0xb, "ENHANCE_YOUR_CALM")
+        #expect(attacker.closedByServer())
+        // The handlers the flood started were cancelled with the connection.
+        #expect(try Self.waitFor { try Self.requestTasks(server) == 0 })
+        #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
+    }
+
     /// SIGTERM with streams open: GOAWAY goes out, every stream that started completes,
     /// and the process exits 0.
     @Test func shutdownFinishesOpenStreams() throws {
