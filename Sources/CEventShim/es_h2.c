@@ -40,6 +40,8 @@ enum {
 };
 
 static const char client_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+static const uint8_t shutdown_ping[8];
+static void final_goaway(es_h2_session *h2);
 
 const char *es_nghttp2_version(void) { return nghttp2_version(0)->version_str; }
 
@@ -206,6 +208,11 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
             es_h2_stream *stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
             if (stream != NULL && !stream->dispatched && !stream->closed) request_complete(h2, stream);
         }
+        break;
+    case NGHTTP2_PING:
+        if ((frame->hd.flags & NGHTTP2_FLAG_ACK) && h2->shutdown_notice &&
+            memcmp(frame->ping.opaque_data, shutdown_ping, sizeof shutdown_ping) == 0)
+            final_goaway(h2);
         break;
     case NGHTTP2_SETTINGS:
         if (!(frame->hd.flags & NGHTTP2_FLAG_ACK) && send_window_overflowed(h2, &frame->settings)) {
@@ -514,12 +521,27 @@ void es_h2_on_timeout(es_conn *conn) {
 }
 
 /* Graceful: GOAWAY naming the last stream processed; open streams finish, then close. */
+/* Graceful shutdown in two steps (RFC 9113 §6.8): a GOAWAY naming the highest possible
+   stream, so the client stops opening streams, and a PING; when the PING's ACK shows that
+   the client has seen the notice, a GOAWAY naming the last stream processed. Streams the
+   client opened in between are served, not refused; open streams finish, then the
+   connection closes. */
+static const uint8_t shutdown_ping[8] = {'s', 'h', 'u', 't', 'd', 'o', 'w', 'n'};
+
+static void final_goaway(es_h2_session *h2) {
+    if (h2->goaway) return;
+    h2->goaway = 1;
+    nghttp2_submit_goaway(h2->ng, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(h2->ng),
+                          NGHTTP2_NO_ERROR, NULL, 0);
+}
+
 void es_h2_begin_shutdown(es_conn *conn) {
     es_h2_session *h2 = conn->h2;
-    if (!h2->goaway) {
-        h2->goaway = 1;
-        nghttp2_submit_goaway(h2->ng, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(h2->ng),
-                              NGHTTP2_NO_ERROR, NULL, 0);
+    if (!h2->goaway && !h2->shutdown_notice) {
+        h2->shutdown_notice = 1;
+        if (nghttp2_submit_shutdown_notice(h2->ng) != 0 ||
+            nghttp2_submit_ping(h2->ng, NGHTTP2_FLAG_NONE, shutdown_ping) != 0)
+            final_goaway(h2);
     }
     es_conn_schedule(conn);
 }

@@ -81,7 +81,7 @@ final class H2Connection {
 
     func send(_ bytes: [UInt8]) throws { try raw.send(bytes) }
 
-    /// The next frame, or nil on EOF or timeout.
+    /// The next frame, or nil on EOF or timeout. A PING is acknowledged, as every client does.
     func readFrame() -> Frame? {
         guard fill(to: 9) else { return nil }
         let length = Int(buffer[0]) << 16 | Int(buffer[1]) << 8 | Int(buffer[2])
@@ -89,6 +89,9 @@ final class H2Connection {
         let stream = buffer[5..<9].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } & 0x7fff_ffff
         let frame = Frame(type: buffer[3], flags: buffer[4], streamID: stream, payload: Array(buffer[9..<(9 + length)]))
         buffer.removeFirst(9 + length)
+        if frame.type == Self.ping && frame.flags & Self.ack == 0 {
+            try? raw.send(Self.frame(type: Self.ping, flags: Self.ack, stream: 0, payload: frame.payload))
+        }
         return frame
     }
 
