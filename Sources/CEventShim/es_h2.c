@@ -485,7 +485,7 @@ void es_h2_drive(es_conn *conn) {
         if (conn->h2->fatal) break;
         int backlogged = conn->wbuf != NULL && conn->wbuf->len - conn->wbuf->sent >= ES_H2_WRITE_MARK;
         if (!backlogged && nghttp2_session_want_write(conn->h2->ng) && conn->writable) continue;
-        if (!conn->readable || !nghttp2_session_want_read(conn->h2->ng) || backlogged) break;
+        if (!conn->readable || !nghttp2_session_want_read(conn->h2->ng) || backlogged || conn->h2->peer_eof) break;
         if (conn->rbuf == NULL) {
             conn->rbuf = es_rbuf_take(loop);
             if (conn->rbuf == NULL) { es_conn_close(conn); return; }
@@ -493,6 +493,13 @@ void es_h2_drive(es_conn *conn) {
         es_rbuf *rb = conn->rbuf;
         long n = es_io_read(conn, rb->data, rb->cap);
         if (n == ES_IO_AGAIN) break;
+        if (n == ES_IO_EOF && conn->h2->inflight > 0) {
+            /* The client closed its sending side with answers still due: write them, then
+               close (no new request can arrive). */
+            conn->h2->peer_eof = 1;
+            conn->readable = 0;
+            break;
+        }
         if (n <= 0) { conn->peer_gone = 1; es_conn_close(conn); return; }
         rb->start = 0;
         rb->len = (uint32_t)n;
@@ -502,6 +509,10 @@ void es_h2_drive(es_conn *conn) {
     int quiet = conn->wbuf == NULL || conn->wbuf->len == conn->wbuf->sent;
     if (quiet && (h2->fatal || (!nghttp2_session_want_read(h2->ng) && !nghttp2_session_want_write(h2->ng)))) {
         es_conn_close(conn); /* GOAWAY written and no stream left, or a fatal error */
+        return;
+    }
+    if (quiet && h2->peer_eof && h2->inflight == 0 && !nghttp2_session_want_write(h2->ng)) {
+        es_conn_close(conn); /* half-closed by the client, and every answer is out */
         return;
     }
     if (conn->rbuf != NULL && conn->rbuf->len == conn->rbuf->start) {

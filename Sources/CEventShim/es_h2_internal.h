@@ -100,6 +100,7 @@ typedef struct es_h2_session {
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
     uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
     uint8_t shutdown_notice : 1;    /* the first of a graceful shutdown's two GOAWAYs is out */
+    uint8_t peer_eof : 1;           /* the client shut its sending side; answers still go out */
     uint8_t fatal : 1;              /* read nothing more; close once the queue is written */
     es_h2_bucket server_resets;     /* streams this server reset with an error */
     es_h2_bucket client_resets;     /* RST_STREAM from the peer (when nghttp2 lacks it) */

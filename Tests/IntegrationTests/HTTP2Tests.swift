@@ -119,6 +119,22 @@ struct HTTP2Tests {
         #expect(metrics.sum("http_request_duration_seconds_count", ["code": "499"]) == 1)
     }
 
+    /// A client that shuts its sending side after its requests still gets every answer.
+    @Test func halfClosedClientGetsItsAnswers() throws {
+        let server = try ServerProcess(["--fault", "slow-inventory", "--slow-inventory-latency", "300"])
+        let connection = try H2Connection(port: server.port)
+        for stream: UInt32 in [1, 3, 5] { try connection.sendGet("/api/v1/order/map?ids=\(stream)", stream: stream) }
+        connection.raw.shutdownWrite()
+        var finished: Set<UInt32> = []
+        while let frame = connection.readFrame() {
+            if frame.flags & H2Connection.endStream != 0, frame.type == H2Connection.data || frame.type == H2Connection.headers {
+                finished.insert(frame.streamID)
+            }
+        }
+        #expect(finished == [1, 3, 5])
+        #expect(connection.sawEOF, "closed once the answers were out")
+    }
+
     /// A connection that closes mid-request cancels it too.
     @Test func closedConnectionCancelsTheRequest() throws {
         let server = try ServerProcess(["--fault", "slow-inventory", "--slow-inventory-latency", "5000"])
