@@ -47,6 +47,17 @@ struct HTTP2Tests {
         #expect(!headers.contains("connection:"), "no connection-specific fields in HTTP/2")
     }
 
+    /// Debug and metrics paths do not exist on the public listener over HTTP/2 either.
+    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/vars", "/debug/", "/debug/faults"], Transport.allCases)
+    func debugPathsAre404OverHTTP2(_ path: String, transport: Transport) throws {
+        let server = try Self.server.get()
+        for method in ["GET", "POST"] {
+            let result = try Curl.run(["-X", method] + transport.arguments(server, path: path))
+            #expect(result.headers.contains("HTTP/2 404"), "\(method) \(path): \(result.headers)")
+            #expect(!result.body.contains("task profile") && !result.body.contains("# TYPE"))
+        }
+    }
+
     @Test(arguments: Transport.allCases)
     func largeDownloadCrossesFlowControlWindows(_ transport: Transport) throws {
         let server = try Self.server.get()
