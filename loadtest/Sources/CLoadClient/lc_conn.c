@@ -70,7 +70,7 @@ static void conn_close(lc_conn *conn, uint64_t retry_at_ns) {
 }
 
 static void conn_connect_failed(lc_conn *conn, uint64_t now_ns) {
-    lc_loop_emit(conn->loop, 0, LC_NO_REQUEST, 0, LC_ERROR_CONNECT);
+    lc_loop_emit(conn->loop, lc_now_ns(), 0, LC_NO_REQUEST, 0, LC_ERROR_CONNECT);
     conn_close(conn, now_ns + LC_CONNECT_BACKOFF_NS);
 }
 
@@ -111,7 +111,7 @@ void lc_conn_fail(lc_conn *conn, lc_error_kind kind) {
     for (uint32_t i = 0; i < conn->max_inflight; i++) {
         const lc_inflight *slot = &conn->slots[i];
         if (slot->next_free != UINT32_MAX) continue; /* free */
-        lc_loop_emit(conn->loop, now - slot->start_ns, slot->request_index, 0, kind);
+        lc_loop_emit(conn->loop, now, slot->start_ns, slot->request_index, 0, kind);
     }
     conn_close(conn, now);
 }
@@ -138,7 +138,7 @@ int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
 
 void lc_conn_complete(lc_conn *conn, uint32_t slot, uint16_t status) {
     lc_inflight *entry = &conn->slots[slot];
-    lc_loop_emit(conn->loop, lc_now_ns() - entry->start_ns, entry->request_index, status, LC_ERROR_NONE);
+    lc_loop_emit(conn->loop, lc_now_ns(), entry->start_ns, entry->request_index, status, LC_ERROR_NONE);
     entry->next_free = conn->free_slot;
     conn->free_slot = slot;
     conn->inflight--;

@@ -144,7 +144,8 @@ void lc_conn_complete(lc_conn *conn, uint32_t slot, uint16_t status);
 uint32_t lc_conn_oldest(const lc_conn *conn);
 
 /* lc_loop.c */
-void lc_loop_emit(lc_loop *loop, uint64_t latency_ns, uint32_t request_index, uint16_t status,
+/* One finished request: latency = done_ns - origin_ns (0 for connect errors). */
+void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error);
 void lc_loop_mark_dirty(lc_loop *loop, lc_conn *conn);
 /* A connection has room again (opened, or a response completed). */

@@ -159,10 +159,13 @@ static void loop_flush_samples(lc_loop *loop) {
     loop->sample_count = 0;
 }
 
-void lc_loop_emit(lc_loop *loop, uint64_t latency_ns, uint32_t request_index, uint16_t status,
+void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error) {
     lc_sample *sample = &loop->samples[loop->sample_count++];
-    sample->latency_ns = latency_ns;
+    uint64_t start = loop->config.start_ns;
+    /* An open-loop origin may be later than a connect error's time; such samples have no latency. */
+    sample->latency_ns = origin_ns != 0 && done_ns > origin_ns ? done_ns - origin_ns : 0;
+    sample->done_ms = done_ns > start ? (uint32_t)((done_ns - start) / 1000000u) : 0;
     sample->request_index = request_index;
     sample->status = status;
     sample->error = (uint8_t)error;

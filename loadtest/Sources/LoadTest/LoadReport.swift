@@ -21,6 +21,8 @@ public struct LoadReport: Sendable, Codable {
     /// there was nothing to count.
     public var errorRate: Double
     public var byRequest: [EntryReport]
+    /// Second by second (added in loadtest/1 without a bump: readers that ignore unknown keys are unaffected).
+    public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
 
@@ -98,6 +100,7 @@ public struct LoadReport: Sendable, Codable {
         case errors
         case errorRate = "error_rate"
         case byRequest = "by_request"
+        case timeline
         case thresholds, watch
     }
 
@@ -126,6 +129,7 @@ public struct LoadReport: Sendable, Codable {
             EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
                         errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
         }
+        timeline = result.timeline.points
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch

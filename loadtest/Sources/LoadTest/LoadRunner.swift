@@ -114,11 +114,13 @@ public final class LoadRunner: Sendable {
     func result(startedAt: Date, start startNanoseconds: UInt64) -> LoadResult {
         var total = LoadStats()
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
+        var timeline = Timeline()
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
         for worker in workers {
             worker.state.withLock { state in
                 total.merge(state.total)
+                timeline.merge(state.timeline)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
             }
             let c = worker.counters
@@ -133,7 +135,7 @@ public final class LoadRunner: Sendable {
         }
         return LoadResult(startedAt: startedAt,
                           elapsedSeconds: Double(finishedNanoseconds - startNanoseconds) / 1e9,
-                          stats: total, byEntry: byEntry, entryLabels: table.entryLabels,
+                          stats: total, byEntry: byEntry, timeline: timeline, entryLabels: table.entryLabels,
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
     }

@@ -28,6 +28,7 @@ final class LoopWorker: Sendable {
         var total = LoadStats()
         var byEntry: [LoadStats]
         var interval = Interval()
+        var timeline = Timeline()
     }
 
     let state: Mutex<State>
@@ -80,6 +81,7 @@ final class LoopWorker: Sendable {
         state.withLock { state in
             for sample in samples {
                 state.total.record(sample)
+                state.timeline.record(sample)
                 let index = Int(sample.request_index)
                 if sample.request_index != LC_NO_REQUEST, index < entryOfRequest.count {
                     state.byEntry[entryOfRequest[index]].record(sample)

@@ -58,6 +58,9 @@ struct LoadTestCommand: ParsableCommand {
     @Option(help: "Write the whole result as JSON to this file.")
     var json: String?
 
+    @Option(help: "Write a self-contained HTML page (inline SVG charts: latency percentiles, req/s and status codes per second, the watcher's task counts) to this file.")
+    var html: String?
+
     @Option(name: .customLong("max-p99"), help: "Fail (exit 1) when p99 latency is above this duration, e.g. 20ms.")
     var maxP99: String?
 
@@ -121,6 +124,13 @@ struct LoadTestCommand: ParsableCommand {
                 try report.json().write(to: URL(fileURLWithPath: json))
             } catch {
                 throw ValidationError("--json: cannot write \(json): \(error)")
+            }
+        }
+        if let html {
+            do {
+                try Data(report.html.utf8).write(to: URL(fileURLWithPath: html))
+            } catch {
+                throw ValidationError("--html: cannot write \(html): \(error)")
             }
         }
         var status: Int32 = 0

@@ -55,6 +55,7 @@ typedef struct lc_sample {
     uint16_t status;        /* HTTP status; 0 for errors */
     uint8_t error;          /* lc_error_kind */
     uint8_t reserved;
+    uint32_t done_ms;       /* when it finished: whole milliseconds after start_ns (0 before it) */
 } lc_sample;
 
 /* Flags in lc_request.flags. */
