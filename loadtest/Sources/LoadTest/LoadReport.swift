@@ -38,13 +38,20 @@ public struct LoadReport: Sendable, Codable {
         public var connections: Int
         public var threads: Int
         public var pipeline: Int
+        /// "http/1.1", "h2c", or "tls" (h2 or http/1.1 by ALPN).
+        public var `protocol`: String
+        /// HTTP/2 streams per connection (absent when HTTP/2 is not offered).
+        public var streams: Int?
+        /// TLS: whether the certificate was verified (absent for cleartext).
+        public var verifyCertificate: Bool?
         public var durationSeconds: Double?
         public var requests: UInt64?
         public var rate: Double?
         public var timeoutSeconds: Double
         public var scenario: String?
         enum CodingKeys: String, CodingKey {
-            case mode, connections, threads, pipeline
+            case mode, connections, threads, pipeline, `protocol`, streams
+            case verifyCertificate = "verify_certificate"
             case durationSeconds = "duration_seconds"
             case requests, rate
             case timeoutSeconds = "timeout_seconds"
@@ -60,6 +67,15 @@ public struct LoadReport: Sendable, Codable {
         /// Open loop: due but never sent.
         public var unsent: UInt64
         public var connects: UInt64
+        /// Connects that spoke HTTP/2 (h2c, or h2 picked by ALPN).
+        public var connectsH2: UInt64
+        /// TLS handshakes that failed (also in `errors.connect`).
+        public var tlsFailures: UInt64
+        enum CodingKeys: String, CodingKey {
+            case sent, responses, failed, unsent, connects
+            case connectsH2 = "connects_h2"
+            case tlsFailures = "tls_failures"
+        }
     }
 
     public struct Bytes: Sendable, Codable {
@@ -111,6 +127,8 @@ public struct LoadReport: Sendable, Codable {
         target = Target(url: url, host: configuration.target.host, port: configuration.target.port)
         config = Config(mode: configuration.isOpenLoop ? "open" : "closed", connections: configuration.connections,
                         threads: configuration.threads, pipeline: configuration.pipeline,
+                        protocol: configuration.protocolName, streams: configuration.http2 ? configuration.streams : nil,
+                        verifyCertificate: configuration.target.tls ? configuration.verifyCertificate : nil,
                         durationSeconds: configuration.duration?.secondsValue, requests: configuration.requests,
                         rate: configuration.rate, timeoutSeconds: configuration.timeout.secondsValue,
                         scenario: configuration.scenarioPath)
@@ -118,7 +136,8 @@ public struct LoadReport: Sendable, Codable {
         elapsedSeconds = result.elapsedSeconds
         let responses = stats.responses
         requests = Requests(sent: result.sent, responses: responses, failed: stats.errors.total - stats.errors.connect,
-                            unsent: result.unsent, connects: result.connects)
+                            unsent: result.unsent, connects: result.connects, connectsH2: result.connectsHTTP2,
+                            tlsFailures: result.tlsFailures)
         throughputRPS = result.elapsedSeconds > 0 ? Double(responses) / result.elapsedSeconds : 0
         bytes = Bytes(in: result.bytesIn, out: result.bytesOut)
         latencyMS = LatencySummary(microseconds: stats.latency)
