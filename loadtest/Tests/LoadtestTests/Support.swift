@@ -22,6 +22,8 @@ final class OrdersServer: Sendable {
     let process: Process
     let port: Int
     let adminPort: Int
+    /// The TLS listener's port, when started with `CertificateFixture.serverArguments()`.
+    let tlsPort: Int?
 
     struct DidNotStart: Error, CustomStringConvertible {
         var description: String
@@ -57,12 +59,13 @@ final class OrdersServer: Sendable {
         }
         self.process = process
         (port, adminPort) = ports!
+        tlsPort = Self.port(in: log.withLock { $0 }, listener: "public", field: "tls_port")
     }
 
-    static func port(in log: String, listener: String) -> Int? {
+    static func port(in log: String, listener: String, field: String = "port") -> Int? {
         for line in log.split(separator: "\n") where line.contains("listening") && line.contains("listener=\(listener) ") {
-            if let range = line.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                return Int(line[range].dropFirst("port=".count))
+            if let range = line.range(of: #"(^| )"# + field + #"=(\d+)"#, options: .regularExpression) {
+                return Int(line[range].split(separator: "=").last ?? "")
             }
         }
         return nil
