@@ -135,7 +135,8 @@ void lc_conn_fail(lc_conn *conn, lc_error_kind kind) {
 
 int lc_conn_can_submit(const lc_conn *conn, const lc_request *request) {
     return conn->state == LC_CONN_OPEN && conn->inflight < conn->max_inflight &&
-           conn->wbuf_cap - conn->wbuf_len >= request->len;
+           conn->wbuf_cap - conn->wbuf_len >= request->len &&
+           (conn->protocol->has_room == NULL || conn->protocol->has_room(conn));
 }
 
 int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {

@@ -10,7 +10,9 @@
  * its streams are done.
  *
  * Streams in flight per connection: the loop's `pipeline`, and no more than the server's
- * SETTINGS_MAX_CONCURRENT_STREAMS.
+ * SETTINGS_MAX_CONCURRENT_STREAMS. No request is submitted before the server's first
+ * SETTINGS frame (one round trip after connecting), so that a server with a small limit
+ * never has to refuse streams opened under the protocol's "unlimited" default.
  */
 #include <string.h>
 #include <nghttp2/nghttp2.h>
@@ -56,6 +58,7 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
     (void)session;
     lc_conn *conn = user_data;
     if (frame->hd.type == NGHTTP2_GOAWAY && conn->state == LC_CONN_OPEN) conn->state = LC_CONN_CLOSING;
+    if (frame->hd.type == NGHTTP2_SETTINGS && !(frame->hd.flags & NGHTTP2_FLAG_ACK)) conn->h2_ready = 1;
     return 0;
 }
 
@@ -95,6 +98,7 @@ static void h2_open(lc_conn *conn) {
     }
     conn->h2_pending = NULL;
     conn->h2_pending_len = 0;
+    conn->h2_ready = 0;
     if (conn->state != LC_CONN_OPEN) return;
     if (nghttp2_session_client_new(&conn->h2, conn->loop->h2_callbacks, conn) != 0) {
         conn->h2 = NULL;
@@ -111,10 +115,14 @@ static void h2_open(lc_conn *conn) {
     lc_loop_mark_dirty(conn->loop, conn);
 }
 
-static int h2_submit(lc_conn *conn, uint32_t slot, const lc_request *request) {
-    if (conn->h2 == NULL) return -1;
+static int h2_has_room(const lc_conn *conn) {
+    if (conn->h2 == NULL || !conn->h2_ready) return 0;
     uint32_t allowed = nghttp2_session_get_remote_settings(conn->h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
-    if (conn->inflight >= allowed) return -1;
+    return conn->inflight < allowed;
+}
+
+static int h2_submit(lc_conn *conn, uint32_t slot, const lc_request *request) {
+    if (!h2_has_room(conn)) return -1;
     const lc_h2_request *fields = &conn->loop->h2_requests[request - conn->loop->config.requests];
     conn->slots[slot].status = 0;
     conn->slots[slot].body_offset = 0;
@@ -166,6 +174,7 @@ static int h2_eof(lc_conn *conn) {
 const lc_protocol lc_h2_protocol = {
     .name = "h2",
     .open = h2_open,
+    .has_room = h2_has_room,
     .submit = h2_submit,
     .produce = h2_produce,
     .receive = h2_receive,

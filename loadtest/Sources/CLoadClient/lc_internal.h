@@ -59,6 +59,8 @@ typedef struct lc_protocol {
     /* Encodes request `slot` into conn->wbuf (h1) or the session (h2). 0, or -1 when there
        is no room (nothing was queued). */
     int (*submit)(lc_conn *conn, uint32_t slot, const lc_request *request);
+    /* Whether the protocol takes another request now (NULL: always, within max_inflight). */
+    int (*has_room)(const lc_conn *conn);
     /* Before a write: moves bytes the protocol has queued elsewhere into conn->wbuf
        (NULL for h1, which writes there directly). 0, or -1 on a session error. */
     int (*produce)(lc_conn *conn);
@@ -112,6 +114,7 @@ struct lc_conn {
     struct nghttp2_session *h2;
     const uint8_t *h2_pending;
     size_t h2_pending_len;
+    uint8_t h2_ready;           /* the server's SETTINGS arrived: its stream limit is known */
     /* TLS. */
     struct ssl_st *ssl;
     /* Buffers. */

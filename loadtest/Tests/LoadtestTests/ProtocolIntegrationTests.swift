@@ -71,6 +71,21 @@ struct ProtocolIntegrationTests {
                 "every POST body arrived whole: \(post)")
     }
 
+    /// A server that allows 2 streams per connection while the client may open 50: no stream
+    /// is refused and no connection replaced. (This server tolerates early excess streams,
+    /// so the check guards against refusals and resets, not against the count itself.)
+    @Test(arguments: [false, true])
+    func streamsStayWithinTheServersLimit(tls: Bool) throws {
+        let server = try OrdersServer(CertificateFixture.serverArguments() + ["--disable-access-log", "--h2-max-concurrent-streams", "2"])
+        let url = tls ? "https://127.0.0.1:\(try #require(server.tlsPort))/plaintext" : "http://127.0.0.1:\(server.port)/plaintext"
+        let run = try runLoadtest([url, tls ? "-k" : "--h2c", "--streams", "50", "-c", "2", "--requests", "2000",
+                                   "--duration", "10s", "--max-error-rate", "0"])
+        #expect(run.status == 0, "\(run.output)")
+        let requests = try #require(run.report["requests"] as? [String: Any])
+        #expect(requests["responses"] as? Int == 2000)
+        #expect(requests["connects"] as? Int == 2, "no connection was replaced")
+    }
+
     @Test func openLoopOverH2cHoldsTheRate() throws {
         let server = try Self.server.get()
         let run = try runLoadtest(["http://127.0.0.1:\(server.port)/plaintext", "--h2c", "--rate", "1000",
