@@ -9,7 +9,8 @@
 #
 # Exit status 0 when the first run found the leak and the second did not, 1 otherwise.
 #
-# Environment: CONFIG=release|debug (default release; built if needed), DURATION (6s),
+# Environment: CONFIG=release|debug (default release; built if needed), BIN (a directory
+# holding built `orders` and `loadtest`: no build step), DURATION (6s),
 # SETTLE (4s), CONNECTIONS (16), RATE (open-loop req/s; empty: closed loop), KEEP=1 keeps
 # the JSON and HTML reports and the server log in $OUT (default: a temp directory).
 set -euo pipefail
@@ -26,10 +27,12 @@ mkdir -p "$OUT"
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
 
-bold "== building ($CONFIG)"
-swift build -c "$CONFIG" --product orders >/dev/null
-swift build -c "$CONFIG" --product loadtest >/dev/null
-BIN=$(swift build -c "$CONFIG" --show-bin-path)
+if [ -z "${BIN:-}" ]; then
+    bold "== building ($CONFIG)"
+    swift build -c "$CONFIG" --product orders >/dev/null
+    swift build -c "$CONFIG" --product loadtest >/dev/null
+    BIN=$(swift build -c "$CONFIG" --show-bin-path)
+fi
 
 bold "== 1. starting orders with the missing-ok-check fault"
 LOG="$OUT/orders.log"
