@@ -148,7 +148,7 @@ public struct LoadReport: Sendable, Codable {
             EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
                         errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
         }
-        timeline = result.timeline.points
+        timeline = result.timeline
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch

@@ -10,7 +10,7 @@ public struct LoadResult: Sendable {
     /// Per scenario entry, in the scenario's order.
     public var byEntry: [LoadStats]
     /// Second by second, by completion time.
-    public var timeline = Timeline()
+    public var timeline: [Timeline.Point] = []
     public var entryLabels: [String]
     public var sent: UInt64
     /// Open loop: requests that were due but never sent (no connection had room).

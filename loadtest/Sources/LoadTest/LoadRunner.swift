@@ -88,6 +88,7 @@ public final class LoadRunner: Sendable {
         }
         var remaining = workers.count
         var lastTick = lc_now_ns()
+        var summaries: [Int: Timeline.Point] = [:]
         var nextTick = startNanoseconds + interval.nanosecondsValue
         while remaining > 0 {
             let now = lc_now_ns()
@@ -98,10 +99,23 @@ public final class LoadRunner: Sendable {
             }
             let tick = lc_now_ns()
             onTick(progress(at: tick, since: lastTick, start: startNanoseconds))
+            // Seconds that ended 2 s ago are complete (loops hand samples over every 100 ms).
+            let closed = tick > startNanoseconds ? Int((tick - startNanoseconds) / 1_000_000_000) - 2 : 0
+            summaries.merge(closeSeconds(before: closed).summaries) { $1 }
             lastTick = tick
             nextTick += interval.nanosecondsValue
         }
-        return result(startedAt: startedAt, start: startNanoseconds)
+        summaries.merge(closeSeconds(before: nil).summaries) { $1 }
+        return result(startedAt: startedAt, start: startNanoseconds, timeline: Timeline.points(summaries))
+    }
+
+    /// The loops' seconds before `limit` (all when nil), merged.
+    func closeSeconds(before limit: Int?) -> Timeline {
+        var merged = Timeline()
+        for worker in workers {
+            merged.merge(worker.state.withLock { $0.timeline.take(before: limit) })
+        }
+        return merged
     }
 
     func progress(at now: UInt64, since: UInt64, start startNanoseconds: UInt64) -> ProgressSnapshot {
@@ -119,16 +133,14 @@ public final class LoadRunner: Sendable {
         return snapshot
     }
 
-    func result(startedAt: Date, start startNanoseconds: UInt64) -> LoadResult {
+    func result(startedAt: Date, start startNanoseconds: UInt64, timeline: [Timeline.Point]) -> LoadResult {
         var total = LoadStats()
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
-        var timeline = Timeline()
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
         for worker in workers {
             worker.state.withLock { state in
                 total.merge(state.total)
-                timeline.merge(state.timeline)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
             }
             let c = worker.counters

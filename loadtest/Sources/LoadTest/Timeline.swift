@@ -3,6 +3,10 @@ import Histogram
 
 /// A run second by second: what finished in each whole second after the start of sending
 /// (by completion time; the drain after sending stops adds seconds at the end).
+///
+/// Seconds are kept with their histograms only while samples for them may still arrive;
+/// the runner summarizes older ones into `Point`s every second (`take(before:)`), so a
+/// long run holds a few histograms per loop, not one per second of the run.
 public struct Timeline: Sendable {
     /// One second's counts. Latencies in a coarser histogram than the run's (two
     /// significant digits), so that a long run stays small.
@@ -25,18 +29,14 @@ public struct Timeline: Sendable {
         }
     }
 
-    /// Index i holds what finished in [i, i+1) seconds after the start.
-    public private(set) var seconds: [Second] = []
-
-    /// The longest run a timeline keeps (samples after it count in its last second).
-    public static let maximumSeconds = 86_400
+    /// Second i holds what finished in [i, i+1) seconds after the start.
+    public private(set) var seconds: [Int: Second] = [:]
 
     public init() {}
 
     /// Records one sample by its completion time.
     public mutating func record(_ sample: lc_sample) {
-        let index = Swift.min(Int(sample.done_ms / 1000), Self.maximumSeconds - 1)
-        record(second: index) { second in
+        record(second: Int(sample.done_ms / 1000)) { second in
             if let kind = ErrorKind(rawValue: sample.error) {
                 second.errors[kind] += 1
             } else {
@@ -49,25 +49,41 @@ public struct Timeline: Sendable {
     }
 
     mutating func record(second index: Int, _ body: (inout Second) -> Void) {
-        while seconds.count <= index { seconds.append(Second()) }
-        body(&seconds[index])
+        body(&seconds[index, default: Second()])
     }
 
     /// Adds another timeline's seconds to these, second by second.
     public mutating func merge(_ other: Timeline) {
-        for (index, second) in other.seconds.enumerated() {
+        for (index, second) in other.seconds {
             record(second: index) { $0.merge(second) }
         }
     }
 
-    /// The JSON rows (`timeline` in the report).
-    public var points: [Point] {
-        seconds.enumerated().map { index, second in
-            Point(second: index, responses: second.responses, statusCounts: LoadReport.keyed(second.statusCounts),
-                  errors: second.errors.total,
-                  latencyMS: second.responses > 0 ? .init(second.latency) : nil)
-        }
+    /// Removes and returns the seconds before `limit` (all of them when nil).
+    public mutating func take(before limit: Int? = nil) -> Timeline {
+        var taken = Timeline()
+        guard let limit else { swap(&taken, &self); return taken }
+        for index in seconds.keys where index < limit { taken.seconds[index] = seconds.removeValue(forKey: index) }
+        return taken
     }
+
+    /// The seconds held, summarized, by second.
+    public var summaries: [Int: Point] {
+        Dictionary(uniqueKeysWithValues: seconds.map { index, second in
+            (index, Point(second: index, responses: second.responses, statusCounts: LoadReport.keyed(second.statusCounts),
+                          errors: second.errors.total, latencyMS: second.responses > 0 ? .init(second.latency) : nil))
+        })
+    }
+
+    /// Every second from 0 to the last one summarized, in order; seconds in which nothing
+    /// finished are there with zero counts (a server that stalls shows as a gap in req/s).
+    public static func points(_ summaries: [Int: Point]) -> [Point] {
+        guard let last = summaries.keys.max() else { return [] }
+        return (0...last).map { summaries[$0] ?? Point(second: $0, responses: 0, statusCounts: [:], errors: 0, latencyMS: nil) }
+    }
+
+    /// All seconds held, as `points(_:)` gives them.
+    public var points: [Point] { Self.points(summaries) }
 
     /// One second of `timeline` in the JSON report.
     public struct Point: Sendable, Codable, Equatable {

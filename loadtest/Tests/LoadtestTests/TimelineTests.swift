@@ -22,9 +22,11 @@ struct TimelineTests {
     func samplesFallInTheSecondTheyFinished(doneMS: UInt32, second: Int) {
         var timeline = Timeline()
         timeline.record(Self.sample(doneMS: doneMS, latencyMS: 1))
-        #expect(timeline.seconds.count == second + 1)
-        #expect(timeline.seconds[second].responses == 1)
-        #expect(timeline.seconds.dropLast().allSatisfy { $0.responses == 0 })
+        #expect(Set(timeline.seconds.keys) == [second])
+        #expect(timeline.seconds[second]?.responses == 1)
+        let points = timeline.points
+        #expect(points.map(\.second) == Array(0...second), "empty seconds are filled in")
+        #expect(points.dropLast().allSatisfy { $0.responses == 0 && $0.latencyMS == nil })
     }
 
     @Test func pointsCountStatusesErrorsAndPercentiles() {
@@ -44,6 +46,17 @@ struct TimelineTests {
         #expect(points[1].latencyMS == nil, "no responses, no latency")
     }
 
+    @Test func takeRemovesOnlyEarlierSeconds() {
+        var timeline = Timeline()
+        for ms: UInt32 in [100, 1100, 2100, 3100] { timeline.record(Self.sample(doneMS: ms, latencyMS: 1)) }
+        let early = timeline.take(before: 2)
+        #expect(Set(early.seconds.keys) == [0, 1])
+        #expect(Set(timeline.seconds.keys) == [2, 3])
+        let rest = timeline.take()
+        #expect(Set(rest.seconds.keys) == [2, 3])
+        #expect(timeline.seconds.isEmpty)
+    }
+
     @Test(arguments: [(0.0, 1.0), (0.3, 0.5), (1, 1), (7, 10), (11, 20), (45, 50), (2001, 5000)])
     func chartScalesRoundUpToOneTwoOrFive(value: Double, ceiling: Double) {
         #expect(SVGChart.niceCeiling(value) == ceiling)
@@ -60,7 +73,7 @@ struct TimelineTests {
         var stats = LoadStats()
         stats.recordResponse(status: 200, latencyNanoseconds: 1_000_000)
         let result = LoadResult(startedAt: Date(timeIntervalSince1970: 0), elapsedSeconds: 3, stats: stats, byEntry: [stats],
-                                timeline: timeline, entryLabels: ["GET /a"], sent: 150, unsent: 0, connects: 1,
+                                timeline: timeline.points, entryLabels: ["GET /a"], sent: 150, unsent: 0, connects: 1,
                                 bytesIn: 0, bytesOut: 0)
         let target = try LoadTarget(url: "http://127.0.0.1:9/")
         let configuration = LoadConfiguration(target: target, scenario: .single(path: "/", method: "GET", headers: [:], body: nil))
