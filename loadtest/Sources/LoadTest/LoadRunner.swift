@@ -101,11 +101,11 @@ public final class LoadRunner: Sendable {
             onTick(progress(at: tick, since: lastTick, start: startNanoseconds))
             // Seconds that ended 2 s ago are complete (loops hand samples over every 100 ms).
             let closed = tick > startNanoseconds ? Int((tick - startNanoseconds) / 1_000_000_000) - 2 : 0
-            summaries.merge(closeSeconds(before: closed).summaries) { $1 }
+            summaries.merge(closeSeconds(before: closed).summaries) { $0.absorbing($1) }
             lastTick = tick
             nextTick += interval.nanosecondsValue
         }
-        summaries.merge(closeSeconds(before: nil).summaries) { $1 }
+        summaries.merge(closeSeconds(before: nil).summaries) { $0.absorbing($1) }
         return result(startedAt: startedAt, start: startNanoseconds, timeline: Timeline.points(summaries))
     }
 

@@ -112,6 +112,18 @@ public struct Timeline: Sendable {
             }
         }
 
+        /// This second with the counts of a late part of it added (a sample that reached
+        /// Swift after its second was summarized). Latency stays this summary's, unless it
+        /// had none.
+        public func absorbing(_ late: Point) -> Point {
+            var point = self
+            point.responses += late.responses
+            point.statusCounts.merge(late.statusCounts, uniquingKeysWith: +)
+            point.errors += late.errors
+            if point.latencyMS == nil { point.latencyMS = late.latencyMS }
+            return point
+        }
+
         enum CodingKeys: String, CodingKey {
             case second, responses
             case statusCounts = "status_counts"
