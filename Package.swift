@@ -105,7 +105,7 @@ let package = Package(
     ]
 )
 
-// MARK: - loadtest: the HTTP/1.1 load generator and leak watcher (sources under loadtest/)
+// MARK: - loadtest: the HTTP/1.1 and HTTP/2 load generator and leak watcher (sources under loadtest/)
 
 package.dependencies.append(
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0")
@@ -113,10 +113,11 @@ package.dependencies.append(
 package.products.append(.executable(name: "loadtest", targets: ["loadtest"]))
 package.targets.append(contentsOf: [
     // The client's hot path: epoll loop, non-blocking connects, keep-alive, pipelining,
-    // strict HTTP/1.1 response framing, per-request timestamps. No Swift, no allocation
-    // while a run goes on.
+    // strict HTTP/1.1 response framing, HTTP/2 (nghttp2) and TLS (OpenSSL, ALPN),
+    // per-request timestamps. No Swift; no allocation of its own while a run goes on.
     .target(
         name: "CLoadClient",
+        dependencies: ["CNGHTTP2", "COpenSSL"],
         path: "loadtest/Sources/CLoadClient",
         cSettings: [
             .unsafeFlags(["-O2", "-fno-strict-aliasing"]),

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Switches that make the service misbehave on purpose, to reproduce incidents.
@@ -8,7 +13,7 @@ import Synchronization
 public final class Faults: Sendable {
     /// One fault mode.
     public struct Mode: Sendable, Hashable, CustomStringConvertible {
-        enum Base: Int, Sendable, CaseIterable { case missingOKCheck, slowInventory }
+        enum Base: Int, Sendable, CaseIterable { case missingOKCheck, slowInventory, stall }
         let base: Base
 
         init(base: Base) { self.base = base }
@@ -18,6 +23,10 @@ public final class Faults: Sendable {
         public static let missingOKCheck = Mode(base: .missingOKCheck)
         /// Adds latency to every inventory-cache read, so P99 rises on the order route.
         public static let slowInventory = Mode(base: .slowInventory)
+        /// Once a second, one `/plaintext` request blocks its event loop's thread for
+        /// 200 ms (see `Faults.stallIfDue()`), so every connection on that loop waits: the
+        /// stall that a closed-loop load generator under-reports (coordinated omission).
+        public static let stall = Mode(base: .stall)
 
         /// Every mode, in a stable order.
         public static let all = Base.allCases.map { Mode(base: $0) }
@@ -27,6 +36,7 @@ public final class Faults: Sendable {
             switch base {
             case .missingOKCheck: "missing-ok-check"
             case .slowInventory: "slow-inventory"
+            case .stall: "stall"
             }
         }
 
@@ -37,6 +47,8 @@ public final class Faults: Sendable {
                 "order/map reads a missing order as a zero value; the stock-validation child started for it waits forever"
             case .slowInventory:
                 "every inventory-cache read waits an extra --slow-inventory-latency"
+            case .stall:
+                "once a second, one /plaintext request blocks its event loop's thread for 200 ms"
             }
         }
 
@@ -49,6 +61,13 @@ public final class Faults: Sendable {
     }
 
     private let flags = Atomic<UInt8>(0)
+    /// Monotonic nanoseconds before which no new stall starts (`stall` mode).
+    private let nextStallNanoseconds = Atomic<UInt64>(0)
+
+    /// How long one `stall` blocks its thread.
+    public static let stallDuration: Duration = .milliseconds(200)
+    /// How often the `stall` mode stalls at most.
+    public static let stallPeriod: Duration = .seconds(1)
 
     public init(enabled: [Mode] = []) {
         for mode in enabled { set(mode, enabled: true) }
@@ -65,5 +84,43 @@ public final class Faults: Sendable {
         } else {
             flags.bitwiseAnd(~bit, ordering: .relaxed)
         }
+    }
+
+    /// In `stall` mode, blocks the calling thread (an event loop, when called from a
+    /// handler that runs inline) for `stallDuration`, at most once per `stallPeriod` across
+    /// all threads; otherwise returns at once. Returns whether it stalled.
+    ///
+    /// The block is deliberate: a sleeping task would free the loop, and the point is to
+    /// hold up every connection that the loop serves.
+    @discardableResult
+    public func stallIfDue() -> Bool {
+        guard isEnabled(.stall) else { return false }
+        return stallIfDue(now: Self.monotonicNanoseconds()) { usleep(UInt32(Self.stallDuration.microseconds)) }
+    }
+
+    /// The decision of `stallIfDue()` at `now`, with the blocking step passed in (tests).
+    func stallIfDue(now: UInt64, block: () -> Void) -> Bool {
+        let next = nextStallNanoseconds.load(ordering: .relaxed)
+        guard now >= next else { return false }
+        let period = UInt64(Self.stallPeriod.microseconds) * 1000
+        // One caller per period wins; the others go on.
+        guard nextStallNanoseconds.compareExchange(expected: next, desired: now + period, ordering: .relaxed).exchanged else {
+            return false
+        }
+        block()
+        return true
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+extension Duration {
+    /// Whole microseconds.
+    fileprivate var microseconds: Int64 {
+        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
     }
 }

@@ -283,7 +283,7 @@ struct DataOptions: ParsableArguments {
 
 struct DiagnosticsOptions: ParsableArguments {
     @Option(name: .customLong("fault"),
-            help: "Turn a fault mode on at start (repeatable): missing-ok-check, slow-inventory.")
+            help: "Turn a fault mode on at start (repeatable): missing-ok-check, slow-inventory, stall.")
     var faults: [String] = []
 
     @Option(help: "How long a task must have waited, in ms, to be listed by /debug/tasks?view=leaks (a request's threshold= overrides it).")

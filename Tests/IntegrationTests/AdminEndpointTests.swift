@@ -115,6 +115,7 @@ struct AdminEndpointTests {
         let url = "http://127.0.0.1:\(server.adminPort)/debug/faults"
         let list = try Curl.run([url])
         #expect(list.body.contains(#""name":"missing-ok-check","enabled":false"#))
+        #expect(list.body.contains(#""name":"stall","enabled":false,"summary":"once a second, one /plaintext request blocks"#))
         let sneaky = try Curl.run([url + "?name=missing-ok-check&enabled=true"])
         #expect(sneaky.status == 405)
         let on = try Curl.run(["-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"slow-inventory":true}"#, url])

@@ -1,11 +1,14 @@
+import OrderService
 import Server
 
 /// `/plaintext` and `/json`: the tiny responses the peers in ../shared/peers also serve.
-/// They run through the same router and chain as every other route.
+/// They run through the same router and chain as every other route. The `stall` fault
+/// blocks one /plaintext request's loop for 200 ms once a second.
 enum BenchmarkRoutes {
-    static func register(on router: inout Router) {
+    static func register(on router: inout Router, faults: Faults) {
         router.get("/plaintext") { _, _ in
-            Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+            faults.stallIfDue()
+            return Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
         }
         router.get("/json") { _, _ in
             Response(contentType: .json, body: ResponseBody(literal: #"{"message":"Hello, World!"}"#))

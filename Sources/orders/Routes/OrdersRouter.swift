@@ -5,7 +5,7 @@ import Server
 enum OrdersRouter {
     static func make(service: OrderService, drainState: DrainState) -> Router {
         var router = Router()
-        BenchmarkRoutes.register(on: &router)
+        BenchmarkRoutes.register(on: &router, faults: service.faults)
         PayloadRoutes.register(on: &router)
         HealthRoutes.register(on: &router, drainState: drainState)
         OrderRoutes.register(on: &router, service: service)

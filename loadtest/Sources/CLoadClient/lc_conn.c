@@ -16,7 +16,10 @@
 #include <unistd.h>
 #include "lc_internal.h"
 
-enum { LC_CONNECT_BACKOFF_NS = 50 * 1000 * 1000 };
+enum {
+    LC_CONNECT_BACKOFF_NS = 50 * 1000 * 1000,
+    LC_H2_WBUF_EXTRA = 64 * 1024, /* h2: room for frames beyond the requests (SETTINGS, window updates) */
+};
 
 #define COUNT(loop, field, n) atomic_fetch_add_explicit(&(loop)->counters.field, (n), memory_order_relaxed)
 
@@ -32,11 +35,12 @@ int lc_conn_init(lc_loop *loop, lc_conn *conn, uint32_t index) {
     conn->loop = loop;
     conn->index = index;
     conn->fd = -1;
-    conn->transport = &lc_tcp_transport;
-    conn->protocol = &lc_http1_protocol;
+    conn->transport = loop->transport;
+    conn->protocol = loop->protocol;
     conn->max_inflight = config->pipeline;
     conn->rbuf_cap = config->read_buffer_size;
     conn->wbuf_cap = loop->longest_request * config->pipeline; /* a full pipeline always fits */
+    if (loop->h2_requests != NULL) conn->wbuf_cap += LC_H2_WBUF_EXTRA;
     conn->slots = calloc(conn->max_inflight, sizeof *conn->slots);
     conn->order = calloc(conn->max_inflight, sizeof *conn->order);
     conn->rbuf = malloc(conn->rbuf_cap);
@@ -47,7 +51,13 @@ int lc_conn_init(lc_loop *loop, lc_conn *conn, uint32_t index) {
 }
 
 void lc_conn_free(lc_conn *conn) {
-    if (conn->fd >= 0) close(conn->fd);
+    if (conn->loop == NULL) return; /* never initialized */
+    if (conn->fd >= 0) {
+        conn->transport->shutdown(conn);
+        close(conn->fd);
+    }
+    conn->state = LC_CONN_IDLE;
+    conn->protocol->open(conn); /* frees an h2 session */
     free(conn->slots);
     free(conn->order);
     free(conn->rbuf);
@@ -66,18 +76,25 @@ static void conn_close(lc_conn *conn, uint64_t retry_at_ns) {
     conn->rbuf_len = 0;
     conn->wbuf_len = conn->wbuf_sent = 0;
     conn_reset_slots(conn);
-    conn->protocol->open(conn);
+    conn->protocol->open(conn); /* not OPEN: resets (and frees an h2 session) */
+    if (conn->protocol != conn->loop->protocol) { /* ALPN chose; the next connect chooses again */
+        conn->protocol = conn->loop->protocol;
+        conn->protocol->open(conn);
+    }
 }
 
 static void conn_connect_failed(lc_conn *conn, uint64_t now_ns) {
-    lc_loop_emit(conn->loop, 0, LC_NO_REQUEST, 0, LC_ERROR_CONNECT);
+    lc_loop_emit(conn->loop, lc_now_ns(), 0, LC_NO_REQUEST, 0, LC_ERROR_CONNECT);
     conn_close(conn, now_ns + LC_CONNECT_BACKOFF_NS);
 }
 
 static void conn_established(lc_conn *conn) {
     int ready = conn->transport->established(conn);
     if (ready < 0) { conn_connect_failed(conn, lc_now_ns()); return; }
-    if (ready == 0) return; /* a handshake goes on; a later event calls this again */
+    if (ready == 0) { /* a handshake goes on; a later event calls this again */
+        conn->state = LC_CONN_HANDSHAKE;
+        return;
+    }
     conn->state = LC_CONN_OPEN;
     conn->protocol->open(conn);
     COUNT(conn->loop, connects, 1);
@@ -111,14 +128,15 @@ void lc_conn_fail(lc_conn *conn, lc_error_kind kind) {
     for (uint32_t i = 0; i < conn->max_inflight; i++) {
         const lc_inflight *slot = &conn->slots[i];
         if (slot->next_free != UINT32_MAX) continue; /* free */
-        lc_loop_emit(conn->loop, now - slot->start_ns, slot->request_index, 0, kind);
+        lc_loop_emit(conn->loop, now, slot->start_ns, slot->request_index, 0, kind);
     }
     conn_close(conn, now);
 }
 
 int lc_conn_can_submit(const lc_conn *conn, const lc_request *request) {
     return conn->state == LC_CONN_OPEN && conn->inflight < conn->max_inflight &&
-           conn->wbuf_cap - conn->wbuf_len >= request->len;
+           conn->wbuf_cap - conn->wbuf_len >= request->len &&
+           (conn->protocol->has_room == NULL || conn->protocol->has_room(conn));
 }
 
 int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
@@ -136,26 +154,41 @@ int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
     return 0;
 }
 
-void lc_conn_complete(lc_conn *conn, uint32_t slot, uint16_t status) {
+static void conn_release(lc_conn *conn, uint32_t slot, uint16_t status, lc_error_kind kind) {
     lc_inflight *entry = &conn->slots[slot];
-    lc_loop_emit(conn->loop, lc_now_ns() - entry->start_ns, entry->request_index, status, LC_ERROR_NONE);
+    lc_loop_emit(conn->loop, lc_now_ns(), entry->start_ns, entry->request_index, status, kind);
     entry->next_free = conn->free_slot;
     conn->free_slot = slot;
     conn->inflight--;
 }
 
+void lc_conn_complete(lc_conn *conn, uint32_t slot, uint16_t status) { conn_release(conn, slot, status, LC_ERROR_NONE); }
+
+void lc_conn_fail_slot(lc_conn *conn, uint32_t slot, lc_error_kind kind) { conn_release(conn, slot, 0, kind); }
+
 void lc_conn_flush(lc_conn *conn) {
-    while (conn->fd >= 0 && conn->wbuf_sent < conn->wbuf_len) {
-        ssize_t n = conn->transport->write(conn, conn->wbuf + conn->wbuf_sent, conn->wbuf_len - conn->wbuf_sent);
-        if (n > 0) {
-            conn->wbuf_sent += (uint32_t)n;
-            COUNT(conn->loop, bytes_out, (uint64_t)n);
-            continue;
+    if (conn->fd < 0 || conn->state == LC_CONN_CONNECTING || conn->state == LC_CONN_HANDSHAKE) return;
+    for (;;) {
+        /* h2: the session's output joins what is queued. */
+        if (conn->protocol->produce != NULL && conn->protocol->produce(conn) != 0) {
+            lc_conn_fail(conn, LC_ERROR_PROTOCOL);
+            return;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) return; /* EPOLLOUT comes back with room */
-        lc_conn_fail(conn, LC_ERROR_RESET);
-        return;
+        if (conn->wbuf_sent == conn->wbuf_len) break;
+        while (conn->wbuf_sent < conn->wbuf_len) {
+            ssize_t n = conn->transport->write(conn, conn->wbuf + conn->wbuf_sent, conn->wbuf_len - conn->wbuf_sent);
+            if (n > 0) {
+                conn->wbuf_sent += (uint32_t)n;
+                COUNT(conn->loop, bytes_out, (uint64_t)n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == EAGAIN) return; /* EPOLLOUT comes back with room */
+            lc_conn_fail(conn, LC_ERROR_RESET);
+            return;
+        }
+        conn->wbuf_len = conn->wbuf_sent = 0;
+        if (conn->protocol->produce == NULL) break;
     }
     if (conn->wbuf_sent == conn->wbuf_len) conn->wbuf_len = conn->wbuf_sent = 0;
 }
@@ -197,6 +230,11 @@ void lc_conn_on_event(lc_conn *conn, uint32_t events) {
         if (!(events & EPOLLOUT)) return;
         conn_established(conn);
         if (conn->state != LC_CONN_OPEN) return;
+        events |= EPOLLIN; /* a handshake-free transport: read anything already there */
+    } else if (conn->state == LC_CONN_HANDSHAKE) {
+        conn_established(conn);
+        if (conn->state != LC_CONN_OPEN) return;
+        events |= EPOLLIN | EPOLLOUT; /* records may already wait in the TLS buffer */
     }
     if (conn->state == LC_CONN_IDLE) return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn_read(conn);
@@ -205,7 +243,8 @@ void lc_conn_on_event(lc_conn *conn, uint32_t events) {
 
 void lc_conn_sweep(lc_conn *conn, uint64_t now_ns) {
     uint64_t timeout = conn->loop->config.timeout_ns;
-    if (conn->state == LC_CONN_CONNECTING && now_ns > conn->connect_ns && now_ns - conn->connect_ns > timeout) {
+    if ((conn->state == LC_CONN_CONNECTING || conn->state == LC_CONN_HANDSHAKE) && now_ns > conn->connect_ns &&
+        now_ns - conn->connect_ns > timeout) {
         conn_connect_failed(conn, now_ns);
         return;
     }

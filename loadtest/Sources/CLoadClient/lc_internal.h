@@ -1,17 +1,19 @@
 /*
  * lc_internal.h: the load client's private structures, shared by its .c files only.
  *
- * A connection is split in three so that other protocols and transports can be added
- * behind the same loop:
+ * A connection is split in three:
  *   - the core (lc_conn.c): socket life, buffers, the in-flight table, timeouts, errors;
- *   - a transport (lc_transport): how bytes move: plain TCP now (lc_tcp.c); TLS would
- *     add a handshake step and wrap read/write;
+ *   - a transport (lc_transport): how bytes move: plain TCP (lc_tcp.c) or TLS (lc_tls.c,
+ *     whose handshake also picks the protocol by ALPN);
  *   - a protocol (lc_protocol): how requests become bytes and bytes become completions:
- *     HTTP/1.1 now (lc_http1.c); HTTP/2 would submit streams to an nghttp2 session and
- *     complete slots by stream id instead of in order.
+ *     HTTP/1.1 (lc_http1.c, in order) or HTTP/2 (lc_h2.c, an nghttp2 client session that
+ *     completes slots by stream, in any order).
  *
  * Ownership: the loop allocates every connection and their buffers once, in
- * lc_loop_create(); closing a connection resets it for a reconnect and frees nothing.
+ * lc_loop_create(); closing a connection resets it for a reconnect and frees nothing of
+ * the core's. Per connection, not per request: a TLS connection's SSL (made at connect,
+ * freed at close) and an HTTP/2 connection's nghttp2 session (likewise). nghttp2 itself
+ * allocates a stream record per request inside the session; that is its own pool.
  */
 #ifndef LC_INTERNAL_H
 #define LC_INTERNAL_H
@@ -23,6 +25,19 @@
 #include "lc_client.h"
 
 typedef struct lc_conn lc_conn;
+struct nghttp2_session;
+struct nghttp2_session_callbacks;
+struct ssl_st;
+struct ssl_ctx_st;
+
+/** A table request as HTTP/2 header fields, made once before the run (lc_h2_request.c). */
+typedef struct lc_h2_request {
+    void *nv;                /* nghttp2_nv[nvlen], pseudo-headers first; strings point into `storage` or the request bytes */
+    size_t nvlen;
+    const char *body;        /* into the request's bytes */
+    uint32_t body_len;
+    char *storage;           /* owns nv and the lower-cased names */
+} lc_h2_request;
 
 /** How bytes move over a connected socket. */
 typedef struct lc_transport {
@@ -41,8 +56,14 @@ typedef struct lc_protocol {
     const char *name;
     /* The connection is ready: reset the per-connection protocol state. */
     void (*open)(lc_conn *conn);
-    /* Encodes request `slot` into conn->wbuf. 0, or -1 when there is no room. */
+    /* Encodes request `slot` into conn->wbuf (h1) or the session (h2). 0, or -1 when there
+       is no room (nothing was queued). */
     int (*submit)(lc_conn *conn, uint32_t slot, const lc_request *request);
+    /* Whether the protocol takes another request now (NULL: always, within max_inflight). */
+    int (*has_room)(const lc_conn *conn);
+    /* Before a write: moves bytes the protocol has queued elsewhere into conn->wbuf
+       (NULL for h1, which writes there directly). 0, or -1 on a session error. */
+    int (*produce)(lc_conn *conn);
     /* Handles received bytes: calls lc_conn_complete() per response. Returns the bytes used
        (the rest is kept for the next call), or -1 on a framing error. */
     ssize_t (*receive)(lc_conn *conn, const char *data, size_t len);
@@ -53,6 +74,7 @@ typedef struct lc_protocol {
 enum lc_conn_state {
     LC_CONN_IDLE = 0,    /* no socket; connects when retry_at_ns passes */
     LC_CONN_CONNECTING,  /* non-blocking connect in progress */
+    LC_CONN_HANDSHAKE,   /* connected; the transport's handshake goes on */
     LC_CONN_OPEN,        /* ready for requests */
     LC_CONN_CLOSING,     /* answered "Connection: close": no new requests */
 };
@@ -63,6 +85,8 @@ typedef struct lc_inflight {
     uint64_t sent_ns;      /* when it was queued on this connection: the timeout's origin */
     uint32_t request_index;
     uint32_t next_free;    /* free-list link while unused */
+    uint32_t body_offset;  /* h2: request body bytes handed to the session */
+    uint16_t status;       /* h2: the response's :status so far (0: none yet) */
 } lc_inflight;
 
 struct lc_conn {
@@ -85,6 +109,14 @@ struct lc_conn {
     uint32_t order_head, order_count;
     lc_h1_response_parser h1;
     uint8_t h1_active;          /* the parser has begun the oldest response */
+    /* HTTP/2: the session, and output it produced that did not fit in wbuf yet (points
+       into the session's buffer, valid until the next nghttp2_session_mem_send). */
+    struct nghttp2_session *h2;
+    const uint8_t *h2_pending;
+    size_t h2_pending_len;
+    uint8_t h2_ready;           /* the server's SETTINGS arrived: its stream limit is known */
+    /* TLS. */
+    struct ssl_st *ssl;
     /* Buffers. */
     char *rbuf;
     uint32_t rbuf_cap, rbuf_len;
@@ -118,13 +150,35 @@ struct lc_loop {
     uint32_t sample_count;
     uint64_t next_flush_ns;
     uint64_t next_sweep_ns;
+    const lc_transport *transport;   /* every connection's */
+    const lc_protocol *protocol;     /* before ALPN picks one (TLS), or for good (cleartext) */
+    lc_h2_request *h2_requests;      /* the table as HTTP/2 fields, when h2 may be spoken */
+    struct nghttp2_session_callbacks *h2_callbacks;
+    struct ssl_ctx_st *ssl_ctx;
+    char *server_name;               /* TLS: the loop's copy of tls_server_name (or host) */
     struct {
-        _Atomic uint64_t sent, responses, errors, connects, bytes_in, bytes_out, unsent, finished_ns;
+        _Atomic uint64_t sent, responses, errors, connects, bytes_in, bytes_out, unsent, finished_ns,
+            connects_h2, tls_failures;
     } counters;
 };
 
 extern const lc_transport lc_tcp_transport;
+extern const lc_transport lc_tls_transport;
 extern const lc_protocol lc_http1_protocol;
+extern const lc_protocol lc_h2_protocol;
+
+/* lc_h2.c: the loop's session callbacks (NULL on failure). */
+struct nghttp2_session_callbacks *lc_h2_callbacks_new(void);
+void lc_h2_callbacks_free(struct nghttp2_session_callbacks *callbacks);
+
+/* lc_h2_request.c: the table as HTTP/2 fields; NULL on a request that cannot be
+   translated (errno EINVAL) or ENOMEM. */
+lc_h2_request *lc_h2_requests_build(const lc_request *requests, uint32_t count, int tls);
+void lc_h2_requests_free(lc_h2_request *requests, uint32_t count);
+
+/* lc_tls.c: the loop's client context (NULL on failure). */
+struct ssl_ctx_st *lc_tls_context_new(const lc_loop_config *config);
+void lc_tls_context_free(struct ssl_ctx_st *ctx);
 
 /* lc_conn.c */
 int lc_conn_init(lc_loop *loop, lc_conn *conn, uint32_t index);
@@ -140,11 +194,14 @@ void lc_conn_fail(lc_conn *conn, lc_error_kind kind);
 void lc_conn_sweep(lc_conn *conn, uint64_t now_ns);
 /* Called by a protocol when the response for `slot` is complete. */
 void lc_conn_complete(lc_conn *conn, uint32_t slot, uint16_t status);
+/* Called by a protocol when one request failed and its connection goes on (h2 stream reset). */
+void lc_conn_fail_slot(lc_conn *conn, uint32_t slot, lc_error_kind kind);
 /* The oldest slot in flight in send order (HTTP/1.1); UINT32_MAX if none. */
 uint32_t lc_conn_oldest(const lc_conn *conn);
 
 /* lc_loop.c */
-void lc_loop_emit(lc_loop *loop, uint64_t latency_ns, uint32_t request_index, uint16_t status,
+/* One finished request: latency = done_ns - origin_ns (0 for connect errors). */
+void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error);
 void lc_loop_mark_dirty(lc_loop *loop, lc_conn *conn);
 /* A connection has room again (opened, or a response completed). */

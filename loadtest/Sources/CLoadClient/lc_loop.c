@@ -43,6 +43,7 @@ lc_loop_config lc_loop_config_default(void) {
         .read_buffer_size = 16 * 1024,
         .sample_batch = 4096,
         .flush_interval_ms = 100,
+        .tls_verify = 1,
     };
     return config;
 }
@@ -87,6 +88,9 @@ lc_loop *lc_loop_create(const lc_loop_config *config) {
     lc_loop *loop = calloc(1, sizeof *loop);
     if (loop == NULL) return NULL;
     loop->config = *config;
+    loop->config.host = NULL; /* the caller's strings are not kept */
+    loop->config.tls_server_name = NULL;
+    loop->config.tls_ca_file = NULL;
     loop->epoll_fd = -1;
     loop->timer_fd = -1;
     if (resolve(loop, config->host, config->port) != 0) { free(loop); errno = EINVAL; return NULL; }
@@ -98,6 +102,20 @@ lc_loop *lc_loop_create(const lc_loop_config *config) {
     for (uint32_t i = 0; i < config->request_count; i++)
         if (config->requests[i].len > loop->longest_request) loop->longest_request = config->requests[i].len;
     if ((uint64_t)loop->longest_request * config->pipeline > LC_MAX_WBUF) { free(loop); errno = EINVAL; return NULL; }
+    loop->transport = config->tls ? &lc_tls_transport : &lc_tcp_transport;
+    loop->protocol = (config->http2 && !config->tls) ? &lc_h2_protocol : &lc_http1_protocol;
+    if (config->http2) {
+        loop->h2_requests = lc_h2_requests_build(config->requests, config->request_count, config->tls);
+        if (loop->h2_requests == NULL) { int saved = errno; lc_loop_destroy(loop); errno = saved; return NULL; }
+        loop->h2_callbacks = lc_h2_callbacks_new();
+        if (loop->h2_callbacks == NULL) goto fail;
+    }
+    if (config->tls) {
+        loop->server_name = strdup(config->tls_server_name ? config->tls_server_name : config->host);
+        if (loop->server_name == NULL) goto fail;
+        loop->ssl_ctx = lc_tls_context_new(config);
+        if (loop->ssl_ctx == NULL) { lc_loop_destroy(loop); errno = EPROTO; return NULL; }
+    }
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     loop->conns = calloc(loop->conn_count, sizeof *loop->conns);
     loop->dirty = calloc(loop->conn_count, sizeof *loop->dirty);
@@ -123,6 +141,10 @@ void lc_loop_destroy(lc_loop *loop) {
         for (uint32_t i = 0; i < loop->conn_count; i++) lc_conn_free(&loop->conns[i]);
     if (loop->epoll_fd >= 0) close(loop->epoll_fd);
     if (loop->timer_fd >= 0) close(loop->timer_fd);
+    lc_h2_requests_free(loop->h2_requests, loop->config.request_count);
+    lc_h2_callbacks_free(loop->h2_callbacks);
+    if (loop->ssl_ctx != NULL) lc_tls_context_free(loop->ssl_ctx);
+    free(loop->server_name);
     free(loop->conns);
     free(loop->dirty);
     free(loop->samples);
@@ -147,6 +169,8 @@ lc_loop_counters lc_loop_counters_read(const lc_loop *loop) {
         .bytes_out = atomic_load_explicit(&loop->counters.bytes_out, memory_order_relaxed),
         .unsent = atomic_load_explicit(&loop->counters.unsent, memory_order_relaxed),
         .finished_ns = atomic_load_explicit(&loop->counters.finished_ns, memory_order_relaxed),
+        .connects_h2 = atomic_load_explicit(&loop->counters.connects_h2, memory_order_relaxed),
+        .tls_failures = atomic_load_explicit(&loop->counters.tls_failures, memory_order_relaxed),
     };
     return out;
 }
@@ -159,10 +183,13 @@ static void loop_flush_samples(lc_loop *loop) {
     loop->sample_count = 0;
 }
 
-void lc_loop_emit(lc_loop *loop, uint64_t latency_ns, uint32_t request_index, uint16_t status,
+void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error) {
     lc_sample *sample = &loop->samples[loop->sample_count++];
-    sample->latency_ns = latency_ns;
+    uint64_t start = loop->config.start_ns;
+    /* An open-loop origin may be later than a connect error's time; such samples have no latency. */
+    sample->latency_ns = origin_ns != 0 && done_ns > origin_ns ? done_ns - origin_ns : 0;
+    sample->done_ms = done_ns > start ? (uint32_t)((done_ns - start) / 1000000u) : 0;
     sample->request_index = request_index;
     sample->status = status;
     sample->error = (uint8_t)error;

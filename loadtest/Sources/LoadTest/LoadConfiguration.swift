@@ -10,6 +10,14 @@ public struct LoadConfiguration: Sendable {
     public var threads = 1
     /// Requests in flight per connection (HTTP/1.1 pipelining); 1 is plain keep-alive.
     public var pipeline = 1
+    /// HTTP/2: over cleartext by prior knowledge (h2c); over TLS, offered by ALPN.
+    public var http2 = false
+    /// HTTP/2 streams in flight per connection (the server's MAX_CONCURRENT_STREAMS caps it).
+    public var streams = 10
+    /// TLS: verify the server's certificate and name (`-k` turns it off).
+    public var verifyCertificate = true
+    /// TLS: PEM trust anchors instead of the system store.
+    public var caFile: String?
     /// Send for this long. At least one of `duration` and `requests` bounds a run.
     public var duration: Duration?
     /// Send this many requests in all.
@@ -43,6 +51,9 @@ public struct LoadConfiguration: Sendable {
         guard (1...256).contains(threads) else { throw Problem(description: "--threads must be within 1...256") }
         guard threads <= connections else { throw Problem(description: "--threads cannot exceed -c (each thread needs a connection)") }
         guard (1...1024).contains(pipeline) else { throw Problem(description: "--pipeline must be within 1...1024") }
+        guard (1...1024).contains(streams) else { throw Problem(description: "--streams must be within 1...1024") }
+        if pipeline > 1 && http2 { throw Problem(description: "--pipeline is for HTTP/1.1; HTTP/2 takes --streams") }
+        if caFile != nil && !target.tls { throw Problem(description: "--cacert needs an https:// target") }
         if let rate, !(rate > 0 && rate <= 10_000_000) { throw Problem(description: "--rate must be within (0, 10M]/s") }
         guard timeout > .zero else { throw Problem(description: "--timeout must be positive") }
         guard (1...1_000_000).contains(tableSize) else { throw Problem(description: "table size must be within 1...1000000") }
@@ -61,6 +72,14 @@ public struct LoadConfiguration: Sendable {
         if rate != nil { return requests > position ? (requests - position + loops - 1) / loops : 0 }
         return requests / loops + (position < requests % loops ? 1 : 0)
     }
+
+    /// Requests in flight per connection at most: streams when HTTP/2 may be spoken (over
+    /// TLS, a connection whose server picks http/1.1 then pipelines that deep), else the
+    /// pipeline depth.
+    public var inflightPerConnection: Int { http2 ? streams : pipeline }
+
+    /// "http/1.1", "h2c", or "tls" (ALPN picks h2 or http/1.1 per connection).
+    public var protocolName: String { target.tls ? "tls" : (http2 ? "h2c" : "http/1.1") }
 
     /// Whether the run is paced (open loop).
     public var isOpenLoop: Bool { rate != nil }

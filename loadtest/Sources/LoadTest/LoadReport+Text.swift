@@ -3,8 +3,11 @@ extension LoadReport {
     public var text: String {
         var lines: [String] = []
         let mode = config.mode == "open" ? "open loop at \(config.rate.map { $0.formatted(digits: 0) } ?? "?")/s" : "closed loop"
-        lines.append("\(target.url): \(config.connections) connections, \(config.threads) threads, "
-            + "pipeline \(config.pipeline), \(mode)")
+        let depth = config.streams.map { "\($0) streams" } ?? "pipeline \(config.pipeline)"
+        let wire = config.protocol == "tls"
+            ? "TLS (\(requests.connectsH2) of \(requests.connects) connects h2)" : config.protocol
+        lines.append("\(target.url): \(wire), \(config.connections) connections, \(config.threads) threads, "
+            + "\(depth), \(mode)")
         lines.append("  \(requests.responses) responses in \(elapsedSeconds.formatted(digits: 2))s: "
             + "\(throughputRPS.formatted(digits: 1)) req/s, "
             + "\(Double(bytes.in) / 1_048_576 / max(elapsedSeconds, 1e-9), digits: 2) MiB/s in")
@@ -15,7 +18,8 @@ extension LoadReport {
         lines.append("  status   " + (statuses.isEmpty ? "none" : statuses))
         lines.append("  errors   connect \(errors.connect), timeout \(errors.timeout), reset \(errors.reset), "
             + "protocol \(errors.protocol); error rate \(errorRate.formatted(digits: 4))"
-            + (requests.unsent > 0 ? "; \(requests.unsent) due but unsent" : ""))
+            + (requests.unsent > 0 ? "; \(requests.unsent) due but unsent" : "")
+            + (requests.tlsFailures > 0 ? "; \(requests.tlsFailures) TLS handshakes failed" : ""))
         if byRequest.count > 1 {
             for entry in byRequest {
                 let codes = entry.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")

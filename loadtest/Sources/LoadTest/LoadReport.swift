@@ -21,6 +21,8 @@ public struct LoadReport: Sendable, Codable {
     /// there was nothing to count.
     public var errorRate: Double
     public var byRequest: [EntryReport]
+    /// Second by second (added in loadtest/1 without a bump: readers that ignore unknown keys are unaffected).
+    public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
 
@@ -36,13 +38,20 @@ public struct LoadReport: Sendable, Codable {
         public var connections: Int
         public var threads: Int
         public var pipeline: Int
+        /// "http/1.1", "h2c", or "tls" (h2 or http/1.1 by ALPN).
+        public var `protocol`: String
+        /// HTTP/2 streams per connection (absent when HTTP/2 is not offered).
+        public var streams: Int?
+        /// TLS: whether the certificate was verified (absent for cleartext).
+        public var verifyCertificate: Bool?
         public var durationSeconds: Double?
         public var requests: UInt64?
         public var rate: Double?
         public var timeoutSeconds: Double
         public var scenario: String?
         enum CodingKeys: String, CodingKey {
-            case mode, connections, threads, pipeline
+            case mode, connections, threads, pipeline, `protocol`, streams
+            case verifyCertificate = "verify_certificate"
             case durationSeconds = "duration_seconds"
             case requests, rate
             case timeoutSeconds = "timeout_seconds"
@@ -58,6 +67,15 @@ public struct LoadReport: Sendable, Codable {
         /// Open loop: due but never sent.
         public var unsent: UInt64
         public var connects: UInt64
+        /// Connects that spoke HTTP/2 (h2c, or h2 picked by ALPN).
+        public var connectsH2: UInt64
+        /// TLS handshakes that failed (also in `errors.connect`).
+        public var tlsFailures: UInt64
+        enum CodingKeys: String, CodingKey {
+            case sent, responses, failed, unsent, connects
+            case connectsH2 = "connects_h2"
+            case tlsFailures = "tls_failures"
+        }
     }
 
     public struct Bytes: Sendable, Codable {
@@ -98,6 +116,7 @@ public struct LoadReport: Sendable, Codable {
         case errors
         case errorRate = "error_rate"
         case byRequest = "by_request"
+        case timeline
         case thresholds, watch
     }
 
@@ -108,6 +127,8 @@ public struct LoadReport: Sendable, Codable {
         target = Target(url: url, host: configuration.target.host, port: configuration.target.port)
         config = Config(mode: configuration.isOpenLoop ? "open" : "closed", connections: configuration.connections,
                         threads: configuration.threads, pipeline: configuration.pipeline,
+                        protocol: configuration.protocolName, streams: configuration.http2 ? configuration.streams : nil,
+                        verifyCertificate: configuration.target.tls ? configuration.verifyCertificate : nil,
                         durationSeconds: configuration.duration?.secondsValue, requests: configuration.requests,
                         rate: configuration.rate, timeoutSeconds: configuration.timeout.secondsValue,
                         scenario: configuration.scenarioPath)
@@ -115,7 +136,8 @@ public struct LoadReport: Sendable, Codable {
         elapsedSeconds = result.elapsedSeconds
         let responses = stats.responses
         requests = Requests(sent: result.sent, responses: responses, failed: stats.errors.total - stats.errors.connect,
-                            unsent: result.unsent, connects: result.connects)
+                            unsent: result.unsent, connects: result.connects, connectsH2: result.connectsHTTP2,
+                            tlsFailures: result.tlsFailures)
         throughputRPS = result.elapsedSeconds > 0 ? Double(responses) / result.elapsedSeconds : 0
         bytes = Bytes(in: result.bytesIn, out: result.bytesOut)
         latencyMS = LatencySummary(microseconds: stats.latency)
@@ -126,6 +148,7 @@ public struct LoadReport: Sendable, Codable {
             EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
                         errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
         }
+        timeline = result.timeline
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch

@@ -9,11 +9,17 @@ public struct LoadResult: Sendable {
     public var stats: LoadStats
     /// Per scenario entry, in the scenario's order.
     public var byEntry: [LoadStats]
+    /// Second by second, by completion time.
+    public var timeline: [Timeline.Point] = []
     public var entryLabels: [String]
     public var sent: UInt64
     /// Open loop: requests that were due but never sent (no connection had room).
     public var unsent: UInt64
     public var connects: UInt64
+    /// Connects that spoke HTTP/2.
+    public var connectsHTTP2: UInt64 = 0
+    /// TLS handshakes that failed (each also a connect error).
+    public var tlsFailures: UInt64 = 0
     public var bytesIn: UInt64
     public var bytesOut: UInt64
 }

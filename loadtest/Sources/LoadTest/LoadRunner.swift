@@ -20,6 +20,10 @@ public final class LoadRunner: Sendable {
         public var description: String {
             switch self {
             case .invalid(let message): message
+            case .cannotCreateLoop(let errno) where errno == EPROTO:
+                "cannot set up TLS (is the --cacert file a readable PEM bundle?)"
+            case .cannotCreateLoop(let errno) where errno == EINVAL:
+                "cannot create a client loop: bad address, or a request HTTP/2 cannot carry"
             case .cannotCreateLoop(let errno): "cannot create a client loop (errno \(errno))"
             }
         }
@@ -39,7 +43,10 @@ public final class LoadRunner: Sendable {
             var config = lc_loop_config_default()
             config.port = configuration.target.port
             config.connections = UInt32(configuration.connections(ofLoop: index))
-            config.pipeline = UInt32(configuration.pipeline)
+            config.pipeline = UInt32(configuration.inflightPerConnection)
+            config.http2 = configuration.http2 ? 1 : 0
+            config.tls = configuration.target.tls ? 1 : 0
+            config.tls_verify = configuration.verifyCertificate ? 1 : 0
             config.max_requests = configuration.requests(ofLoop: index) ?? 0
             config.start_ns = lc_now_ns() + Self.connectLead // moved by run()
             config.duration_ns = configuration.duration?.nanosecondsValue ?? 0
@@ -52,7 +59,8 @@ public final class LoadRunner: Sendable {
             config.request_count = UInt32(table.count)
             config.request_cursor = UInt32(table.count * index / configuration.threads)
             if config.max_requests == 0 && config.duration_ns == 0 { continue } // nothing to send
-            try worker.create(config, host: configuration.target.host)
+            try worker.create(config, host: configuration.target.host, serverName: configuration.target.serverName,
+                              caFile: configuration.caFile)
             workers.append(worker)
         }
         self.workers = workers
@@ -80,6 +88,7 @@ public final class LoadRunner: Sendable {
         }
         var remaining = workers.count
         var lastTick = lc_now_ns()
+        var summaries: [Int: Timeline.Point] = [:]
         var nextTick = startNanoseconds + interval.nanosecondsValue
         while remaining > 0 {
             let now = lc_now_ns()
@@ -90,10 +99,23 @@ public final class LoadRunner: Sendable {
             }
             let tick = lc_now_ns()
             onTick(progress(at: tick, since: lastTick, start: startNanoseconds))
+            // Seconds that ended 2 s ago are complete (loops hand samples over every 100 ms).
+            let closed = tick > startNanoseconds ? Int((tick - startNanoseconds) / 1_000_000_000) - 2 : 0
+            summaries.merge(closeSeconds(before: closed).summaries) { $0.absorbing($1) }
             lastTick = tick
             nextTick += interval.nanosecondsValue
         }
-        return result(startedAt: startedAt, start: startNanoseconds)
+        summaries.merge(closeSeconds(before: nil).summaries) { $0.absorbing($1) }
+        return result(startedAt: startedAt, start: startNanoseconds, timeline: Timeline.points(summaries))
+    }
+
+    /// The loops' seconds before `limit` (all when nil), merged.
+    func closeSeconds(before limit: Int?) -> Timeline {
+        var merged = Timeline()
+        for worker in workers {
+            merged.merge(worker.state.withLock { $0.timeline.take(before: limit) })
+        }
+        return merged
     }
 
     func progress(at now: UInt64, since: UInt64, start startNanoseconds: UInt64) -> ProgressSnapshot {
@@ -111,7 +133,7 @@ public final class LoadRunner: Sendable {
         return snapshot
     }
 
-    func result(startedAt: Date, start startNanoseconds: UInt64) -> LoadResult {
+    func result(startedAt: Date, start startNanoseconds: UInt64, timeline: [Timeline.Point]) -> LoadResult {
         var total = LoadStats()
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()
@@ -129,12 +151,15 @@ public final class LoadRunner: Sendable {
             counters.bytes_in += c.bytes_in
             counters.bytes_out += c.bytes_out
             counters.unsent += c.unsent
+            counters.connects_h2 += c.connects_h2
+            counters.tls_failures += c.tls_failures
             finishedNanoseconds = max(finishedNanoseconds, c.finished_ns)
         }
         return LoadResult(startedAt: startedAt,
                           elapsedSeconds: Double(finishedNanoseconds - startNanoseconds) / 1e9,
-                          stats: total, byEntry: byEntry, entryLabels: table.entryLabels,
+                          stats: total, byEntry: byEntry, timeline: timeline, entryLabels: table.entryLabels,
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
+                          connectsHTTP2: counters.connects_h2, tlsFailures: counters.tls_failures,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
     }
 }

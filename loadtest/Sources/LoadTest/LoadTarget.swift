@@ -1,6 +1,11 @@
-/// Where the load goes: a numeric address, a port, and the request target of a single-URL
-/// run. Only `http://` is understood; `https://` comes with the TLS transport.
+/// Where the load goes: a numeric address, a port, whether TLS is spoken, and the request
+/// target of a single-URL run.
 public struct LoadTarget: Sendable, Equatable {
+    /// `https://`: TLS, with the protocol chosen by ALPN.
+    public var tls: Bool
+    /// The host as written (`localhost`, or the address): the TLS server name (SNI for a
+    /// name) and what the certificate must match.
+    public var serverName: String
     /// The numeric IPv4 or IPv6 address the client connects to.
     public var host: String
     public var port: UInt16
@@ -17,7 +22,7 @@ public struct LoadTarget: Sendable, Equatable {
 
         public var description: String {
             switch self {
-            case .unsupportedScheme(let url): "only http:// URLs are supported (HTTP/2 and TLS come later): \(url)"
+            case .unsupportedScheme(let url): "only http:// and https:// URLs are supported: \(url)"
             case .malformed(let url): "not a URL with a numeric address or localhost: \(url)"
             case .notLoopback(let host):
                 "\(host) is not a loopback address; load goes to loopback only unless --allow-remote is given"
@@ -25,14 +30,16 @@ public struct LoadTarget: Sendable, Equatable {
         }
     }
 
-    /// Parses `http://HOST[:PORT][/PATH]`. HOST is `localhost`, an IPv4 address, or a
+    /// Parses `http[s]://HOST[:PORT][/PATH]`. HOST is `localhost`, an IPv4 address, or a
     /// bracketed IPv6 address; names are not resolved. Non-loopback hosts are refused
     /// unless `allowRemote` is set.
     public init(url: String, allowRemote: Bool = false) throws(Problem) {
-        guard url.hasPrefix("http://") else {
+        let scheme: String
+        if url.hasPrefix("http://") { scheme = "http://" } else if url.hasPrefix("https://") { scheme = "https://" } else {
             throw url.contains("://") ? .unsupportedScheme(url) : .malformed(url)
         }
-        let rest = url.dropFirst("http://".count)
+        let tls = scheme == "https://"
+        let rest = url.dropFirst(scheme.count)
         let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         let authority = String(rest[..<slash])
         var path = String(rest[slash...])
@@ -53,16 +60,19 @@ public struct LoadTarget: Sendable, Equatable {
             host = String(first)
             portText = parts.count == 2 ? parts[1] : nil
         }
-        var port: UInt16 = 80
+        var port: UInt16 = tls ? 443 : 80
         if let portText {
             guard let value = UInt16(portText), value > 0 else { throw .malformed(url) }
             port = value
         }
+        let serverName = host
         if host == "localhost" { host = "127.0.0.1" }
         guard Self.isIPv4(host) || Self.isIPv6(host) else { throw .malformed(url) }
         if !allowRemote && !Self.isLoopback(host) { throw .notLoopback(host) }
         for byte in path.utf8 where byte <= 0x20 || byte == 0x7F { throw .malformed(url) }
         self.host = host
+        self.tls = tls
+        self.serverName = serverName
         self.port = port
         self.path = path
         self.authority = authority

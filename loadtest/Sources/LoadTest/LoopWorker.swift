@@ -28,6 +28,7 @@ final class LoopWorker: Sendable {
         var total = LoadStats()
         var byEntry: [LoadStats]
         var interval = Interval()
+        var timeline = Timeline()
     }
 
     let state: Mutex<State>
@@ -40,7 +41,7 @@ final class LoopWorker: Sendable {
     }
 
     /// Creates the C loop for `config` (whose callback fields this fills in).
-    func create(_ config: lc_loop_config, host: String) throws(LoadRunner.Failure) {
+    func create(_ config: lc_loop_config, host: String, serverName: String, caFile: String?) throws(LoadRunner.Failure) {
         var config = config
         config.ctx = Unmanaged.passUnretained(self).toOpaque()
         config.on_samples = { ctx, samples, count in
@@ -48,9 +49,16 @@ final class LoopWorker: Sendable {
             let worker = Unmanaged<LoopWorker>.fromOpaque(ctx).takeUnretainedValue()
             worker.record(UnsafeBufferPointer(start: samples, count: Int(count)))
         }
+        // lc_loop_create() reads the strings while it runs and keeps copies of what it needs.
         let loop = host.withCString { cHost -> OpaquePointer? in
             config.host = cHost
-            return lc_loop_create(&config)
+            return serverName.withCString { cName in
+                config.tls_server_name = cName
+                return withOptionalCString(caFile) { cCAFile in
+                    config.tls_ca_file = cCAFile
+                    return lc_loop_create(&config)
+                }
+            }
         }
         guard let loop else { throw .cannotCreateLoop(errno: errno) }
         handle.withLock { $0 = Handle(pointer: loop) }
@@ -80,6 +88,7 @@ final class LoopWorker: Sendable {
         state.withLock { state in
             for sample in samples {
                 state.total.record(sample)
+                state.timeline.record(sample)
                 let index = Int(sample.request_index)
                 if sample.request_index != LC_NO_REQUEST, index < entryOfRequest.count {
                     state.byEntry[entryOfRequest[index]].record(sample)
@@ -111,4 +120,10 @@ final class LoopWorker: Sendable {
     deinit {
         if let loop = handle.withLock({ $0 }) { lc_loop_destroy(loop.pointer) }
     }
+}
+
+/// Calls `body` with a C string of `text`, or with nil.
+func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let text else { return body(nil) }
+    return text.withCString { body($0) }
 }

@@ -9,14 +9,14 @@ import Synchronization
 struct LoadTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
-        abstract: "HTTP/1.1 load generator (closed or open loop) with an optional task-leak watcher.",
+        abstract: "HTTP/1.1 and HTTP/2 load generator (closed or open loop) with an optional task-leak watcher.",
         discussion: """
             Exit status: 0 when the run passed, 1 when a threshold was crossed, 2 when \
             --fail-on-leak is given and the watcher found a leak (3: both), 64 on usage errors.
             """
     )
 
-    @Argument(help: "Target URL: http://HOST:PORT/PATH with a numeric or localhost HOST. With --scenario, only HOST:PORT is used.")
+    @Argument(help: "Target URL: http[s]://HOST:PORT/PATH with a numeric or localhost HOST. With --scenario, only HOST:PORT is used.")
     var url: String
 
     @Option(name: .shortAndLong, help: "Connections in all.")
@@ -27,6 +27,21 @@ struct LoadTestCommand: ParsableCommand {
 
     @Option(help: "Requests in flight per connection (HTTP/1.1 pipelining); 1 is plain keep-alive.")
     var pipeline = 1
+
+    @Flag(help: "http://: speak HTTP/2 by prior knowledge (h2c).")
+    var h2c = false
+
+    @Flag(help: "https://: offer only http/1.1 by ALPN (h2 and http/1.1 are offered by default).")
+    var http1 = false
+
+    @Option(help: "HTTP/2 streams in flight per connection (capped by the server's MAX_CONCURRENT_STREAMS).")
+    var streams = 10
+
+    @Flag(name: [.customShort("k"), .customLong("insecure")], help: "https://: do not verify the server's certificate.")
+    var insecure = false
+
+    @Option(help: "https://: PEM file of trusted certificates, instead of the system store.")
+    var cacert: String?
 
     @Option(help: "How long to send, e.g. 10s, 500ms, 1m. Default 10s unless --requests is given.")
     var duration: String?
@@ -57,6 +72,9 @@ struct LoadTestCommand: ParsableCommand {
 
     @Option(help: "Write the whole result as JSON to this file.")
     var json: String?
+
+    @Option(help: "Write a self-contained HTML page (inline SVG charts: latency percentiles, req/s and status codes per second, the watcher's task counts) to this file.")
+    var html: String?
 
     @Option(name: .customLong("max-p99"), help: "Fail (exit 1) when p99 latency is above this duration, e.g. 20ms.")
     var maxP99: String?
@@ -123,6 +141,13 @@ struct LoadTestCommand: ParsableCommand {
                 throw ValidationError("--json: cannot write \(json): \(error)")
             }
         }
+        if let html {
+            do {
+                try Data(report.html.utf8).write(to: URL(fileURLWithPath: html))
+            } catch {
+                throw ValidationError("--html: cannot write \(html): \(error)")
+            }
+        }
         var status: Int32 = 0
         if !report.thresholds.passed { status |= 1 }
         if failOnLeak, watchReport?.verdict.isLeak == true { status |= 2 }
@@ -150,6 +175,13 @@ struct LoadTestCommand: ParsableCommand {
         config.connections = connections
         config.threads = threads
         config.pipeline = pipeline
+        if h2c && target.tls { throw ValidationError("--h2c is for http:// targets; https:// offers h2 by ALPN") }
+        if http1 && !target.tls { throw ValidationError("--http1 is for https:// targets; http:// is HTTP/1.1 unless --h2c") }
+        config.http2 = target.tls ? !http1 : h2c
+        config.streams = streams
+        config.verifyCertificate = !insecure
+        config.caFile = cacert
+        if insecure && !target.tls { throw ValidationError("-k is for https:// targets") }
         config.requests = requests
         config.seed = seed
         if let duration {

@@ -43,6 +43,7 @@ import Testing
     /// One wrong setting each.
     enum Mistake: CaseIterable, Sendable {
         case noBound, zeroRequests, moreThreadsThanConnections, zeroPipeline, negativeRate, zeroTimeout
+        case zeroStreams, pipelineWithHTTP2, caFileWithoutTLS
 
         func apply(to config: inout LoadConfiguration) {
             switch self {
@@ -52,6 +53,9 @@ import Testing
             case .zeroPipeline: config.pipeline = 0
             case .negativeRate: config.rate = -5
             case .zeroTimeout: config.timeout = .zero
+            case .zeroStreams: config.http2 = true; config.streams = 0
+            case .pipelineWithHTTP2: config.http2 = true; config.pipeline = 4
+            case .caFileWithoutTLS: config.caFile = "/tmp/ca.pem"
             }
         }
 
@@ -63,8 +67,29 @@ import Testing
             case .zeroPipeline: "--pipeline"
             case .negativeRate: "--rate"
             case .zeroTimeout: "--timeout"
+            case .zeroStreams: "--streams"
+            case .pipelineWithHTTP2: "HTTP/2 takes --streams"
+            case .caFileWithoutTLS: "--cacert needs an https://"
             }
         }
+    }
+
+    @Test(arguments: [
+        // (url, --h2c / offer h2, protocol name, in flight per connection with pipeline 3 / streams 7)
+        ("http://127.0.0.1:1/", false, "http/1.1", 3),
+        ("http://127.0.0.1:1/", true, "h2c", 7),
+        ("https://127.0.0.1:1/", true, "tls", 7),
+        ("https://127.0.0.1:1/", false, "tls", 3),
+    ])
+    func protocolAndDepth(url: String, http2: Bool, name: String, inflight: Int) throws {
+        var config = LoadConfiguration(target: try LoadTarget(url: url), scenario: .single(path: "/"))
+        config.http2 = http2
+        config.pipeline = http2 ? 1 : 3
+        config.streams = 7
+        config.duration = .seconds(1)
+        try config.validate()
+        #expect(config.protocolName == name)
+        #expect(config.inflightPerConnection == inflight)
     }
 
     @Test(arguments: Mistake.allCases)

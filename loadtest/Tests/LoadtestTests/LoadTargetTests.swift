@@ -19,7 +19,8 @@ import Testing
     @Test(arguments: [
         ("http://10.0.0.1:80/", LoadTarget.Problem.notLoopback("10.0.0.1")),
         ("http://[2001:db8::1]/", .notLoopback("2001:db8::1")),
-        ("https://127.0.0.1/", .unsupportedScheme("https://127.0.0.1/")),
+        ("ftp://127.0.0.1/", .unsupportedScheme("ftp://127.0.0.1/")),
+        ("https://example.com/", .malformed("https://example.com/")),
         ("http://example.com/", .malformed("http://example.com/")),
         ("http://127.0.0.1:0/", .malformed("http://127.0.0.1:0/")),
         ("http://127.0.0.1:99999/", .malformed("http://127.0.0.1:99999/")),
@@ -27,6 +28,20 @@ import Testing
     ])
     func refuses(url: String, problem: LoadTarget.Problem) {
         #expect(throws: problem) { try LoadTarget(url: url) }
+    }
+
+    @Test(arguments: [
+        // (url, tls, port, server name)
+        ("http://localhost/", false, UInt16(80), "localhost"),
+        ("https://localhost/", true, 443, "localhost"),
+        ("https://127.0.0.1:8443/x", true, 8443, "127.0.0.1"),
+        ("https://[::1]/", true, 443, "::1"),
+    ])
+    func schemeSelectsTLSAndDefaultPort(url: String, tls: Bool, port: UInt16, serverName: String) throws {
+        let target = try LoadTarget(url: url)
+        #expect(target.tls == tls)
+        #expect(target.port == port)
+        #expect(target.serverName == serverName)
     }
 
     @Test func remoteTargetsNeedTheFlag() throws {

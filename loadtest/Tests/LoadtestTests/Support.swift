@@ -17,11 +17,16 @@ func builtProduct(_ name: String) -> URL {
     return URL(fileURLWithPath: ".build/debug/\(name)")
 }
 
-/// `orders serve` on ephemeral loopback ports, for one test.
+/// `orders serve` on ephemeral loopback ports, for one test or (as a static) one suite.
+/// The server reads a pipe from this process and exits when it closes
+/// (`--exit-when-stdin-closes`), so none outlives the test process, statics included.
 final class OrdersServer: Sendable {
     let process: Process
+    let stdin: Pipe
     let port: Int
     let adminPort: Int
+    /// The TLS listener's port, when started with `CertificateFixture.serverArguments()`.
+    let tlsPort: Int?
 
     struct DidNotStart: Error, CustomStringConvertible {
         var description: String
@@ -30,7 +35,10 @@ final class OrdersServer: Sendable {
     init(_ arguments: [String] = []) throws {
         let process = Process()
         process.executableURL = builtProduct("orders")
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--admin-port", "0", "--threads", "1"] + arguments
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--admin-port", "0", "--threads", "1",
+                             "--exit-when-stdin-closes"] + arguments
+        let stdin = Pipe()
+        process.standardInput = stdin
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -56,13 +64,15 @@ final class OrdersServer: Sendable {
             }
         }
         self.process = process
+        self.stdin = stdin
         (port, adminPort) = ports!
+        tlsPort = Self.port(in: log.withLock { $0 }, listener: "public", field: "tls_port")
     }
 
-    static func port(in log: String, listener: String) -> Int? {
+    static func port(in log: String, listener: String, field: String = "port") -> Int? {
         for line in log.split(separator: "\n") where line.contains("listening") && line.contains("listener=\(listener) ") {
-            if let range = line.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                return Int(line[range].dropFirst("port=".count))
+            if let range = line.range(of: #"(^| )"# + field + #"=(\d+)"#, options: .regularExpression) {
+                return Int(line[range].split(separator: "=").last ?? "")
             }
         }
         return nil

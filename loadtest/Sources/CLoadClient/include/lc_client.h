@@ -55,6 +55,7 @@ typedef struct lc_sample {
     uint16_t status;        /* HTTP status; 0 for errors */
     uint8_t error;          /* lc_error_kind */
     uint8_t reserved;
+    uint32_t done_ms;       /* when it finished: whole milliseconds after start_ns (0 before it) */
 } lc_sample;
 
 /* Flags in lc_request.flags. */
@@ -75,7 +76,8 @@ typedef struct lc_loop_config {
     const char *host;            /* numeric IPv4 or IPv6 address */
     uint16_t port;
     uint32_t connections;        /* this loop's connections; default 1 */
-    uint32_t pipeline;           /* requests in flight per connection; default 1 */
+    uint32_t pipeline;           /* requests in flight per connection (h1 pipelining depth,
+                                    h2 concurrent streams, further capped by the peer); default 1 */
     uint64_t max_requests;       /* this loop's share of the request bound; 0: none */
     uint64_t start_ns;           /* lc_now_ns() at which the run starts (shared by loops) */
     uint64_t duration_ns;        /* send for this long after start_ns; 0: no time bound */
@@ -89,6 +91,14 @@ typedef struct lc_loop_config {
     uint32_t flush_interval_ms;  /* on_samples at least this often; default 100 */
     lc_samples_fn on_samples;
     void *ctx;
+    /* Protocol and transport. Cleartext: http2 = 1 speaks HTTP/2 by prior knowledge (h2c).
+       TLS (tls = 1): ALPN offers h2 (when http2 = 1) and http/1.1; the server's pick
+       decides per connection. */
+    uint8_t http2;
+    uint8_t tls;
+    uint8_t tls_verify;          /* verify the server's certificate and name; default 1 */
+    const char *tls_server_name; /* SNI and the name (or IP) verified; NULL: host. Copied. */
+    const char *tls_ca_file;     /* PEM trust anchors; NULL: the system store. Read at create. */
 } lc_loop_config;
 
 /** Counters of one loop; monotonic, readable from any thread while it runs. */
@@ -101,6 +111,8 @@ typedef struct lc_loop_counters {
     uint64_t bytes_out;
     uint64_t unsent;        /* open loop: requests due but never sent when the run ended */
     uint64_t finished_ns;   /* lc_now_ns() when lc_loop_run() finished; 0 before */
+    uint64_t connects_h2;   /* connects that speak HTTP/2 (h2c, or h2 chosen by ALPN) */
+    uint64_t tls_failures;  /* handshakes that failed (also counted as connect errors) */
 } lc_loop_counters;
 
 lc_loop_config lc_loop_config_default(void);
@@ -110,7 +122,9 @@ uint64_t lc_now_ns(void);
 
 /**
  * Allocates a loop and all its memory. Connecting starts in lc_loop_run(). Returns NULL
- * and sets errno (EINVAL for a bad host, no bound, or an empty request table).
+ * and sets errno (EINVAL for a bad host, no bound, an empty request table, or a request
+ * HTTP/2 cannot carry; EPROTO when the TLS context cannot be set up). The config's
+ * strings need not outlive the call.
  */
 lc_loop *lc_loop_create(const lc_loop_config *config);
 

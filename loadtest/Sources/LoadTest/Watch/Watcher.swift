@@ -61,7 +61,7 @@ public final class Watcher: Sendable {
             let verdict = LeakVerdict(samples: state.samples, loadStart: state.loadStart ?? 0,
                                       loadEnd: state.loadEnd ?? now, rules: rules)
             return WatchReport(admin: "http://\(client.target.authority)", settleSeconds: settle.secondsValue,
-                               rows: state.rows, verdict: verdict)
+                               loadStartSeconds: state.loadStart, rows: state.rows, verdict: verdict)
         }
     }
 
