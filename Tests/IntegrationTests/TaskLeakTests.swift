@@ -117,10 +117,19 @@ struct TaskLeakTests {
         // seconds=N: only tasks created in the window that are still alive at its end.
         // The window opens when the server gets the request; give curl a generous head start
         // (test machines run suites in parallel) and leave room after the load.
-        let window = Task { try Curl.run(["--max-time", "15", "http://127.0.0.1:\(server.adminPort)/debug/tasks?seconds=5&format=json"]) }
+        // On its own thread, not a Swift task: the test runner's few cooperative threads can
+        // all be blocked by other suites' synchronous I/O, which would start it too late.
+        let window = ResultBox<Curl.Result>()
+        let windowDone = DispatchSemaphore(value: 0)
+        let windowURL = "http://127.0.0.1:\(server.adminPort)/debug/tasks?seconds=5&format=json"
+        Thread {
+            window.result = Result { try Curl.run(["--max-time", "15", windowURL]) }
+            windowDone.signal()
+        }.start()
         usleep(2_000_000)
         _ = try Self.load(server, count: 3) { "\(80_000 + $0)" }
-        let delta = try #require(Curl.json(try awaitResult(window).body))
+        windowDone.wait()
+        let delta = try #require(Curl.json(try window.result!.get().body))
         #expect(delta["total"] as? Int == 3)
 
         for bad in ["debug=7", "min_age=soon", "seconds=61", "format=xml"] {
@@ -131,18 +140,7 @@ struct TaskLeakTests {
     }
 }
 
-/// Waits for a task from synchronous test code.
-func awaitResult<T: Sendable>(_ task: Task<T, any Error>) throws -> T {
-    let box = ResultBox<T>()
-    let semaphore = DispatchSemaphore(value: 0)
-    Task {
-        box.result = await task.result
-        semaphore.signal()
-    }
-    semaphore.wait()
-    return try box.result!.get()
-}
-
+/// A result handed from a helper thread to the test thread.
 final class ResultBox<T: Sendable>: @unchecked Sendable {
     // Written once before the semaphore is signalled, read after the wait.
     var result: Result<T, any Error>?
