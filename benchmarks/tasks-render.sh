@@ -4,12 +4,15 @@
 #   benchmarks/tasks-render.sh            # N=100000
 # Leaks N tasks on purpose (fault missing-ok-check, one missing id per request), then
 # times renders with curl on the admin port while wrk measures /plaintext on the public one.
+# The server (its public loop and the admin loop) is pinned to CPU 0, wrk and curl to CPU 1,
+# as in every benchmark here. BIN=path runs a given binary instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${N:-100000}
 port=${PORT:-18098}; admin=$((port + 1))
-swift build -c release --product orders >&2
-.build/release/orders serve --host 127.0.0.1 --port "$port" --admin-port "$admin" --threads 1 \
+bin=${BIN:-.build/release/orders}
+[ -n "${BIN:-}" ] || swift build -c release --product orders >&2
+taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$port" --admin-port "$admin" --threads 1 \
   --fault missing-ok-check --stock-latency 1 --log-level critical &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
@@ -26,9 +29,9 @@ for view in "debug=1" "debug=1&format=json" "debug=2" "debug=2&format=json" "vie
   echo "view=$view best_of_3_ms=$(awk -v t="$best" 'BEGIN{printf "%.1f", t * 1000}')"
 done
 p99() { awk '$1=="99%"{print $2}'; }
-quiet=$(wrk -t1 -c8 -d5s --latency "http://127.0.0.1:$port/plaintext" | p99)
-( end=$((SECONDS + 5)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null "http://127.0.0.1:$admin/debug/tasks?debug=1"; done ) &
+quiet=$(taskset -c 1 wrk -t1 -c8 -d5s --latency "http://127.0.0.1:$port/plaintext" | p99)
+( end=$((SECONDS + 5)); while [ $SECONDS -lt $end ]; do taskset -c 1 curl -s -o /dev/null "http://127.0.0.1:$admin/debug/tasks?debug=1"; done ) &
 renderer=$!
-busy=$(wrk -t1 -c8 -d5s --latency "http://127.0.0.1:$port/plaintext" | p99)
+busy=$(taskset -c 1 wrk -t1 -c8 -d5s --latency "http://127.0.0.1:$port/plaintext" | p99)
 wait "$renderer" 2>/dev/null || true
 echo "public_p99_without_renders=$quiet public_p99_during_renders=$busy"
