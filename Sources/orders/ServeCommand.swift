@@ -104,10 +104,10 @@ struct ListenerOptions: ParsableArguments {
     @Option(help: "Port of the public listener; 0 picks a free one (logged at start).")
     var port = 8080
 
-    @Option(help: "Address of the admin listener (metrics and debug endpoints; reserved).")
+    @Option(help: "Address of the admin listener: metrics, debug endpoints and fault switches (loopback by default; anything else logs a warning).")
     var adminHost = "127.0.0.1"
 
-    @Option(help: "Port of the admin listener (reserved for the diagnostics endpoints).")
+    @Option(help: "Port of the admin listener (/metrics, /debug/tasks, /debug/vars, /debug/, /debug/faults).")
     var adminPort = 6060
 
     @Option(help: "Event loops, one thread each. Default: the CPUs this process may use.")
