@@ -13,7 +13,8 @@
  *   byte 0     config: 0x01 defer some answers to a later tick, 0x02 half-close the
  *              client after the last byte, 0x04 reset (SO_LINGER 0) instead of closing,
  *              0x08 graceful shutdown at the end, 0x10 small limits, 0x20 answer with
- *              ES_RESPONSE_CLOSE sometimes, 0x40 big response bodies
+ *              ES_RESPONSE_CLOSE sometimes, 0x40 big response bodies, 0x80 graceful
+ *              shutdown as soon as half the bytes are sent (a drain that meets traffic)
  *   byte 1     n, the number of piece sizes that follow (n % 16)
  *   n bytes    piece sizes, used in turn (0 means 1); also pick which answers are deferred
  *   the rest   the bytes the client sends (the h2 build sends the client preface first)
@@ -193,6 +194,10 @@ static int on_tick(void *ctx) {
         else if (w < 0 && errno != EAGAIN && errno != EINTR) H.sent = H.len; /* server gone */
     }
     client_read();
+    if ((H.config & 0x80) && !H.ending && H.sent >= H.len / 2) {
+        H.ending = 1;
+        es_loop_request_shutdown(H.loop);
+    }
     if (H.sent == H.len && H.quiet_ticks > 4) client_finish();
     int settled = H.sent == H.len && H.quiet_ticks > 8 && H.nheld == 0;
     if ((settled || H.tick > H.tick_budget / 2) && !H.ending) {
