@@ -29,6 +29,7 @@
  *   - HTTP/2: the bytes after the server's preface parse as whole frames.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -304,8 +305,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     H.tick_budget = 200 + (uint32_t)(H.len / 1) ;
     if (H.tick_budget > 6000) H.tick_budget = 6000;
 
-    uint16_t port = 0;
-    int listen_fd = es_listen("127.0.0.1", 0, 16, &port);
+    /* One listening socket for the whole run: each loop gets a dup of it (and closes
+       that), so runs do not use up ephemeral ports. A connection left in its queue by an
+       earlier run is dropped first. */
+    static int listener = -1;
+    static uint16_t port;
+    if (listener < 0) {
+        listener = es_listen("127.0.0.1", 0, 64, &port);
+        CHECK(listener >= 0);
+    }
+    for (int stale; (stale = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0;) close(stale);
+    int listen_fd = fcntl(listener, F_DUPFD_CLOEXEC, 0);
     CHECK(listen_fd >= 0);
     es_loop_config config = es_loop_config_default();
     if (H.config & 0x10) {
@@ -327,7 +337,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(H.client >= 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(H.client, (struct sockaddr *)&addr, sizeof addr) == 0);
+    if (connect(H.client, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        fprintf(stderr, "connect: %s\n", strerror(errno));
+        CHECK(!"connect to the loop's listener failed");
+    }
     int one = 1;
     setsockopt(H.client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
