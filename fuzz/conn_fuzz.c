@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -337,7 +338,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(H.client >= 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(H.client, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    /* libFuzzer's timers (SIGALRM) can interrupt connect; the connection then completes
+       in the background. */
+    int connected = connect(H.client, (struct sockaddr *)&addr, sizeof addr) == 0;
+    for (int tries = 0; !connected && (errno == EINTR || errno == EALREADY) && tries < 100; tries++) {
+        struct pollfd pfd = {.fd = H.client, .events = POLLOUT};
+        if (poll(&pfd, 1, 100) > 0) {
+            int err = 0;
+            socklen_t err_len = sizeof err;
+            getsockopt(H.client, SOL_SOCKET, SO_ERROR, &err, &err_len);
+            connected = err == 0;
+            errno = err;
+            break;
+        }
+    }
+    if (!connected) {
         fprintf(stderr, "connect: %s\n", strerror(errno));
         CHECK(!"connect to the loop's listener failed");
     }
