@@ -93,6 +93,7 @@ wait "$SERVER_PID" && status=0 || status=$?
 SERVER_PID=
 wait "$B1" "$B2" || true
 echo "server exit status $status after $(( $(date +%s) - start )) s"
+grep -hE 'requests:|status codes:' "$WORK/burst1.txt" "$WORK/burst2.txt" | sed 's/^/   burst: /' || true
 [[ $status -eq 0 ]] || rc=1
 
 reports=$(cat "$WORK"/asan.* 2>/dev/null; grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WORK/server.log" || true)
