@@ -8,7 +8,9 @@
 #
 # Settings (environment): SOAK_SECONDS (600), SOAK_WINDOW (10 s), SOAK_LOAD_FRACTION (0.5),
 # ORDERS_BIN (default .build/release/orders, built if missing), SOAK_THREADS (2),
-# SOAK_OUT (a new /tmp directory): samples.csv, the server's log, each window's h2load output.
+# SOAK_OUT (a new /tmp directory): samples.csv, the server's log, each window's h2load output;
+# SOAK_SERVER_ARGS (extra `orders serve` flags, e.g. "--fault missing-ok-check" to watch the
+# verdict catch the leak) and SOAK_H1_PATH (default /api/v1/order/map?ids=1,2,3).
 # Verdict thresholds: SOAK_MAX_RSS_GROWTH_PCT (25), SOAK_MAX_FD_GROWTH (16),
 # SOAK_MAX_TASK_GROWTH (16), SOAK_MAX_P99_RATIO (3: late p99 against early p99, with
 # SOAK_P99_FLOOR_MS 5 as the least early p99 compared against).
@@ -44,7 +46,8 @@ command -v h2load >/dev/null || { echo "h2load is missing (apt-get install nghtt
 SERVER_PID=
 cleanup() { [[ -n $SERVER_PID ]] && kill -TERM "$SERVER_PID" 2>/dev/null || true; }
 trap cleanup EXIT
-"$BIN" serve --host 127.0.0.1 --port 0 --admin-port 0 --threads "$THREADS" --disable-access-log >"$OUT/server.log" 2>&1 &
+# shellcheck disable=SC2086 # SOAK_SERVER_ARGS is a list of flags
+"$BIN" serve --host 127.0.0.1 --port 0 --admin-port 0 --threads "$THREADS" --disable-access-log ${SOAK_SERVER_ARGS:-} >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
   grep -q 'listener=admin' "$OUT/server.log" 2>/dev/null && break
@@ -53,7 +56,7 @@ for _ in $(seq 1 300); do
 done
 PORT=$(grep 'listener=public' "$OUT/server.log" | head -1 | sed -E 's/.* port=([0-9]+).*/\1/')
 ADMIN=$(grep 'listener=admin' "$OUT/server.log" | head -1 | sed -E 's/.* port=([0-9]+).*/\1/')
-H1_URL="http://127.0.0.1:$PORT/api/v1/order/map?ids=1,2,3"
+H1_URL="http://127.0.0.1:$PORT${SOAK_H1_PATH:-/api/v1/order/map?ids=1,2,3}"
 H2_URL="http://127.0.0.1:$PORT/api/v1/user/fetch?name=alice"
 H1_CLIENTS=8
 H2_CLIENTS=4
