@@ -87,6 +87,24 @@ def main():
     write("conn_h2", "deferred_split", bytes([0x01, 3, 7, 30, 2]) + H2["pipeline"])
     write("conn_h2", "shutdown", bytes([0x09, 0]) + H2["post"])
     write("conn_h2", "limits_big", bytes([0x50, 0]) + H2["pipeline"])
+    # the shim's own refusals and abuse limits, with small limits (config 0x10)
+    big_body = frame(0, 0, 1, b"x" * 100) + frame(0, 1, 1, b"y" * 100)
+    write("conn_h2", "body_413", bytes([0x10, 0]) + SETTINGS + frame(1, 0x4, 1, POST) + big_body)
+    many = GET + b"".join(lit(58, b"v%d" % i) for i in range(12))  # user-agent repeated
+    write("conn_h2", "fields_431", bytes([0x10, 0]) + SETTINGS + frame(1, 0x5, 1, many))
+    write("conn_h2", "no_path_400", bytes([0x00, 0]) + SETTINGS + frame(1, 0x5, 1, bytes([0x82, 0x86]) + lit(1, b"a")))
+    write("conn_h2", "method_501", bytes([0x00, 0]) + SETTINGS
+          + frame(1, 0x5, 1, lit(2, b"BREW") + bytes([0x86, 0x84]) + lit(1, b"a")))
+    write("conn_h2", "options_star", bytes([0x00, 0]) + SETTINGS
+          + frame(1, 0x5, 1, lit(2, b"OPTIONS") + bytes([0x86]) + lit(4, b"*") + lit(1, b"a")))
+    resets = b"".join(frame(1, 0x4, i, POST) + frame(3, 0, i, struct.pack(">I", 8)) for i in range(1, 80, 2))
+    write("conn_h2", "rapid_reset", bytes([0x01, 0]) + SETTINGS + resets)
+    conts = frame(1, 0x0, 1, GET[:2]) + b"".join(frame(9, 0, 1, b"") for _ in range(10)) + frame(9, 0x4, 1, GET[2:])
+    write("conn_h2", "continuation_flood", bytes([0x00, 0]) + SETTINGS + conts)
+    write("conn_h2", "skipped_id", bytes([0x00, 0]) + SETTINGS + frame(1, 0x5, 5, GET) + frame(1, 0x5, 3, GET))
+    write("conn_h2", "window_overflow", bytes([0x01, 0]) + SETTINGS + frame(1, 0x4, 1, POST)
+          + frame(4, 0, 0, struct.pack(">HI", 4, 0x7fffffff)) + frame(8, 0, 1, struct.pack(">I", 0x7fffffff)))
+    write("conn_h2", "deferred_big", bytes([0x41, 2, 5, 40]) + H2["pipeline"] + frame(1, 0x5, 7, GET) + frame(1, 0x5, 9, HEAD))
 
 
 if __name__ == "__main__":
