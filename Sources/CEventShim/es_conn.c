@@ -45,11 +45,29 @@ void es_conn_notify(es_conn *conn, int event) {
                                       conn->h2 != NULL ? ES_PROTO_HTTP2 : ES_PROTO_HTTP1, conn->tls);
 }
 
+/* Takes a connection off the loop's list of connections to drive (es_conn_schedule), so
+   that a connection closed before its turn is never driven after it was freed. */
+static void conn_unschedule(es_conn *conn) {
+    if (!conn->pending) return;
+    es_loop *loop = conn->loop;
+    es_conn *prev = NULL;
+    for (es_conn *c = loop->pending_head; c != NULL; prev = c, c = c->pending_next) {
+        if (c != conn) continue;
+        if (prev != NULL) prev->pending_next = c->pending_next;
+        else loop->pending_head = c->pending_next;
+        if (loop->pending_tail == c) loop->pending_tail = prev;
+        break;
+    }
+    conn->pending = 0;
+    conn->pending_next = NULL;
+}
+
 /* Closes the socket. A connection that Swift still holds stays allocated (phase CLOSED)
    until es_respond() frees it, and Swift hears that its client left; any other is freed
    now. HTTP/2 streams that Swift holds outlive the connection the same way (es_h2.c). */
 void es_conn_close(es_conn *conn) {
     es_loop *loop = conn->loop;
+    conn_unschedule(conn);
     if (conn->fd >= 0) {
         es_io_release(conn);
         close(conn->fd);

@@ -16,6 +16,7 @@
  *   - streams this server resets with an error are rate-limited too; an abusive peer gets
  *     GOAWAY(ENHANCE_YOUR_CALM) and the connection closes once that is written.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "es_h2_internal.h"
@@ -279,10 +280,13 @@ static int on_stream_close(nghttp2_session *ng, int32_t stream_id, uint32_t erro
     return 0;
 }
 
-static nghttp2_session_callbacks *shared_callbacks(void) {
-    static _Thread_local nghttp2_session_callbacks *callbacks; /* one set per loop thread */
-    if (callbacks != NULL) return callbacks;
-    if (nghttp2_session_callbacks_new(&callbacks) != 0) return NULL;
+/* One set for the process, made once: nghttp2 copies it into each session, so loop threads
+   share it read-only (a set per thread was lost when its thread ended). */
+static nghttp2_session_callbacks *callbacks;
+static pthread_once_t callbacks_once = PTHREAD_ONCE_INIT;
+
+static void make_callbacks(void) {
+    if (nghttp2_session_callbacks_new(&callbacks) != 0) { callbacks = NULL; return; }
     nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, on_begin_frame);
     nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
@@ -290,6 +294,10 @@ static nghttp2_session_callbacks *shared_callbacks(void) {
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame_recv);
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
+}
+
+static nghttp2_session_callbacks *shared_callbacks(void) {
+    pthread_once(&callbacks_once, make_callbacks);
     return callbacks;
 }
 

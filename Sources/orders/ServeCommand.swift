@@ -91,7 +91,28 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
-        try await group.run()
+        // swift-service-lifecycle stops listening after the first SIGTERM or SIGINT, so a
+        // second one would wait out the drain. Here a second signal cancels the group: the
+        // loops close every connection now (as when the drain deadline passes) and the
+        // process exits at once with 128 + the signal's number.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let groupTask = Task { try await group.run() }
+        let secondSignal = Task { () -> UnixSignal? in
+            var seen = 0
+            for await signal in signals {
+                seen += 1
+                if seen == 2 {
+                    logger.warning("second signal: closing every connection now", metadata: ["signal": "\(signal)"])
+                    groupTask.cancel()
+                    return signal
+                }
+            }
+            return nil
+        }
+        let result = await groupTask.result
+        secondSignal.cancel()
+        if let signal = await secondSignal.value { throw ExitCode(128 + signal.rawValue) }
+        try result.get()
     }
 }
 
