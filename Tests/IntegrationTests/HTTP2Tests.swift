@@ -207,6 +207,19 @@ struct HTTP2Tests {
         #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
     }
 
+    /// A zero-size WINDOW_UPDATE on the connection is a connection error (RFC 9113 §6.9):
+    /// GOAWAY(PROTOCOL_ERROR) and a close, while a bystander is served.
+    @Test func zeroWindowUpdateGetsGoAway() throws {
+        let server = try Self.server.get()
+        let bystander = try H2Connection(port: server.port)
+        let attacker = try H2Connection(port: server.port)
+        try attacker.send(H2Connection.frame(type: H2Connection.windowUpdate, flags: 0, stream: 0, payload: [0, 0, 0, 0]))
+        #expect(attacker.readUntil { $0.type == H2Connection.goAway }?.goAwayErrorCode == 1, "PROTOCOL_ERROR")
+        #expect(attacker.closedByServer())
+        try bystander.sendGet("/plaintext", stream: 1)
+        #expect(bystander.readUntil { $0.type == H2Connection.headers && $0.streamID == 1 } != nil)
+    }
+
     /// SETTINGS frames faster than their ACKs can leave: GOAWAY and a close.
     @Test func settingsFloodGetsGoAway() throws {
         let server = try Self.server.get()
