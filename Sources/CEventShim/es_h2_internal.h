@@ -27,6 +27,26 @@ typedef nghttp2_data_provider es_h2_data_provider;
 #define ES_H2_SUBMIT_RESPONSE nghttp2_submit_response
 #endif
 
+/* Newer nghttp2 option setters, linked weakly: present in nghttp2 >= 1.57 / 1.61 and in
+   distributions' backports, absent from a plain 1.52. */
+#if NGHTTP2_VERSION_NUM < 0x013900
+void nghttp2_option_set_stream_reset_rate_limit(nghttp2_option *option, uint64_t burst, uint64_t rate);
+#endif
+#if NGHTTP2_VERSION_NUM < 0x013d00
+void nghttp2_option_set_max_continuations(nghttp2_option *option, size_t val);
+#endif
+#pragma weak nghttp2_option_set_stream_reset_rate_limit
+#pragma weak nghttp2_option_set_max_continuations
+
+/* Limits of es_h2.c and es_h2_callbacks.c. */
+enum {
+    ES_H2_WRITE_MARK = 256 * 1024,   /* stop asking nghttp2 for frames above this backlog */
+    ES_H2_MAX_CONTINUATIONS = 8,
+    ES_H2_CLIENT_RESET_BURST = 500, ES_H2_CLIENT_RESET_RATE = 33,   /* ours: RST_STREAM from the peer */
+    ES_H2_NGHTTP2_RESET_BURST = 1000, ES_H2_NGHTTP2_RESET_RATE = 33, /* nghttp2's backstop (its defaults) */
+    ES_H2_SERVER_RESET_BURST = 100, ES_H2_SERVER_RESET_RATE = 10,
+};
+
 /* A received field, as offsets into the stream's field arena (which may move as it grows). */
 typedef struct es_h2_field_ref {
     uint32_t name_off, name_len, value_off, value_len;
@@ -117,7 +137,12 @@ void es_h2_stream_dispatch(es_h2_stream *stream);
 void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message);
 int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req);
 
-/* es_h2.c */
+/* es_h2_callbacks.c */
+nghttp2_session_callbacks *es_h2_callbacks(void);   /* one set per process */
 int es_h2_bucket_take(es_h2_bucket *bucket, uint64_t now_ms);
+void es_h2_abort(es_h2_session *h2, uint32_t error_code);
+void es_h2_request_complete(es_h2_session *h2, es_h2_stream *stream);
+void es_h2_final_goaway(es_h2_session *h2);
+extern const uint8_t es_h2_shutdown_ping[8];
 
 #endif /* ES_H2_INTERNAL_H */
