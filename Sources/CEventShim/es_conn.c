@@ -1,6 +1,6 @@
 /*
- * es_conn.c: one connection's life: accept, TLS handshake, read, parse, dispatch, respond,
- * write, and close. HTTP/1.1 is handled here; a connection that turns out to speak HTTP/2
+ * es_conn.c: one connection's life after accept (es_accept.c): TLS handshake, read, parse,
+ * dispatch, respond, write, and close. HTTP/1.1 is handled here; a connection that turns out to speak HTTP/2
  * (ALPN h2, the client preface, or Upgrade: h2c) is handed to es_h2.c.
  *
  * Requests on a connection are handled one at a time, in order: while Swift holds a
@@ -24,7 +24,6 @@
 enum { CONN_FREED = -1, CONN_DRAINING = -2 };
 
 enum {
-    ES_ACCEPT_BATCH = 128,             /* accepts per pass, so one busy listener can't starve */
     ES_WRITE_BACKLOG = 256 * 1024,     /* stop parsing pipelined requests above this */
     ES_LINGER_MS = 2000,               /* how long a closing connection drains input */
     ES_LINGER_MAX_BYTES = 256 * 1024,  /* and how much it drains at most */
@@ -129,75 +128,6 @@ static void conn_fail(es_conn *conn, const es_http1_error *error) {
     conn->phase = ES_PHASE_DRAIN_WRITE;
 }
 
-/* ---- accepting ------------------------------------------------------------------- */
-
-static void accept_from(es_loop *loop, es_listener *listener) {
-    for (int i = 0; i < ES_ACCEPT_BATCH; i++) {
-        int fd = accept4(listener->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            /* EAGAIN: drained. EMFILE and the like: wait for the next edge rather than spin. */
-            listener->readable = 0;
-            return;
-        }
-        uint32_t max = loop->config.max_connections;
-        if (max != 0 && atomic_load_explicit(&loop->connection_count, memory_order_relaxed) >= max) {
-            /* Over the limit: a cleartext client hears why (one non-blocking send into an
-               empty socket buffer, so it cannot block); a TLS client just sees the close. */
-            if (listener->tls == NULL) {
-                static const char busy[] =
-                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                    "Content-Length: 91\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
-                    "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"The server is at its connection limit\"}}";
-                ssize_t ignored = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-                (void)ignored;
-                shutdown(fd, SHUT_WR);
-            }
-            close(fd);
-            continue;
-        }
-        es_conn *conn = calloc(1, sizeof *conn);
-        if (conn == NULL) { close(fd); continue; }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        conn->io_kind = ES_IO_CONN;
-        conn->fd = fd;
-        conn->loop = loop;
-        conn->id = ++loop->next_conn_id;
-        conn->writable = 1;
-        conn->phase = ES_PHASE_HEAD;
-        if (listener->tls != NULL) {
-            if (es_tls_attach(conn, listener->tls) != 0) { close(fd); free(conn); continue; }
-            conn->phase = ES_PHASE_HANDSHAKE;
-        }
-        struct epoll_event ev = {
-            .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-            .data.ptr = conn,
-        };
-        if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            es_io_release(conn);
-            close(fd);
-            free(conn);
-            continue;
-        }
-        atomic_fetch_add_explicit(&loop->connection_count, 1, memory_order_relaxed);
-        es_timer_set(loop, conn, conn->tls ? ES_TIMER_HANDSHAKE : ES_TIMER_HEAD, 1);
-        es_conn_notify(conn, ES_CONNECTION_OPENED);
-    }
-    /* batch full: carry on next iteration */
-}
-
-void es_conn_accept_all(es_loop *loop) {
-    int any = 0;
-    for (uint32_t i = 0; i < loop->listener_count; i++) {
-        es_listener *listener = &loop->listeners[i];
-        if (!listener->readable || listener->fd < 0) continue;
-        accept_from(loop, listener);
-        any |= listener->readable;
-    }
-    loop->listener_readable = any;
-}
-
 /* ---- reading and parsing ---------------------------------------------------------- */
 
 static int conn_write_backlogged(const es_conn *conn) {
@@ -214,43 +144,6 @@ static void conn_dispatch(es_conn *conn) {
     loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)conn, &info, &rb->req,
                                rb->data + rb->body_start, rb->body_len);
     conn->in_dispatch = 0;
-}
-
-/* Case-insensitive search for a token in a comma-separated list (Connection, Upgrade). */
-static int list_has_token(const char *value, uint32_t len, const char *token) {
-    size_t token_len = strlen(token);
-    uint32_t i = 0;
-    while (i < len) {
-        while (i < len && (value[i] == ' ' || value[i] == '\t' || value[i] == ',')) i++;
-        uint32_t start = i;
-        while (i < len && value[i] != ',') i++;
-        uint32_t end = i;
-        while (end > start && (value[end - 1] == ' ' || value[end - 1] == '\t')) end--;
-        if (end - start == token_len && strncasecmp(value + start, token, token_len) == 0) return 1;
-    }
-    return 0;
-}
-
-/* RFC 7540 §3.2: a cleartext request without a body that asks for h2c with exactly one
-   HTTP2-Settings field, both named in Connection. Returns the settings field or NULL. */
-static const es_http1_header *h2c_upgrade_settings(const es_conn *conn, const es_http1_request *req) {
-    if (!(req->flags & ES_HTTP1_F_UPGRADE) || conn->tls || !conn->loop->config.h2c) return NULL;
-    if ((req->flags & ES_HTTP1_F_CHUNKED) || req->content_length > 0 || req->version_minor != 1) return NULL;
-    const es_http1_header *settings = NULL;
-    int upgrade_h2c = 0, connection_ok = 0;
-    for (uint32_t i = 0; i < req->header_count; i++) {
-        const es_http1_header *h = &req->headers[i];
-        if (h->name_len == 7 && strncasecmp(h->name, "upgrade", 7) == 0) {
-            upgrade_h2c |= list_has_token(h->value, h->value_len, "h2c");
-        } else if (h->name_len == 10 && strncasecmp(h->name, "connection", 10) == 0) {
-            connection_ok |= list_has_token(h->value, h->value_len, "upgrade") &&
-                             list_has_token(h->value, h->value_len, "http2-settings");
-        } else if (h->name_len == 14 && strncasecmp(h->name, "http2-settings", 14) == 0) {
-            if (settings != NULL) return NULL;
-            settings = h;
-        }
-    }
-    return upgrade_h2c && connection_ok ? settings : NULL;
 }
 
 /* Parses and dispatches every complete request in the read buffer, stopping when one is
@@ -288,7 +181,7 @@ static void conn_process_buffered(es_conn *conn) {
             rb->body_len = 0;
             if (!(req->flags & ES_HTTP1_F_CHUNKED) && req->content_length <= 0) {
                 rb->next_start = rb->body_start;
-                const es_http1_header *settings = h2c_upgrade_settings(conn, req);
+                const es_http1_header *settings = es_h2c_upgrade_settings(conn, req);
                 if (settings != NULL &&
                     es_h2_start_upgrade(conn, req, settings->value, settings->value_len) == 0)
                     return; /* now HTTP/2; the request became stream 1 */

@@ -185,8 +185,13 @@ void es_h2_begin_shutdown(es_conn *conn);
 int es_h2_is_preface_prefix(const char *data, size_t len); /* 1 full, 0 partial, -1 no */
 void es_h2_stream_respond(struct es_h2_stream *stream, const es_response *response);
 
-/* es_conn.c */
+/* es_accept.c */
 void es_conn_accept_all(es_loop *loop);
+
+/* es_h2_upgrade.c: the HTTP2-Settings field of an h2c upgrade request, or NULL */
+const es_http1_header *es_h2c_upgrade_settings(const es_conn *conn, const es_http1_request *req);
+
+/* es_conn.c */
 void es_conn_schedule(es_conn *conn);
 int es_conn_flush(es_conn *conn);
 void es_conn_notify(es_conn *conn, int event);

@@ -1,0 +1,82 @@
+/*
+ * es_accept.c: taking connections from the loop's listeners: accept4 in batches, the
+ * connection limit (a cleartext client over it hears 503 before the close), TCP_NODELAY,
+ * TLS state for TLS listeners, one edge-triggered registration, and the first timer.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "es_internal.h"
+
+enum { ES_ACCEPT_BATCH = 128 }; /* accepts per pass, so one busy listener can't starve */
+
+static void accept_from(es_loop *loop, es_listener *listener) {
+    for (int i = 0; i < ES_ACCEPT_BATCH; i++) {
+        int fd = accept4(listener->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* EAGAIN: drained. EMFILE and the like: wait for the next edge rather than spin. */
+            listener->readable = 0;
+            return;
+        }
+        uint32_t max = loop->config.max_connections;
+        if (max != 0 && atomic_load_explicit(&loop->connection_count, memory_order_relaxed) >= max) {
+            /* Over the limit: a cleartext client hears why (one non-blocking send into an
+               empty socket buffer, so it cannot block); a TLS client just sees the close. */
+            if (listener->tls == NULL) {
+                static const char busy[] =
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 91\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+                    "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"The server is at its connection limit\"}}";
+                ssize_t ignored = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+                (void)ignored;
+                shutdown(fd, SHUT_WR);
+            }
+            close(fd);
+            continue;
+        }
+        es_conn *conn = calloc(1, sizeof *conn);
+        if (conn == NULL) { close(fd); continue; }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        conn->io_kind = ES_IO_CONN;
+        conn->fd = fd;
+        conn->loop = loop;
+        conn->id = ++loop->next_conn_id;
+        conn->writable = 1;
+        conn->phase = ES_PHASE_HEAD;
+        if (listener->tls != NULL) {
+            if (es_tls_attach(conn, listener->tls) != 0) { close(fd); free(conn); continue; }
+            conn->phase = ES_PHASE_HANDSHAKE;
+        }
+        struct epoll_event ev = {
+            .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+            .data.ptr = conn,
+        };
+        if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            es_io_release(conn);
+            close(fd);
+            free(conn);
+            continue;
+        }
+        atomic_fetch_add_explicit(&loop->connection_count, 1, memory_order_relaxed);
+        es_timer_set(loop, conn, conn->tls ? ES_TIMER_HANDSHAKE : ES_TIMER_HEAD, 1);
+        es_conn_notify(conn, ES_CONNECTION_OPENED);
+    }
+    /* batch full: carry on next iteration */
+}
+
+void es_conn_accept_all(es_loop *loop) {
+    int any = 0;
+    for (uint32_t i = 0; i < loop->listener_count; i++) {
+        es_listener *listener = &loop->listeners[i];
+        if (!listener->readable || listener->fd < 0) continue;
+        accept_from(loop, listener);
+        any |= listener->readable;
+    }
+    loop->listener_readable = any;
+}
