@@ -154,6 +154,12 @@ int es_thread_set_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)tid, nice) == 0 ? 0 : -errno;
 }
 
+int es_thread_set_idle_policy(void) {
+    struct sched_param param = {.sched_priority = 0};
+    int r = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+    return -r;
+}
+
 long es_raise_fd_limit(void) {
     struct rlimit limit;
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;

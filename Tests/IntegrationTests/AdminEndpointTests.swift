@@ -16,6 +16,25 @@ struct AdminEndpointTests {
         #expect(admin.status == 200)
     }
 
+    /// The admin listener's thread runs under SCHED_IDLE, so a heavy render never delays a
+    /// serving loop; the public loops keep the normal policy.
+    @Test func adminThreadRunsInTheBackground() throws {
+        let server = try Self.server.get()
+        let taskDirectory = "/proc/\(server.process.processIdentifier)/task"
+        var policies: [String: Int] = [:]
+        for tid in try FileManager.default.contentsOfDirectory(atPath: taskDirectory) {
+            let name = (try? String(contentsOfFile: "\(taskDirectory)/\(tid)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard name.hasPrefix("admin-loop") || name.hasPrefix("public-loop") else { continue }
+            // Field 41 of stat is the scheduling policy; the name field (2) has no spaces here.
+            let stat = try String(contentsOfFile: "\(taskDirectory)/\(tid)/stat", encoding: .utf8)
+            policies[name] = Int(stat.split(separator: " ")[40])
+        }
+        #expect(policies["admin-loop-0"] == 5, "SCHED_IDLE: \(policies)")
+        #expect(policies.filter { $0.key.hasPrefix("public-loop") }.values.allSatisfy { $0 == 0 }, "SCHED_OTHER: \(policies)")
+        #expect(policies.keys.contains { $0.hasPrefix("public-loop") })
+    }
+
     @Test func histogramCountsKnownRequestsByRouteTemplate() throws {
         let server = try Self.server.get()
         let before = try MetricsScrape.fetch(adminPort: server.adminPort)

@@ -171,6 +171,10 @@ void es_thread_set_name(const char *name);
     caller). Returns 0, or -errno (raising priority needs privileges; lowering never does). */
 int es_thread_set_nice(int nice);
 
+/** Moves the calling thread to SCHED_IDLE: it runs only when no normal thread wants its
+    CPU, and a waking normal thread always preempts it. Returns 0, or -errno. */
+int es_thread_set_idle_policy(void);
+
 /** Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
 long es_raise_fd_limit(void);
 

@@ -9,22 +9,22 @@ enum LoopThread {
     private final class Box {
         let body: @Sendable () -> Void
         let name: String
-        let nice: Int32
-        init(body: @escaping @Sendable () -> Void, name: String, nice: Int32) {
+        let priority: ServerConfiguration.ThreadPriority
+        init(body: @escaping @Sendable () -> Void, name: String, priority: ServerConfiguration.ThreadPriority) {
             self.body = body
             self.name = name
-            self.nice = nice
+            self.priority = priority
         }
     }
 
-    /// - Parameter nice: the thread's nice value; above 0 it yields the CPU to normal threads.
-    static func start(name: String, nice: Int32 = 0, body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(body: body, name: name, nice: nice)).toOpaque()
+    static func start(name: String, priority: ServerConfiguration.ThreadPriority = .normal,
+                      body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(body: body, name: name, priority: priority)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
             let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
             es_thread_set_name(box.name)
-            if box.nice != 0 { _ = es_thread_set_nice(box.nice) }
+            if box.priority == .background { _ = es_thread_set_idle_policy() }
             box.body()
             return nil
         }, box)

@@ -147,7 +147,7 @@ public final class HTTPServer: Service, Sendable {
             return state.startWaiters
         }
         for loop in loops {
-            LoopThread.start(name: "\(configuration.name)-loop-\(loop.index)", nice: configuration.threadNice) {
+            LoopThread.start(name: "\(configuration.name)-loop-\(loop.index)", priority: configuration.threadPriority) {
                 loop.run()
                 self.loopExited()
             }

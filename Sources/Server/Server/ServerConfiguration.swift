@@ -20,10 +20,10 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerLoop = 0
     /// How long a graceful shutdown waits for requests in flight.
     public var drainDeadline: Duration = .seconds(10)
-    /// The loop threads' nice value. A listener whose work may be heavy and is never urgent
-    /// (the admin listener rendering 100,000 tasks) runs above 0, so that on a busy machine
-    /// the serving loops win the CPU.
-    public var threadNice: Int32 = 0
+    /// How the loop threads are scheduled. A listener whose work may be heavy and is never
+    /// urgent (the admin listener rendering 100,000 tasks) runs in the background, so that
+    /// the serving loops always win the CPU.
+    public var threadPriority = ThreadPriority.normal
     /// Where handlers start. Kept configurable so the cost of a thread hop can be measured.
     public var handlerDispatch = HandlerDispatch.inline
     /// The `Server` header's value. No version, on purpose.
@@ -40,6 +40,20 @@ public struct ServerConfiguration: Sendable {
     /// The CPUs this process may run on (its affinity mask), so a server pinned with
     /// `taskset -c 0` starts one loop.
     public static var availableCPUs: Int { Int(es_available_cpus()) }
+
+    /// How a listener's loop threads are scheduled.
+    public struct ThreadPriority: Sendable, Hashable {
+        enum Base: Sendable, Hashable { case normal, background }
+        let base: Base
+
+        /// The default scheduling policy.
+        public static let normal = ThreadPriority(base: .normal)
+        /// Linux SCHED_IDLE: the thread runs on CPU time no normal thread wants, and a
+        /// waking serving loop preempts it at once. (A nice value is not enough under the
+        /// EEVDF scheduler of Linux 6.6 and later: a woken thread may wait out the running
+        /// one's slice, milliseconds.) A fully saturated machine starves such a thread.
+        public static let background = ThreadPriority(base: .background)
+    }
 
     /// Where a request's handler task starts.
     public struct HandlerDispatch: Sendable, Hashable {

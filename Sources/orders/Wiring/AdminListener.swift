@@ -23,7 +23,7 @@ enum AdminListener {
         configuration.port = port
         configuration.threads = 1
         // Renders of large task dumps must not take CPU from the serving loops.
-        configuration.threadNice = 10
+        configuration.threadPriority = .background
         let chain = MiddlewareChain([RequestIDMiddleware(), RecoveryMiddleware(logger: logger) { _, _ in }], router: router)
         return HTTPServer(configuration: configuration, responder: chain, logger: logger)
     }
