@@ -1,0 +1,146 @@
+/*
+ * es_h2_response.c: submitting an HTTP/2 stream's answer to nghttp2: Swift's response (or
+ * the shim's own refusal) becomes a header list, lowercased and without connection-specific
+ * fields, with per-request values never indexed, and a body read under flow control.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "es_h2_internal.h"
+
+static es_h2_ssize read_response(nghttp2_session *ng, int32_t stream_id, uint8_t *buf, size_t length,
+                                 uint32_t *data_flags, nghttp2_data_source *source, void *user_data) {
+    (void)ng; (void)stream_id; (void)user_data;
+    es_h2_stream *stream = source->ptr;
+    size_t left = stream->response_len - stream->response_sent;
+    size_t n = left < length ? left : length;
+    if (n > 0) memcpy(buf, stream->response + stream->response_sent, n);
+    stream->response_sent += n;
+    if (stream->response_sent == stream->response_len) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return (es_h2_ssize)n;
+}
+
+/* Fields that mean something only to one HTTP/1.1 hop (RFC 9113 §8.2.2). */
+static int connection_specific(const char *name, size_t len) {
+    static const char *const names[] = {"connection", "keep-alive", "proxy-connection",
+                                        "transfer-encoding", "upgrade"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && strncasecmp(names[i], name, len) == 0) return 1;
+    return 0;
+}
+
+#define NV(n, nlen, v, vlen) \
+    ((nghttp2_nv){(uint8_t *)(n), (uint8_t *)(v), (nlen), (vlen), NGHTTP2_NV_FLAG_NONE})
+
+/* Fields whose value differs on every response (or must not sit in a shared table): encoded
+   as literals without indexing (RFC 7541 §6.2.2), so they never churn the HPACK dynamic
+   table that keeps the repeated fields (server, content-type, date) one byte each. */
+static int never_indexed(const char *lower_name, size_t len) {
+    static const char *const names[] = {"x-request-id", "set-cookie", "authorization", "etag"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], lower_name, len) == 0) return 1;
+    return 0;
+}
+
+enum { MAX_RESPONSE_FIELDS = 64, NAME_SCRATCH = 2048 };
+
+/* Submits the response: the fixed fields, Swift's preformatted "Name: value\r\n" lines
+   with their names lowercased (RFC 9113 §8.2.1), and the body (copied: the caller's
+   memory is only valid during the call). */
+static void stream_submit(es_h2_stream *stream, const es_response *response) {
+    es_h2_session *h2 = stream->session;
+    es_loop *loop = h2->conn->loop;
+    uint16_t status = response->status;
+    int bodiless = status < 200 || status == 204 || status == 304;
+    char status_text[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+                           (char)('0' + status % 10), 0};
+    char length_text[24];
+    size_t length_len = 0;
+    {   /* decimal, without snprintf's per-call set-up */
+        char digits[24];
+        size_t value = response->body_len;
+        do { digits[length_len++] = (char)('0' + value % 10); value /= 10; } while (value != 0);
+        for (size_t i = 0; i < length_len; i++) length_text[i] = digits[length_len - 1 - i];
+    }
+    nghttp2_nv nva[MAX_RESPONSE_FIELDS];
+    size_t n = 0;
+    nva[n++] = NV(":status", 7, status_text, 3);
+    nva[n++] = NV("server", 6, loop->config.server_name, strlen(loop->config.server_name));
+    nva[n++] = NV("date", 4, loop->date, 29);
+    if (response->content_type != NULL)
+        nva[n++] = NV("content-type", 12, response->content_type, response->content_type_len);
+    if (!bodiless) nva[n++] = NV("content-length", 14, length_text, length_len);
+    char names[NAME_SCRATCH];
+    size_t names_used = 0;
+    const char *line = response->extra_headers;
+    const char *end = line ? line + response->extra_headers_len : NULL;
+    while (line != NULL && line < end && n < MAX_RESPONSE_FIELDS) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        const char *line_end = eol ? eol : end;
+        const char *colon = memchr(line, ':', (size_t)(line_end - line));
+        if (colon != NULL) {
+            size_t name_len = (size_t)(colon - line);
+            const char *value = colon + 1;
+            while (value < line_end && (*value == ' ' || *value == '\t')) value++;
+            const char *value_end = line_end;
+            while (value_end > value && (value_end[-1] == '\r' || value_end[-1] == ' ')) value_end--;
+            if (!connection_specific(line, name_len) && names_used + name_len <= sizeof names) {
+                char *lower = names + names_used;
+                for (size_t i = 0; i < name_len; i++) {
+                    char c = line[i];
+                    lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+                }
+                names_used += name_len;
+                nva[n++] = NV(lower, name_len, value, (size_t)(value_end - value));
+                if (never_indexed(lower, name_len)) nva[n - 1].flags = NGHTTP2_NV_FLAG_NO_INDEX;
+            }
+        }
+        line = eol ? eol + 1 : end;
+    }
+    es_h2_data_provider provider;
+    es_h2_data_provider *body = NULL;
+    if (!bodiless && !stream->head_only && response->body_len > 0) {
+        stream->response = response->body_len <= sizeof stream->inline_response
+            ? stream->inline_response : malloc(response->body_len);
+        if (stream->response != NULL) {
+            memcpy(stream->response, response->body, response->body_len);
+            stream->response_len = response->body_len;
+            provider.source.ptr = stream;
+            provider.read_callback = read_response;
+            body = &provider;
+        }
+    }
+    stream->answered = 1;
+    if (ES_H2_SUBMIT_RESPONSE(h2->ng, stream->id, nva, n, body) != 0)
+        nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, stream->id, NGHTTP2_INTERNAL_ERROR);
+}
+
+void es_h2_stream_respond(es_h2_stream *stream, const es_response *response) {
+    es_h2_session *h2 = stream->session;
+    if (h2 == NULL) { es_h2_stream_free(stream); return; } /* the connection is gone */
+    stream->dispatched = 0;
+    h2->inflight--;
+    es_conn *conn = h2->conn;
+    if (stream->closed) {
+        es_h2_stream_free(stream); /* the client reset it: the answer has nowhere to go */
+    } else {
+        stream_submit(stream, response);
+    }
+    if (!h2->in_recv) es_conn_schedule(conn);
+}
+
+/* The shim's own refusal, in the same JSON shape as every other error. */
+void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message) {
+    char body[512];
+    int len = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
+    static const char json[] = "application/json";
+    es_response response = {
+        .status = status,
+        .content_type = json,
+        .content_type_len = sizeof json - 1,
+        .body = body,
+        .body_len = len > 0 && (size_t)len < sizeof body ? (size_t)len : 0,
+    };
+    stream_submit(stream, &response);
+}
