@@ -34,7 +34,7 @@ CFLAGS=(-g -O1 "${LD[@]}" -fno-omit-frame-pointer -fno-strict-aliasing -D_GNU_SO
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
         -I "$ROOT/Sources/CEventShim/include" -I "$ROOT/Sources/CEventShim")
 SHIM=$ROOT/Sources/CEventShim
-PARSER_SRCS=("$SHIM/es_http1_parser.c" "$SHIM/es_http1_chunked.c")
+PARSER_SRCS=("$SHIM"/es_http1_*.c)
 ALL_SRCS=("$SHIM"/*.c)
 LIBS=($(pkg-config --libs libnghttp2 openssl 2>/dev/null || echo -lnghttp2 -lssl -lcrypto))
 

@@ -1,6 +1,9 @@
 /*
  * es_http1_parser.c: request-head parsing for es_http1_parser.h (RFC 9112, RFC 9110).
  *
+ * Files: this one (the scanner and the request line), es_http1_authority.c (hosts),
+ * es_http1_fields.c (framing fields), es_http1_internal.h (what they share).
+ *
  * Two stages:
  *   1. An incremental scanner (scan_head) walks each byte once, across calls, with a
  *      small state machine. It checks everything that is local to a byte or a line:
@@ -56,16 +59,13 @@
  *   400 invalid_host                         Host is not uri-host [":" port]
  *   400 invalid_connection                   Connection is not a list of tokens
  *   417 expectation_failed                   an Expect member other than 100-continue
- */
-#include "es_http1_parser.h"
-
-#include <string.h>
+ */#include "es_http1_internal.h"
 
 /* ---------------------------------------------------------------------------------- */
 /* Errors                                                                               */
 
 #define DEFINE_ERROR(name, status, code, message) \
-    static const es_http1_error name = {status, code, message}
+    const es_http1_error name = {status, code, message}
 
 DEFINE_ERROR(E_TOO_MANY_EMPTY_LINES, 400, "too_many_empty_lines",
              "Too many empty lines came before the request line");
@@ -138,61 +138,12 @@ DEFINE_ERROR(E_INVALID_CONNECTION, 400, "invalid_connection",
 DEFINE_ERROR(E_EXPECTATION_FAILED, 417, "expectation_failed",
              "The only expectation the server supports is 100-continue");
 
-/* ---------------------------------------------------------------------------------- */
-/* Character classes: one table lookup per byte in the scanner's inner loops.          */
-
-enum {
-    CH_TCHAR = 1 << 0,   /* token character (RFC 9110 §5.6.2) */
-    CH_TARGET = 1 << 1,  /* target byte taken as is: unreserved, sub-delims, : @ / ? */
-    CH_VALUE = 1 << 2,   /* field-value byte: VCHAR, SP, HTAB, obs-text */
-    CH_VCHAR = 1 << 3,   /* visible ASCII, 0x21..0x7E */
-    CH_HEX = 1 << 4,     /* HEXDIG, either case */
-    CH_REG_NAME = 1 << 5 /* reg-name byte apart from pct-encoded: unreserved, sub-delims */
-};
-
-#define IS_ALPHA(c) ((unsigned)(((c) | 0x20) - 'a') < 26u)
-#define IS_DIGIT(c) ((unsigned)((c) - '0') < 10u)
-#define IS_HEX(c) (IS_DIGIT(c) || (unsigned)(((c) | 0x20) - 'a') < 6u)
-#define IS_UNRESERVED(c) (IS_ALPHA(c) || IS_DIGIT(c) || (c) == '-' || (c) == '.' || \
-                          (c) == '_' || (c) == '~')
-#define IS_SUB_DELIM(c) ((c) == '!' || (c) == '$' || (c) == '&' || (c) == '\'' || \
-                         (c) == '(' || (c) == ')' || (c) == '*' || (c) == '+' ||   \
-                         (c) == ',' || (c) == ';' || (c) == '=')
-#define IS_TCHAR(c) (IS_ALPHA(c) || IS_DIGIT(c) || (c) == '!' || (c) == '#' ||      \
-                     (c) == '$' || (c) == '%' || (c) == '&' || (c) == '\'' ||       \
-                     (c) == '*' || (c) == '+' || (c) == '-' || (c) == '.' ||        \
-                     (c) == '^' || (c) == '_' || (c) == '`' || (c) == '|' || (c) == '~')
-#define IS_TARGET(c) (IS_UNRESERVED(c) || IS_SUB_DELIM(c) || (c) == ':' || (c) == '@' || \
-                      (c) == '/' || (c) == '?')
-#define IS_VALUE(c) ((c) == '\t' || ((c) >= 0x20 && (c) != 0x7f))
-#define IS_VCHAR(c) ((c) > 0x20 && (c) < 0x7f)
-
-#define CLASS(c)                                                              \
-    ((IS_TCHAR(c) ? CH_TCHAR : 0) | (IS_TARGET(c) ? CH_TARGET : 0) |          \
-     (IS_VALUE(c) ? CH_VALUE : 0) | (IS_VCHAR(c) ? CH_VCHAR : 0) |            \
-     (IS_HEX(c) ? CH_HEX : 0) |                                               \
-     ((IS_UNRESERVED(c) || IS_SUB_DELIM(c)) ? CH_REG_NAME : 0))
-#define CLASS4(n) CLASS(n), CLASS((n) + 1), CLASS((n) + 2), CLASS((n) + 3)
-#define CLASS16(n) CLASS4(n), CLASS4((n) + 4), CLASS4((n) + 8), CLASS4((n) + 12)
-#define CLASS64(n) CLASS16(n), CLASS16((n) + 16), CLASS16((n) + 32), CLASS16((n) + 48)
-
-static const uint8_t char_class[256] = {CLASS64(0), CLASS64(64), CLASS64(128), CLASS64(192)};
-
-static inline int has_class(uint8_t c, unsigned mask) { return (char_class[c] & mask) != 0; }
+/* The character-class table (es_http1_internal.h has the classes). */
+const uint8_t es_http1_char_class[256] = {CLASS64(0), CLASS64(64), CLASS64(128), CLASS64(192)};
 
 /* ---------------------------------------------------------------------------------- */
 /* Limits                                                                               */
 
-/* The request line and header block limits are capped so every offset the scanner can
-   reach stays well inside the uint32_t fields of es_http1_parser. */
-#define LIMIT_CAP (1u << 30)
-
-typedef struct head_limits {
-    size_t max_request_line;
-    size_t max_header_block;
-    uint32_t max_header_count; /* also capped by the caller's array and header_lines */
-    uint64_t max_body;
-} head_limits;
 
 es_http1_limits es_http1_limits_default(void)
 {
@@ -264,159 +215,6 @@ static int method_from_name(const uint8_t *name, size_t len)
 }
 
 /* ---------------------------------------------------------------------------------- */
-/* Small text helpers                                                                   */
-
-/* Case-insensitive compare of s[0..len) against a lowercase literal. Only valid for
-   input without control characters (tokens, field values): OR-ing 0x20 then maps
-   exactly the two cases of a letter onto the lowercase letter. */
-static int equals_lower(const uint8_t *s, size_t len, const char *lower)
-{
-    for (size_t i = 0; i < len; i++) {
-        if ((s[i] | 0x20) != (uint8_t)lower[i]) return 0;
-    }
-    return 1;
-}
-
-static const uint8_t *skip_ows(const uint8_t *p, const uint8_t *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t')) p++;
-    return p;
-}
-
-static const uint8_t *trim_ows_end(const uint8_t *start, const uint8_t *end)
-{
-    while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
-    return end;
-}
-
-static const uint8_t *skip_token(const uint8_t *p, const uint8_t *end)
-{
-    while (p < end && has_class(*p, CH_TCHAR)) p++;
-    return p;
-}
-
-static int has_square_bracket(const uint8_t *s, size_t len)
-{
-    return memchr(s, '[', len) != NULL || memchr(s, ']', len) != NULL;
-}
-
-/* ---------------------------------------------------------------------------------- */
-/* Hosts: uri-host [ ":" port ] (RFC 3986 §3.2.2, §3.2.3)                               */
-
-/* dec-octet "." dec-octet "." dec-octet "." dec-octet, without leading zeros. */
-static int valid_ipv4(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    for (int octet = 0; octet < 4; octet++) {
-        if (octet > 0) {
-            if (i == len || s[i] != '.') return 0;
-            i++;
-        }
-        size_t start = i;
-        unsigned value = 0;
-        while (i < len && IS_DIGIT(s[i]) && i - start < 3) value = value * 10 + (s[i++] - '0');
-        size_t digits = i - start;
-        if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0')) return 0;
-    }
-    return i == len;
-}
-
-/* IPv6address: up to eight groups of 1-4 hex digits, at most one "::", optionally
-   ending in an IPv4 address that stands for two groups. */
-static int valid_ipv6(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    int groups = 0, compressed = 0;
-    if (len >= 2 && s[0] == ':' && s[1] == ':') {
-        compressed = 1;
-        i = 2;
-        if (i == len) return 1;
-    }
-    for (;;) {
-        size_t start = i;
-        while (i < len && IS_HEX(s[i])) i++;
-        if (i < len && s[i] == '.') {
-            if (!valid_ipv4(s + start, len - start)) return 0;
-            groups += 2;
-            break;
-        }
-        if (i == start || i - start > 4) return 0;
-        groups++;
-        if (groups > 8) return 0;
-        if (i == len) break;
-        if (s[i] != ':') return 0;
-        i++;
-        if (i < len && s[i] == ':') {
-            if (compressed) return 0;
-            compressed = 1;
-            i++;
-            if (i == len) break;
-        } else if (i == len) {
-            return 0; /* a single trailing colon */
-        }
-    }
-    return compressed ? groups <= 7 : groups == 8;
-}
-
-/* IPvFuture: "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ). */
-static int valid_ipvfuture(const uint8_t *s, size_t len)
-{
-    size_t i = 1;
-    while (i < len && IS_HEX(s[i])) i++;
-    if (i == 1 || i == len || s[i] != '.') return 0;
-    if (++i == len) return 0;
-    for (; i < len; i++) {
-        if (!has_class(s[i], CH_REG_NAME) && s[i] != ':') return 0;
-    }
-    return 1;
-}
-
-static int valid_ip_literal(const uint8_t *s, size_t len)
-{
-    if (len > 0 && (s[0] | 0x20) == 'v') return valid_ipvfuture(s, len);
-    return valid_ipv6(s, len);
-}
-
-/* Length of the reg-name at the start of s (IPv4 addresses are reg-names too), or
-   SIZE_MAX when it holds a bad percent-encoding. */
-static size_t reg_name_length(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        if (has_class(s[i], CH_REG_NAME)) {
-            i++;
-        } else if (s[i] == '%') {
-            if (len - i < 3 || !IS_HEX(s[i + 1]) || !IS_HEX(s[i + 2])) return SIZE_MAX;
-            i += 3;
-        } else {
-            break;
-        }
-    }
-    return i;
-}
-
-/* A non-empty host, then optionally ":" and a port (*DIGIT, RFC 3986). */
-static int valid_host_port(const uint8_t *s, size_t len)
-{
-    size_t i;
-    if (len == 0) return 0;
-    if (s[0] == '[') {
-        const uint8_t *close = memchr(s, ']', len);
-        if (close == NULL || !valid_ip_literal(s + 1, (size_t)(close - s) - 1)) return 0;
-        i = (size_t)(close - s) + 1;
-    } else {
-        i = reg_name_length(s, len);
-        if (i == 0 || i == SIZE_MAX) return 0;
-    }
-    if (i == len) return 1;
-    if (s[i] != ':') return 0;
-    for (i++; i < len; i++) {
-        if (!IS_DIGIT(s[i])) return 0;
-    }
-    return 1;
-}
-
-/* ---------------------------------------------------------------------------------- */
 /* Request line (checked once its CRLF has arrived; the scanner already checked each  */
 /* byte of the method and target)                                                       */
 
@@ -472,7 +270,7 @@ static const es_http1_error *parse_absolute_form(const uint8_t *t, size_t len,
     const uint8_t *rest = authority;
     while (rest < end && *rest != '/' && *rest != '?') rest++;
     /* userinfo ("@") is not a reg-name byte, so it is refused here (RFC 9110 §4.2.4) */
-    if (!valid_host_port(authority, (size_t)(rest - authority))) return &E_INVALID_TARGET_FORM;
+    if (!es_http1_valid_host_port(authority, (size_t)(rest - authority))) return &E_INVALID_TARGET_FORM;
     if (check_brackets && has_square_bracket(rest, (size_t)(end - rest))) return &E_INVALID_TARGET;
     req->authority = (const char *)authority;
     req->authority_len = (uint32_t)(rest - authority);
@@ -529,236 +327,6 @@ static const es_http1_error *parse_request_line(const uint8_t *b, size_t start, 
     const uint8_t *target = method_end + 1;
     const uint8_t *target_end = b + cr - 9; /* the SP before the version */
     return parse_target(target, (size_t)(target_end - target), method, check_brackets, req);
-}
-
-/* ---------------------------------------------------------------------------------- */
-/* Header fields with meaning for framing and connection handling                       */
-
-typedef struct framing {
-    int64_t content_length;
-    const uint8_t *host;
-    uint32_t host_len;
-    uint8_t host_count;
-    uint8_t has_content_length;
-    uint8_t has_transfer_encoding;
-    uint8_t chunked_last;        /* the last coding seen so far is chunked */
-    uint8_t unsupported_coding;  /* a coding other than chunked was seen */
-    uint8_t expect_continue;
-    uint8_t expect_other;
-    uint8_t connection_close;
-    uint8_t connection_keep_alive;
-    uint8_t upgrade;
-} framing;
-
-/* 1*DIGIT that fits in int64_t (RFC 9110 §8.6: no sign, no list). */
-static const es_http1_error *apply_content_length(framing *f, const uint8_t *v, size_t len)
-{
-    if (f->has_content_length) return &E_DUPLICATE_CONTENT_LENGTH;
-    if (len == 0) return &E_INVALID_CONTENT_LENGTH;
-    int64_t value = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!IS_DIGIT(v[i])) return &E_INVALID_CONTENT_LENGTH;
-        int digit = v[i] - '0';
-        if (value > (INT64_MAX - digit) / 10) return &E_INVALID_CONTENT_LENGTH;
-        value = value * 10 + digit;
-    }
-    f->has_content_length = 1;
-    f->content_length = value;
-    return NULL;
-}
-
-/* Skips transfer-parameters (";" ...) up to the next list comma outside a quoted
-   string. Returns NULL when a quoted string is not closed. */
-static const uint8_t *skip_parameters(const uint8_t *p, const uint8_t *end)
-{
-    int quoted = 0;
-    for (; p < end; p++) {
-        if (quoted) {
-            if (*p == '\\') {
-                if (++p == end) return NULL;
-            } else if (*p == '"') {
-                quoted = 0;
-            }
-        } else if (*p == '"') {
-            quoted = 1;
-        } else if (*p == ',') {
-            return p;
-        }
-    }
-    return quoted ? NULL : end;
-}
-
-/* One Transfer-Encoding field: its members continue the list of earlier fields
-   (RFC 9110 §5.3). The only accepted list is exactly "chunked". Empty members are
-   ignored (RFC 9110 §5.6.1.2: a recipient MUST accept "chunked," and ", chunked"); a list
-   with no chunked at its end is refused in check_framing. */
-static const es_http1_error *apply_transfer_encoding(framing *f, const uint8_t *v, size_t len)
-{
-    const uint8_t *p = v, *end = v + len;
-    f->has_transfer_encoding = 1;
-    for (;;) {
-        p = skip_ows(p, end);
-        const uint8_t *coding = p;
-        p = skip_token(p, end);
-        size_t coding_len = (size_t)(p - coding);
-        p = skip_ows(p, end);
-        if (coding_len == 0) {
-            if (p == end) return NULL;
-            if (*p != ',') return &E_INVALID_TRANSFER_ENCODING;
-            p++;
-            continue;
-        }
-        /* any coding after chunked, including a second chunked (RFC 9112 §6.1) */
-        if (f->chunked_last) return &E_CHUNKED_NOT_LAST;
-        if (p < end && *p == ';') {
-            /* chunked defines no parameters: still chunked (so the list ends well), but
-               not a coding we can honour */
-            if (coding_len == 7 && equals_lower(coding, 7, "chunked")) f->chunked_last = 1;
-            f->unsupported_coding = 1;
-            p = skip_parameters(p, end);
-            if (p == NULL) return &E_INVALID_TRANSFER_ENCODING;
-        } else if (coding_len == 7 && equals_lower(coding, 7, "chunked")) {
-            f->chunked_last = 1;
-        } else {
-            f->unsupported_coding = 1;
-        }
-        if (p == end) return NULL;
-        if (*p != ',') return &E_INVALID_TRANSFER_ENCODING;
-        p++;
-    }
-}
-
-/* Connection = #connection-option; empty members are ignored (RFC 9110 §5.6.1). */
-static const es_http1_error *apply_connection(framing *f, const uint8_t *v, size_t len)
-{
-    const uint8_t *p = v, *end = v + len;
-    for (;;) {
-        p = skip_ows(p, end);
-        const uint8_t *option = p;
-        p = skip_token(p, end);
-        size_t option_len = (size_t)(p - option);
-        p = skip_ows(p, end);
-        if (p < end && *p != ',') return &E_INVALID_CONNECTION;
-        if (option_len == 5 && equals_lower(option, 5, "close")) f->connection_close = 1;
-        if (option_len == 10 && equals_lower(option, 10, "keep-alive"))
-            f->connection_keep_alive = 1;
-        if (p == end) return NULL;
-        p++;
-    }
-}
-
-static const es_http1_error *apply_host(framing *f, const uint8_t *v, size_t len)
-{
-    if (++f->host_count > 1) return &E_DUPLICATE_HOST;
-    /* an empty Host is allowed: the target has no authority (RFC 9112 §3.2) */
-    if (len > 0 && !valid_host_port(v, len)) return &E_INVALID_HOST;
-    f->host = v;
-    f->host_len = (uint32_t)len;
-    return NULL;
-}
-
-/* Expect = #expectation (RFC 9110 §10.1.1). Empty members are ignored (§5.6.1.2), so
-   an empty Expect asks for nothing; any member but 100-continue (parameters included)
-   is an expectation we cannot meet. A quoted comma splits a member in two, which can
-   only turn one unknown member into two. */
-static void apply_expect(framing *f, const uint8_t *v, size_t len)
-{
-    const uint8_t *p = v, *end = v + len;
-    while (p < end) {
-        const uint8_t *member = skip_ows(p, end);
-        p = member;
-        while (p < end && *p != ',') p++;
-        size_t member_len = (size_t)(trim_ows_end(member, p) - member);
-        if (member_len == 12 && equals_lower(member, 12, "100-continue")) {
-            f->expect_continue = 1;
-        } else if (member_len > 0) {
-            f->expect_other = 1;
-        }
-        if (p < end) p++; /* the comma */
-    }
-}
-
-/* Dispatches on the name's length first, so most fields cost one switch. */
-static const es_http1_error *apply_field(framing *f, const uint8_t *name, size_t name_len,
-                                         const uint8_t *value, size_t value_len)
-{
-    switch (name_len) {
-    case 4:
-        if (equals_lower(name, 4, "host")) return apply_host(f, value, value_len);
-        break;
-    case 6:
-        if (equals_lower(name, 6, "expect")) apply_expect(f, value, value_len);
-        break;
-    case 7:
-        if (equals_lower(name, 7, "upgrade")) f->upgrade = 1;
-        break;
-    case 10:
-        if (equals_lower(name, 10, "connection")) return apply_connection(f, value, value_len);
-        break;
-    case 14:
-        if (equals_lower(name, 14, "content-length"))
-            return apply_content_length(f, value, value_len);
-        break;
-    case 17:
-        if (equals_lower(name, 17, "transfer-encoding"))
-            return apply_transfer_encoding(f, value, value_len);
-        break;
-    default:
-        break;
-    }
-    return NULL;
-}
-
-/* The rules that need every field: applied in a fixed order so that the answer does
-   not depend on field order more than necessary. */
-static const es_http1_error *check_framing(const framing *f, const es_http1_request *req,
-                                           const head_limits *limits)
-{
-    if (req->version_minor == 1 && f->host_count == 0) return &E_MISSING_HOST;
-    if (f->has_transfer_encoding) {
-        if (f->has_content_length) return &E_CL_AND_TE;
-        if (req->version_minor == 0) return &E_TE_IN_HTTP_1_0;
-        /* RFC 9112 §6.3: when chunked is not the final coding of a request, its length
-           cannot be determined: 400 and close, even for a coding we do not know (the
-           501 of §6.1 is only for a list that does end in chunked) */
-        if (!f->chunked_last) return &E_CHUNKED_NOT_LAST;
-        if (f->unsupported_coding) return &E_UNSUPPORTED_TRANSFER_CODING;
-    }
-    if (f->has_content_length && (uint64_t)f->content_length > limits->max_body)
-        return &E_CONTENT_TOO_LARGE;
-    if (f->expect_other) return &E_EXPECTATION_FAILED;
-    return NULL;
-}
-
-/* Fills headers[0..count) for lines scanned in earlier calls, whose pointers could not
-   be kept (the buffer may have moved). The scanner validated them: each has a colon
-   after a token name and no CR before its CRLF, so memchr finds the boundaries. */
-static void locate_fields(const uint8_t *b, size_t first_line, size_t final_cr,
-                          es_http1_header *headers, uint32_t count)
-{
-    const uint8_t *p = b + first_line, *block_end = b + final_cr;
-    for (uint32_t i = 0; i < count; i++) {
-        const uint8_t *colon = memchr(p, ':', (size_t)(block_end - p));
-        const uint8_t *value = skip_ows(colon + 1, block_end);
-        const uint8_t *cr = memchr(value, '\r', (size_t)(block_end - value));
-        headers[i].name = (const char *)p;
-        headers[i].name_len = (uint32_t)(colon - p);
-        headers[i].value = (const char *)value;
-        headers[i].value_len = (uint32_t)(trim_ows_end(value, cr) - value);
-        p = cr + 2;
-    }
-}
-
-static const es_http1_error *apply_fields(const es_http1_header *headers, uint32_t count,
-                                          framing *f)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        const es_http1_header *h = &headers[i];
-        const es_http1_error *err = apply_field(f, (const uint8_t *)h->name, h->name_len,
-                                                (const uint8_t *)h->value, h->value_len);
-        if (err != NULL) return err;
-    }
-    return NULL;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -871,13 +439,13 @@ static int finish_head(es_http1_parser *parser, const uint8_t *b, size_t head_en
         /* parsed in an earlier call, when the buffer may have been elsewhere */
         (void)parse_request_line(b, leading_empty_bytes(b), parser->request_line_end, 0, req);
     }
-    locate_fields(b, parser->request_line_end + 2, head_end - 2, headers, recorded_from);
+    es_http1_locate_fields(b, parser->request_line_end + 2, head_end - 2, headers, recorded_from);
     req->headers = headers;
     req->header_count = parser->header_lines;
     framing f;
     memset(&f, 0, sizeof f);
-    const es_http1_error *err = apply_fields(headers, parser->header_lines, &f);
-    if (err == NULL) err = check_framing(&f, req, limits);
+    const es_http1_error *err = es_http1_apply_fields(headers, parser->header_lines, &f);
+    if (err == NULL) err = es_http1_check_framing(&f, req, limits);
     if (err != NULL) return fail(parser, err);
 
     int keep_alive = req->version_minor == 1

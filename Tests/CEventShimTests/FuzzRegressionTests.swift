@@ -54,7 +54,10 @@ struct FuzzRegressionTests {
             let shim = FuzzRegressionTests.root.appendingPathComponent("Sources/CEventShim")
             switch self {
             case .http1Parser:
-                return ["fuzz/http1_parser_fuzz.c", "\(shim.path)/es_http1_parser.c", "\(shim.path)/es_http1_chunked.c"]
+                // The parser's files: es_http1_parser.c and its helpers, and the chunked decoder.
+                let parser = (try? FileManager.default.contentsOfDirectory(atPath: shim.path)) ?? []
+                return ["fuzz/http1_parser_fuzz.c"]
+                    + parser.filter { $0.hasPrefix("es_http1_") && $0.hasSuffix(".c") }.sorted().map { "\(shim.path)/\($0)" }
             case .connH1, .connH2:
                 let all = (try? FileManager.default.contentsOfDirectory(atPath: shim.path)) ?? []
                 return ["fuzz/conn_fuzz.c"] + all.filter { $0.hasSuffix(".c") }.sorted().map { "\(shim.path)/\($0)" }
