@@ -88,14 +88,15 @@ static void respond(held *h) {
     if (H.config & 0x40) body_len = 100 + (h->seq * 37) % 60;
     else body_len = 3 + h->seq % 5;
     for (size_t i = 0; i < body_len; i++) body[i] = (char)('a' + (h->seq + i) % 26);
-    int extra_len = snprintf(extra, sizeof extra, "X-Seq: %u\r\n", h->seq);
+    int extra_len = snprintf(extra, sizeof extra, "%u", h->seq);
+    es_header_field seq_field = {"X-Seq", extra, 5, (uint32_t)extra_len};
     es_response response = {
         .status = 200,
         .flags = (H.config & 0x20) && h->seq % 3 == 2 ? ES_RESPONSE_CLOSE : 0,
         .content_type = "text/plain",
         .content_type_len = 10,
-        .extra_headers = extra,
-        .extra_headers_len = (uint32_t)extra_len,
+        .fields = &seq_field,
+        .field_count = 1,
         .body = body,
         .body_len = body_len,
     };

@@ -45,8 +45,8 @@ static int never_indexed(const char *lower_name, size_t len) {
 
 enum { MAX_RESPONSE_FIELDS = 64, NAME_SCRATCH = 2048 };
 
-/* Submits the response: the fixed fields, Swift's preformatted "Name: value\r\n" lines
-   with their names lowercased (RFC 9113 §8.2.1), and the body (copied: the caller's
+/* Submits the response: the fixed fields, Swift's fields with their names lowercased
+   (RFC 9113 §8.2.1), and the body (copied: the caller's
    memory is only valid during the call). */
 static void stream_submit(es_h2_stream *stream, const es_response *response) {
     es_h2_session *h2 = stream->session;
@@ -73,30 +73,18 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
     if (!bodiless) nva[n++] = NV("content-length", 14, length_text, length_len);
     char names[NAME_SCRATCH];
     size_t names_used = 0;
-    const char *line = response->extra_headers;
-    const char *end = line ? line + response->extra_headers_len : NULL;
-    while (line != NULL && line < end && n < MAX_RESPONSE_FIELDS) {
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-        const char *line_end = eol ? eol : end;
-        const char *colon = memchr(line, ':', (size_t)(line_end - line));
-        if (colon != NULL) {
-            size_t name_len = (size_t)(colon - line);
-            const char *value = colon + 1;
-            while (value < line_end && (*value == ' ' || *value == '\t')) value++;
-            const char *value_end = line_end;
-            while (value_end > value && (value_end[-1] == '\r' || value_end[-1] == ' ')) value_end--;
-            if (!connection_specific(line, name_len) && names_used + name_len <= sizeof names) {
-                char *lower = names + names_used;
-                for (size_t i = 0; i < name_len; i++) {
-                    char c = line[i];
-                    lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-                }
-                names_used += name_len;
-                nva[n++] = NV(lower, name_len, value, (size_t)(value_end - value));
-                if (never_indexed(lower, name_len)) nva[n - 1].flags = NGHTTP2_NV_FLAG_NO_INDEX;
-            }
+    for (uint32_t f = 0; f < response->field_count && n < MAX_RESPONSE_FIELDS; f++) {
+        const es_header_field *field = &response->fields[f];
+        size_t name_len = field->name_len;
+        if (connection_specific(field->name, name_len) || names_used + name_len > sizeof names) continue;
+        char *lower = names + names_used;
+        for (size_t i = 0; i < name_len; i++) {
+            char c = field->name[i];
+            lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
         }
-        line = eol ? eol + 1 : end;
+        names_used += name_len;
+        nva[n++] = NV(lower, name_len, field->value, field->value_len);
+        if (never_indexed(lower, name_len)) nva[n - 1].flags = NGHTTP2_NV_FLAG_NO_INDEX;
     }
     es_h2_data_provider provider;
     es_h2_data_provider *body = NULL;

@@ -82,8 +82,11 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     uint16_t status = response->status;
     int bodiless = status < 200 || status == 204 || status == 304;
     size_t body_len = bodiless || head_only ? 0 : response->body_len;
-    size_t needed = ES_HEAD_FIXED_MAX + response->content_type_len +
-                    response->extra_headers_len + strlen(loop->config.server_name) + body_len;
+    size_t fields_len = 0;
+    for (uint32_t i = 0; i < response->field_count; i++)
+        fields_len += (size_t)response->fields[i].name_len + response->fields[i].value_len + 4;
+    size_t needed = ES_HEAD_FIXED_MAX + response->content_type_len + fields_len +
+                    strlen(loop->config.server_name) + body_len;
     if (needed > UINT32_MAX) { conn->close_after = 1; return; }
     es_wbuf *wbuf = es_wbuf_reserve(loop, conn->wbuf, (uint32_t)needed);
     if (wbuf == NULL) { conn->close_after = 1; return; }
@@ -112,8 +115,13 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     }
     if (!keep_alive) out = PUT_LITERAL(out, "Connection: close\r\n");
     else if (http10) out = PUT_LITERAL(out, "Connection: keep-alive\r\n");
-    if (response->extra_headers_len > 0)
-        out = put(out, response->extra_headers, response->extra_headers_len);
+    for (uint32_t i = 0; i < response->field_count; i++) {
+        const es_header_field *field = &response->fields[i];
+        out = put(out, field->name, field->name_len);
+        out = PUT_LITERAL(out, ": ");
+        out = put(out, field->value, field->value_len);
+        out = PUT_LITERAL(out, "\r\n");
+    }
     out = PUT_LITERAL(out, "\r\n");
     if (body_len > 0) out = put(out, response->body, body_len);
     wbuf->len = (uint32_t)(out - wbuf->data);

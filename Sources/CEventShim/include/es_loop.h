@@ -145,14 +145,23 @@ uint32_t es_loop_connection_count(const es_loop *loop);
 /* Flags in es_response.flags. */
 #define ES_RESPONSE_CLOSE 0x01u /* close the connection after this response */
 
+/** One response header field; names and values were validated by the caller. */
+typedef struct es_header_field {
+    const char *name;
+    const char *value;
+    uint32_t name_len;
+    uint32_t value_len;
+} es_header_field;
+
 /** A response to queue. Every pointer is read during the call only (bytes are copied). */
 typedef struct es_response {
     uint16_t status;
     uint8_t flags;               /* ES_RESPONSE_* */
     const char *content_type;    /* NULL for none */
     uint32_t content_type_len;
-    const char *extra_headers;   /* preformatted "Name: value\r\n" lines, validated by caller */
-    uint32_t extra_headers_len;
+    const es_header_field *fields; /* the caller's header fields, besides the ones the shim
+                                      writes (Server, Date, Content-Type, Content-Length) */
+    uint32_t field_count;
     const char *body;
     size_t body_len;
 } es_response;

@@ -26,8 +26,8 @@ public final class EventLoop: @unchecked Sendable {
     let remote = Mutex<RemoteWork>(RemoteWork())
     /// Pending sleeps, ordered by deadline. Loop thread only.
     var timers = TimerQueue()
-    /// Reused to serialize response header fields. Loop thread only.
-    var headerScratch: [UInt8] = []
+    /// Reused to hand response header fields to the shim. Loop thread only.
+    var fieldScratch: [es_header_field] = []
     /// Handlers that suspended, by exchange, so that a client that leaves cancels them.
     /// Loop thread only.
     var suspended: [UInt: Task<Void, Never>] = [:]
@@ -54,7 +54,7 @@ public final class EventLoop: @unchecked Sendable {
         self.dispatch = dispatch
         self.responder = responder
         self.logger = logger
-        headerScratch.reserveCapacity(512)
+        fieldScratch.reserveCapacity(16)
     }
 
     /// Creates the C loop around `listenFD`. Call once, before `run`.

@@ -75,27 +75,29 @@ extension EventLoop {
         }
         lastAnswered = handle.key
         if !suspended.isEmpty { suspended.removeValue(forKey: handle.key) }
-        headerScratch.removeAll(keepingCapacity: true)
-        for index in response.headers.indices {
-            let entry = response.headers.entries[index]
-            let bytes = response.headers.bytes
-            headerScratch.append(contentsOf: bytes[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
-            headerScratch.append(contentsOf: ": ".utf8)
-            headerScratch.append(contentsOf: bytes[Int(entry.valueStart)..<Int(entry.valueStart + entry.valueLength)])
-            headerScratch.append(contentsOf: "\r\n".utf8)
-        }
-        headerScratch.withUnsafeBufferPointer { headerBytes in
-            response.body.withUnsafeBytes { bodyBytes in
-                withContentType(response.contentType) { contentType in
-                    var cResponse = es_response()
-                    cResponse.status = UInt16(clamping: response.status.code)
-                    cResponse.content_type = contentType.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-                    cResponse.content_type_len = UInt32(contentType.count)
-                    cResponse.extra_headers = headerBytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-                    cResponse.extra_headers_len = UInt32(headerBytes.count)
-                    cResponse.body = bodyBytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-                    cResponse.body_len = bodyBytes.count
-                    es_respond(handle.pointer, &cResponse)
+        // The fields cross as (pointer, length) pairs into the headers' own storage: the shim
+        // writes them once, as HTTP/1.1 lines or as HTTP/2 header-list entries.
+        response.headers.bytes.withUnsafeBufferPointer { headerBytes in
+            fieldScratch.removeAll(keepingCapacity: true)
+            if let base = headerBytes.baseAddress.map({ UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }) {
+                for entry in response.headers.entries {
+                    fieldScratch.append(es_header_field(name: base + Int(entry.nameStart), value: base + Int(entry.valueStart),
+                                                        name_len: entry.nameLength, value_len: entry.valueLength))
+                }
+            }
+            fieldScratch.withUnsafeBufferPointer { fields in
+                response.body.withUnsafeBytes { bodyBytes in
+                    withContentType(response.contentType) { contentType in
+                        var cResponse = es_response()
+                        cResponse.status = UInt16(clamping: response.status.code)
+                        cResponse.content_type = contentType.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                        cResponse.content_type_len = UInt32(contentType.count)
+                        cResponse.fields = fields.baseAddress
+                        cResponse.field_count = UInt32(fields.count)
+                        cResponse.body = bodyBytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                        cResponse.body_len = bodyBytes.count
+                        es_respond(handle.pointer, &cResponse)
+                    }
                 }
             }
         }
