@@ -20,10 +20,16 @@ struct TaskRegistryConcurrencyTests {
             for worker in 0..<50 {
                 group.addTask {
                     for cycle in 0..<200 {
-                        var labels = TaskLabels()
-                        labels.append("route", "/r\(worker % 3)")
-                        labels.append("request_id", "\(worker)-\(cycle)")
-                        let token = registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
+                        let token: TaskToken
+                        if worker % 2 == 0 {  // half through the request slab, half as general entries
+                            token = registry.registerRequest(route: "/r\(worker % 3)", requestID: "\(worker)-\(cycle)",
+                                                             streamID: 0, site: TaskSite())
+                        } else {
+                            var labels = TaskLabels()
+                            labels.append("route", "/r\(worker % 3)")
+                            labels.append("request_id", "\(worker)-\(cycle)")
+                            token = registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
+                        }
                         registry.setState(token, .waiting("stock-reply"))
                         if cycle % 7 == 0 { await Task.yield() }
                         registry.setState(token, .running)

@@ -32,7 +32,8 @@ public struct DiagnosticMiddleware: Middleware {
         let token = tasks.begin(context)
         var response: Response
         do {
-            response = try await TaskRegistry.withCurrent(token) { try await next(request, context) }
+            // The task-local binding directly, not through `withCurrent`: one async layer less.
+            response = try await TaskRegistry.$current.withValue(token) { try await next(request, context) }
         } catch {
             response = recovery.recover(error, context)
         }

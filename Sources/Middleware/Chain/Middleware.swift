@@ -7,14 +7,34 @@ public protocol Middleware: Sendable {
 }
 
 /// The rest of the chain after a middleware.
+///
+/// The end of a chain is the router itself, called directly rather than through a closure:
+/// every async layer costs a frame and an executor check per request.
 public struct Next: Sendable {
-    let run: @Sendable (Request, RequestContext) async throws -> Response
+    private enum Storage: Sendable {
+        case closure(@Sendable (Request, RequestContext) async throws -> Response)
+        case router(Router)
+    }
+
+    private let storage: Storage
 
     public init(_ run: @escaping @Sendable (Request, RequestContext) async throws -> Response) {
-        self.run = run
+        storage = .closure(run)
+    }
+
+    /// The end of a chain: the handler of the route already matched into the context
+    /// (`RequestContext.routeMatch`), or, when nothing matched it, `router`.
+    init(router: Router) {
+        storage = .router(router)
     }
 
     public func callAsFunction(_ request: Request, _ context: RequestContext) async throws -> Response {
-        try await run(request, context)
+        switch storage {
+        case .closure(let run):
+            return try await run(request, context)
+        case .router(let router):
+            guard let match = context.routeMatch else { return try await router.respond(to: request, context: context) }
+            return try await match.respond(to: request, context: context)
+        }
     }
 }

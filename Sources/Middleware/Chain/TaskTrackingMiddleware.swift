@@ -20,11 +20,6 @@ public struct TaskTrackingMiddleware: Middleware {
 
     /// Registers the request; end the returned token when it finishes.
     func begin(_ context: RequestContext) -> TaskToken {
-        var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
-        labels.append("route", context.route)
-        labels.append("request_id", context.requestID)
-        // An HTTP/2 stream is a request of its own; its id finds it in an h2 trace.
-        if context.streamID != 0 { labels.append("stream_id", String(context.streamID)) }
-        return registry.register(name: "request", parent: nil, labels: labels, site: TaskSite())
+        registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID, site: TaskSite())
     }
 }

@@ -29,6 +29,11 @@ struct TaskShardStorage: ~Copyable {
     var names: [TaskNameCounters] = []
     /// Used once there are more names than a linear scan should walk.
     var nameLookup: [String: Int] = [:]
+    /// In-flight requests (TaskRegistry+Requests.swift), with their own free list.
+    var requests: [RequestSlot] = []
+    var requestFreeHead: Int32 = -1
+    /// The index of "request" in `names`, found at the first request.
+    var requestNameIndex = -1
 
     mutating func index(ofName name: String) -> Int {
         // Task names are few (connection, request, a handful of child kinds): a scan that

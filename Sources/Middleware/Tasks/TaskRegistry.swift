@@ -38,7 +38,7 @@ public final class TaskRegistry: Sendable {
     public var shardCount: Int { shards.count - 1 }
 
     @inline(__always)
-    private var shardIndexForCaller: Int {
+    var shardIndexForCaller: Int {
         let overflow = shards.count - 1
         guard let index = currentShard(), index >= 0, index < overflow else { return overflow }
         return index
@@ -67,7 +67,11 @@ public final class TaskRegistry: Sendable {
     public func setState(_ token: TaskToken, _ state: TaskState) {
         let now = TaskInstant.now
         shards[token.id.shard].storage.withLock {
-            $0.setState(slot: token.slot, generation: token.generation, state, now: now)
+            if token.isRequest {
+                $0.setRequestState(slot: token.requestSlot, generation: token.generation, state, now: now)
+            } else {
+                $0.setState(slot: token.slot, generation: token.generation, state, now: now)
+            }
         }
     }
 
@@ -75,6 +79,7 @@ public final class TaskRegistry: Sendable {
     /// entry's shard lock, so not for every request).
     public func labels(of token: TaskToken) -> TaskLabels? {
         shards[token.id.shard].storage.withLock { storage in
+            if token.isRequest { return storage.requestLabels(slot: token.requestSlot, generation: token.generation) }
             let index = Int(token.slot)
             guard index < storage.slots.count, storage.slots[index].isLive,
                   storage.slots[index].generation == token.generation else { return nil }
@@ -85,7 +90,11 @@ public final class TaskRegistry: Sendable {
     /// Removes the entry. Ending twice, or a token from another registry's slot, is ignored.
     public func end(_ token: TaskToken) {
         shards[token.id.shard].storage.withLock {
-            $0.remove(slot: token.slot, generation: token.generation)
+            if token.isRequest {
+                $0.removeRequest(slot: token.requestSlot, generation: token.generation)
+            } else {
+                $0.remove(slot: token.slot, generation: token.generation)
+            }
         }
     }
 
@@ -121,14 +130,22 @@ public final class TaskRegistry: Sendable {
             while let start = next {
                 next = shard.storage.withLock { $0.copyLive(into: &tasks, sinceSequence: since, from: start, count: Self.snapshotSlice) }
             }
+            next = 0
+            while let start = next {
+                next = shard.storage.withLock {
+                    $0.copyLiveRequests(into: &tasks, sinceSequence: since, shard: index, from: start, count: Self.snapshotSlice)
+                }
+            }
         }
         return TaskSnapshot(tasks: tasks, takenAt: .now)
     }
 
-    /// Slot accounting per shard, for leak checks in tests.
+    /// Slot accounting per shard (both slabs together), for leak checks in tests.
     func slotCounts() -> [(slots: Int, free: Int, live: Int)] {
         shards.map { shard in
-            shard.storage.withLock { ($0.slots.count, $0.freeSlotCount(), $0.liveCount) }
+            shard.storage.withLock {
+                ($0.slots.count + $0.requests.count, $0.freeSlotCount() + $0.freeRequestSlotCount(), $0.liveCount)
+            }
         }
     }
 }
