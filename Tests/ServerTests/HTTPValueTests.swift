@@ -35,6 +35,40 @@ struct HTTPHeadersTests {
         headers.add(name: name, value: value)
         #expect(headers.count == (kept ? 1 : 0))
     }
+
+    /// Fields are length-prefixed records in one array: many, long, empty-valued and
+    /// removed-in-the-middle fields must all read back exactly, in order.
+    @Test func recordsReadBackAcrossManyEditsAndSizes() {
+        var headers = HTTPHeaders()
+        var expected: [(String, String)] = []
+        for index in 0..<200 {
+            let name = "X-Field-\(index % 7)"
+            let value = index % 5 == 0 ? "" : String(repeating: "v\(index)", count: index % 40)
+            headers.add(name: name, value: value)
+            expected.append((name, value))
+        }
+        headers.add(name: "X-Long", value: String(repeating: "L", count: 70_000))
+        expected.append(("X-Long", String(repeating: "L", count: 70_000)))
+        #expect(headers.count == expected.count)
+        #expect(headers.map { "\($0.name)=\($0.value)" } == expected.map { "\($0.0)=\($0.1)" })
+        headers.remove(name: "x-field-3")
+        expected.removeAll { $0.0 == "X-Field-3" }
+        #expect(headers.count == expected.count)
+        #expect(headers.map { "\($0.name)=\($0.value)" } == expected.map { "\($0.0)=\($0.1)" })
+        #expect(headers.values("X-FIELD-4") == expected.filter { $0.0 == "X-Field-4" }.map(\.1))
+        #expect(headers.first("x-long")?.count == 70_000)
+        #expect(headers == HTTPHeaders(expected))
+        #expect(headers != HTTPHeaders(Array(expected.dropLast())))
+    }
+
+    @Test func copiesAreIndependent() {
+        var original: HTTPHeaders = ["A": "1"]
+        var copy = original
+        copy.add(name: "B", value: "2")
+        original["A"] = "9"
+        #expect(original.map(\.value) == ["9"])
+        #expect(copy.map { "\($0.name)=\($0.value)" } == ["A=1", "B=2"])
+    }
 }
 
 struct RequestQueryTests {

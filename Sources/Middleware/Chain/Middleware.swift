@@ -32,9 +32,11 @@ public struct Next: Sendable {
         switch storage {
         case .closure(let run):
             return try await run(request, context)
-        case .router(let router):
-            guard let match = context.routeMatch else { return try await router.respond(to: request, context: context) }
-            return try await match.respond(to: request, context: context)
+        case .router:
+            // The match, not the router, in the common case: binding the router would copy it.
+            if let match = context.routeMatch { return try await match.respond(to: request, context: context) }
+            guard case .router(let router) = storage else { preconditionFailure("unreachable") }
+            return try await router.respond(to: request, context: context)
         }
     }
 }

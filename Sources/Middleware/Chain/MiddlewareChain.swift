@@ -4,28 +4,66 @@ import Server
 ///
 /// Routing runs first, so every middleware sees the matched route template (for labels)
 /// before the handler runs. The composed links are built here once; a request walks them
-/// without allocating anything for the chain itself, and the outermost link is called
-/// directly.
+/// without allocating anything for the chain itself.
+///
+/// When the outermost link is the fused `DiagnosticMiddleware`, whose work is all
+/// synchronous, the chain runs it outside the async path: its before-steps in
+/// `startRequest`, on the loop before the request's task exists (binding
+/// `TaskRegistry.current` for the task to inherit), and its after-steps in `respond`'s own
+/// frame. The behaviour is the same as calling it as a link; the request saves its async
+/// frame and task-local scope.
 public struct MiddlewareChain: HTTPResponder {
     let router: Router
-    /// The outermost link and the rest of the chain after it; `nil` for no middleware.
-    let entry: (link: any Middleware, next: Next)?
+    /// The outermost link when it is the fused diagnostic middleware.
+    let diagnostics: DiagnosticMiddleware?
+    /// The links after the diagnostic middleware, down to the router.
+    let rest: Next
 
     /// Wraps `router` in `middleware`, outermost first.
     public init(_ middleware: [any Middleware], router: Router) {
         self.router = router
+        let diagnostics = middleware.first as? DiagnosticMiddleware
+        self.diagnostics = diagnostics
+        let links = diagnostics == nil ? middleware[...] : middleware.dropFirst()
         var next = Next(router: router)
-        for link in middleware.dropFirst().reversed() {
+        for link in links.reversed() {
             let inner = next
             next = Next { request, context in try await link.handle(request, context: context, next: inner) }
         }
-        entry = middleware.first.map { ($0, next) }
+        rest = next
+    }
+
+    public func startRequest(_ request: Request, context: inout RequestContext, start: (RequestContext) -> Void) {
+        router.resolve(request, into: &context)
+        context.isStarted = true
+        guard let diagnostics else { return start(context) }
+        let token = diagnostics.begin(request, &context)
+        TaskRegistry.$current.withValue(token) { start(context) }
     }
 
     public func respond(to request: Request, context: RequestContext) async throws -> Response {
+        guard context.isStarted else { return try await respondUnstarted(request, context) }
+        guard let diagnostics else { return try await rest(request, context) }
+        // Started: the registry entry was bound when the task was made.
+        guard let token = TaskRegistry.current else {
+            preconditionFailure("a started request runs under its registry entry")
+        }
+        var response: Response
+        do {
+            response = try await rest(request, context)
+        } catch {
+            response = diagnostics.recovery.recover(error, context)
+        }
+        diagnostics.finish(&response, request, context, token: token)
+        return response
+    }
+
+    /// A request that did not come through `startRequest` (a direct call, as in tests):
+    /// route it here and run the diagnostic middleware as a link.
+    private func respondUnstarted(_ request: Request, _ context: RequestContext) async throws -> Response {
         var context = context
         router.resolve(request, into: &context)
-        guard let entry else { return try await Next(router: router)(request, context) }
-        return try await entry.link.handle(request, context: context, next: entry.next)
+        guard let diagnostics else { return try await rest(request, context) }
+        return try await diagnostics.handle(request, context: context, next: rest)
     }
 }

@@ -23,21 +23,28 @@ extension EventLoop {
             context.httpVersion = .http2
             context.streamID = info.stream_id
         }
-        let task: Task<Void, Never>
+        var started: Task<Void, Never>?
         switch dispatch.base {
         case .inline:
             lastAnswered = nil
-            task = Task.immediate(executorPreference: self) { [responder] in
-                let response = await Self.respond(responder, to: request, context: context)
-                self.send(response, on: handle)
+            responder.startRequest(request, context: &context) { [responder] context in
+                started = Task.immediate(executorPreference: self) {
+                    let response = await Self.respond(responder, to: request, context: context)
+                    self.send(response, on: handle)
+                }
             }
             // Answered without suspending (the common case): nothing to remember.
             if lastAnswered == handle.key { return }
         case .globalExecutor:
-            task = Task { [responder] in
-                let response = await Self.respond(responder, to: request, context: context)
-                self.send(response, on: handle)
+            responder.startRequest(request, context: &context) { [responder] context in
+                started = Task {
+                    let response = await Self.respond(responder, to: request, context: context)
+                    self.send(response, on: handle)
+                }
             }
+        }
+        guard let task = started else {
+            preconditionFailure("HTTPResponder.startRequest must call start")
         }
         // The handler suspended: keep its task, so that a client that goes away (a closed
         // connection, a reset stream) cancels it.
@@ -80,9 +87,10 @@ extension EventLoop {
         response.headers.bytes.withUnsafeBufferPointer { headerBytes in
             fieldScratch.removeAll(keepingCapacity: true)
             if let base = headerBytes.baseAddress.map({ UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }) {
-                for entry in response.headers.entries {
-                    fieldScratch.append(es_header_field(name: base + Int(entry.nameStart), value: base + Int(entry.valueStart),
-                                                        name_len: entry.nameLength, value_len: entry.valueLength))
+                response.headers.forEachEntry { entry in
+                    fieldScratch.append(es_header_field(name: base + entry.nameStart, value: base + entry.valueStart,
+                                                        name_len: UInt32(entry.nameLength), value_len: UInt32(entry.valueLength)))
+                    return true
                 }
             }
             fieldScratch.withUnsafeBufferPointer { fields in
@@ -147,27 +155,21 @@ extension HTTPMethod {
 }
 
 extension HTTPHeaders {
-    /// Copies the shim's header array into one byte array and one offset array.
+    /// Copies the shim's header array into one byte array of records.
     init(http1 fields: UnsafeMutablePointer<es_http1_header>?, count: Int) {
         guard let fields, count > 0 else {
             self.init()
             return
         }
-        var total = 0
-        for index in 0..<count { total += Int(fields[index].name_len) + Int(fields[index].value_len) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(total)
-        var entries: [Entry] = []
-        entries.reserveCapacity(count)
-        for index in 0..<count {
-            let field = fields[index]
-            let nameStart = UInt32(bytes.count)
-            bytes.append(contentsOf: UnsafeRawBufferPointer(start: field.name, count: Int(field.name_len)))
-            let valueStart = UInt32(bytes.count)
-            bytes.append(contentsOf: UnsafeRawBufferPointer(start: field.value, count: Int(field.value_len)))
-            entries.append(Entry(nameStart: nameStart, nameLength: field.name_len, valueStart: valueStart, valueLength: field.value_len))
+        var text = 0
+        for index in 0..<count { text += Int(fields[index].name_len) + Int(fields[index].value_len) }
+        self.init(capacity: Self.capacity(fields: count, textBytes: text)) { writer in
+            for index in 0..<count {
+                let field = fields[index]
+                writer.append(name: UnsafeRawBufferPointer(start: field.name, count: Int(field.name_len)),
+                              value: UnsafeRawBufferPointer(start: field.value, count: Int(field.value_len)))
+            }
         }
-        self.init(bytes: bytes, entries: entries)
     }
 }
 

@@ -1,24 +1,33 @@
 /// Header fields of a request or response, in the order they were received or added.
 ///
-/// Our own type rather than swift-http-types' `HTTPFields`: a request's fields are copied
-/// out of the read buffer into one byte array plus one array of offsets, two allocations
-/// for the whole block, where `HTTPFields` builds a validated `String` name and value per
-/// field. Name lookup is ASCII case-insensitive.
+/// Our own type rather than swift-http-types' `HTTPFields`: the fields live in one byte
+/// array, each as a record `[name length: UInt32][value length: UInt32][name][value]`, so a
+/// request's whole block is copied out of the read buffer with one allocation, and a
+/// response that gains a field (the request id echo) allocates once, where `HTTPFields`
+/// builds a validated `String` name and value per field. Fields are few, so lookups walk
+/// the records; name lookup is ASCII case-insensitive.
 public struct HTTPHeaders: Sendable, Equatable {
+    /// Where one field's name and value are in `bytes`.
     struct Entry: Sendable, Equatable {
-        var nameStart: UInt32
-        var nameLength: UInt32
-        var valueStart: UInt32
-        var valueLength: UInt32
+        var nameStart: Int
+        var nameLength: Int
+        var valueStart: Int
+        var valueLength: Int
+
+        /// The offset of the record after this one.
+        var end: Int { valueStart + valueLength }
     }
 
-    var bytes: [UInt8]
-    var entries: [Entry]
+    /// The size of a record's two length prefixes.
+    static let prefixSize = 8
+
+    private(set) var bytes: [UInt8]
+    public private(set) var count: Int
 
     /// Creates an empty set of fields.
     public init() {
         bytes = []
-        entries = []
+        count = 0
     }
 
     /// Creates fields from name-value pairs.
@@ -27,15 +36,33 @@ public struct HTTPHeaders: Sendable, Equatable {
         for (name, value) in fields { add(name: name, value: value) }
     }
 
-    init(bytes: [UInt8], entries: [Entry]) {
-        self.bytes = bytes
-        self.entries = entries
+    /// Creates fields by writing each record into one array sized for all of them.
+    init(capacity: Int, _ write: (inout RecordWriter) -> Void) {
+        var writer = RecordWriter()
+        writer.bytes.reserveCapacity(capacity)
+        write(&writer)
+        bytes = writer.bytes
+        self.count = writer.count
     }
 
-    /// The number of fields.
-    public var count: Int { entries.count }
+    /// Appends records to a byte array under construction.
+    struct RecordWriter {
+        var bytes: [UInt8] = []
+        var count = 0
 
-    public var isEmpty: Bool { entries.isEmpty }
+        mutating func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+            HTTPHeaders.appendPrefix(&bytes, name.count, value.count)
+            bytes.append(contentsOf: name)
+            bytes.append(contentsOf: value)
+            count += 1
+        }
+    }
+
+    /// The bytes `init(capacity:_:)` needs for fields whose names and values total
+    /// `textBytes`.
+    static func capacity(fields: Int, textBytes: Int) -> Int { fields * prefixSize + textBytes }
+
+    public var isEmpty: Bool { count == 0 }
 
     /// Appends a field. Names must be tokens and values must not contain CR, LF or NUL;
     /// invalid fields are dropped, so a handler can never split a response.
@@ -48,13 +75,18 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// request id it generated or checked against a stricter alphabet): the per-response
     /// path skips a second scan.
     package mutating func add(validatedName name: String, value: String) {
-        if bytes.isEmpty { bytes.reserveCapacity(128) }
-        let nameStart = UInt32(bytes.count)
+        let nameLength = name.utf8.count, valueLength = value.utf8.count
+        if bytes.isEmpty { bytes.reserveCapacity(Swift.max(96, Self.prefixSize + nameLength + valueLength)) }
+        Self.appendPrefix(&bytes, nameLength, valueLength)
         bytes.append(contentsOf: name.utf8)
-        let valueStart = UInt32(bytes.count)
         bytes.append(contentsOf: value.utf8)
-        entries.append(Entry(nameStart: nameStart, nameLength: valueStart - nameStart,
-                             valueStart: valueStart, valueLength: UInt32(bytes.count) - valueStart))
+        count += 1
+    }
+
+    static func appendPrefix(_ bytes: inout [UInt8], _ nameLength: Int, _ valueLength: Int) {
+        precondition(nameLength <= Int(UInt32.max) && valueLength <= Int(UInt32.max), "header field too large")
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: nameLength).littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: valueLength).littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Replaces every field named `name` with one field (or removes them for `nil`).
@@ -68,46 +100,88 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// The first value of the field `name`, or `nil` when absent.
     public func first(_ name: String) -> String? {
-        guard let index = firstIndex(name) else { return nil }
-        return value(at: index)
+        firstEntry(name).map(value(of:))
     }
 
     /// Every value of the field `name`, in order.
     public func values(_ name: String) -> [String] {
-        entries.indices.filter { nameMatches(at: $0, name) }.map { value(at: $0) }
+        var values: [String] = []
+        forEachEntry { entry in
+            if nameMatches(entry, name) { values.append(value(of: entry)) }
+            return true
+        }
+        return values
     }
 
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
-        entries.removeAll { entry in
-            Self.equalsIgnoringCase(bytes[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)], name.utf8)
+        guard firstEntry(name) != nil else { return }
+        var kept = RecordWriter()
+        kept.bytes.reserveCapacity(bytes.count)
+        forEachEntry { entry in
+            if !nameMatches(entry, name) {
+                bytes.withUnsafeBytes { raw in
+                    kept.append(name: UnsafeRawBufferPointer(rebasing: raw[entry.nameStart..<entry.nameStart + entry.nameLength]),
+                                value: UnsafeRawBufferPointer(rebasing: raw[entry.valueStart..<entry.end]))
+                }
+            }
+            return true
+        }
+        bytes = kept.bytes
+        count = kept.count
+    }
+
+    /// Calls `body` with each field's entry in order until it returns false.
+    func forEachEntry(_ body: (Entry) -> Bool) {
+        var offset = 0
+        while offset < bytes.count {
+            let entry = entry(at: offset)
+            guard body(entry) else { return }
+            offset = entry.end
         }
     }
 
-    func firstIndex(_ name: String) -> Int? {
-        entries.indices.first { nameMatches(at: $0, name) }
+    func entry(at offset: Int) -> Entry {
+        let (nameLength, valueLength) = bytes.withUnsafeBytes { raw in
+            (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))),
+             Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))))
+        }
+        let nameStart = offset + Self.prefixSize
+        return Entry(nameStart: nameStart, nameLength: nameLength, valueStart: nameStart + nameLength, valueLength: valueLength)
     }
 
-    func nameMatches(at index: Int, _ name: String) -> Bool {
-        let entry = entries[index]
-        return Self.equalsIgnoringCase(bytes[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)], name.utf8)
+    /// Every field's entry, in order.
+    var entries: [Entry] {
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        forEachEntry { entries.append($0); return true }
+        return entries
     }
 
-    func name(at index: Int) -> String {
-        let entry = entries[index]
-        return String(decoding: bytes[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)], as: UTF8.self)
+    func firstEntry(_ name: String) -> Entry? {
+        var found: Entry?
+        forEachEntry { entry in
+            if nameMatches(entry, name) { found = entry; return false }
+            return true
+        }
+        return found
     }
 
-    func value(at index: Int) -> String {
-        let entry = entries[index]
-        return String(decoding: bytes[Int(entry.valueStart)..<Int(entry.valueStart + entry.valueLength)], as: UTF8.self)
+    func nameMatches(_ entry: Entry, _ name: String) -> Bool {
+        Self.equalsIgnoringCase(bytes[entry.nameStart..<entry.nameStart + entry.nameLength], name.utf8)
+    }
+
+    func name(of entry: Entry) -> String {
+        String(decoding: bytes[entry.nameStart..<entry.nameStart + entry.nameLength], as: UTF8.self)
+    }
+
+    func value(of entry: Entry) -> String {
+        String(decoding: bytes[entry.valueStart..<entry.end], as: UTF8.self)
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.count == rhs.count && lhs.indices.allSatisfy { lhs.name(at: $0) == rhs.name(at: $0) && lhs.value(at: $0) == rhs.value(at: $0) }
+        lhs.count == rhs.count && lhs.elementsEqual(rhs) { $0.name == $1.name && $0.value == $1.value }
     }
-
-    var indices: Range<Int> { entries.indices }
 
     static func equalsIgnoringCase(_ lhs: ArraySlice<UInt8>, _ rhs: String.UTF8View) -> Bool {
         guard lhs.count == rhs.count else { return false }
@@ -146,11 +220,12 @@ public struct HTTPHeaders: Sendable, Equatable {
 extension HTTPHeaders: Sequence {
     /// Fields as (name, value) pairs, in order.
     public func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
-        var index = 0
+        var offset = 0
         return AnyIterator {
-            guard index < entries.count else { return nil }
-            defer { index += 1 }
-            return (name(at: index), value(at: index))
+            guard offset < bytes.count else { return nil }
+            let entry = entry(at: offset)
+            offset = entry.end
+            return (name(of: entry), value(of: entry))
         }
     }
 }

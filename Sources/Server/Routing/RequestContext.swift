@@ -27,6 +27,9 @@ public struct RequestContext: Sendable {
     public var routeMatch: RouteMatch?
     /// Told about every failed parameter lookup (missing or invalid), for metrics.
     public var parameterFailureObserver: (any ParameterFailureObserver)?
+    /// Set by a responder whose `startRequest` already did the request's synchronous
+    /// setup, so that `respond` does not do it twice.
+    package var isStarted = false
 
     public init(route: String = RequestContext.unmatchedRoute, parameters: Parameters = Parameters(),
                 connectionID: UInt64 = 0, loopIndex: Int = 0, logger: Logger) {
