@@ -61,6 +61,21 @@ struct HTTPHeadersTests {
         #expect(headers != HTTPHeaders(Array(expected.dropLast())))
     }
 
+    /// A short field stays in the inline buffer; the field that does not fit moves every
+    /// record to the heap, and both read back.
+    @Test(arguments: [0, 1, 20, HTTPHeaders.inlineCapacity - HTTPHeaders.prefixSize - 12])
+    func inlineRecordsSpillToTheHeapIntact(valueLength: Int) {
+        var headers = HTTPHeaders()
+        let first = String(repeating: "i", count: valueLength)
+        headers.add(name: "X-Request-Id", value: first)
+        #expect(headers.first("x-request-id") == first)
+        headers.add(name: "X-Second", value: String(repeating: "s", count: 30))
+        headers.add(name: "X-Third", value: "3")
+        #expect(headers.map { "\($0.name)=\($0.value)" } == ["X-Request-Id=\(first)", "X-Second=\(String(repeating: "s", count: 30))", "X-Third=3"])
+        headers.remove(name: "X-Second")
+        #expect(headers.map(\.name) == ["X-Request-Id", "X-Third"])
+    }
+
     @Test func copiesAreIndependent() {
         var original: HTTPHeaders = ["A": "1"]
         var copy = original

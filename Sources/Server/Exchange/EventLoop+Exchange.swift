@@ -84,9 +84,9 @@ extension EventLoop {
         if !suspended.isEmpty { suspended.removeValue(forKey: handle.key) }
         // The fields cross as (pointer, length) pairs into the headers' own storage: the shim
         // writes them once, as HTTP/1.1 lines or as HTTP/2 header-list entries.
-        response.headers.bytes.withUnsafeBufferPointer { headerBytes in
+        response.headers.withUnsafeRecordBytes { headerBytes in
             fieldScratch.removeAll(keepingCapacity: true)
-            if let base = headerBytes.baseAddress.map({ UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }) {
+            if let base = headerBytes.baseAddress.map({ $0.assumingMemoryBound(to: CChar.self) }) {
                 response.headers.forEachEntry { entry in
                     fieldScratch.append(es_header_field(name: base + entry.nameStart, value: base + entry.valueStart,
                                                         name_len: UInt32(entry.nameLength), value_len: UInt32(entry.valueLength)))
@@ -155,7 +155,7 @@ extension HTTPMethod {
 }
 
 extension HTTPHeaders {
-    /// Copies the shim's header array into one byte array of records.
+    /// Copies the shim's header array into the records (inline when they fit).
     init(http1 fields: UnsafeMutablePointer<es_http1_header>?, count: Int) {
         guard let fields, count > 0 else {
             self.init()
@@ -163,11 +163,11 @@ extension HTTPHeaders {
         }
         var text = 0
         for index in 0..<count { text += Int(fields[index].name_len) + Int(fields[index].value_len) }
-        self.init(capacity: Self.capacity(fields: count, textBytes: text)) { writer in
+        self.init(capacity: Self.recordBytes(fields: count, textBytes: text)) { headers in
             for index in 0..<count {
                 let field = fields[index]
-                writer.append(name: UnsafeRawBufferPointer(start: field.name, count: Int(field.name_len)),
-                              value: UnsafeRawBufferPointer(start: field.value, count: Int(field.value_len)))
+                headers.appendRecord(name: UnsafeRawBufferPointer(start: field.name, count: Int(field.name_len)),
+                                     value: UnsafeRawBufferPointer(start: field.value, count: Int(field.value_len)))
             }
         }
     }

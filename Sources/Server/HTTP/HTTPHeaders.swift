@@ -1,13 +1,14 @@
 /// Header fields of a request or response, in the order they were received or added.
 ///
-/// Our own type rather than swift-http-types' `HTTPFields`: the fields live in one byte
-/// array, each as a record `[name length: UInt32][value length: UInt32][name][value]`, so a
-/// request's whole block is copied out of the read buffer with one allocation, and a
-/// response that gains a field (the request id echo) allocates once, where `HTTPFields`
-/// builds a validated `String` name and value per field. Fields are few, so lookups walk
-/// the records; name lookup is ASCII case-insensitive.
+/// Our own type rather than swift-http-types' `HTTPFields`, which builds a validated
+/// `String` name and value per field. Here every field is one record,
+/// `[name length: UInt32][value length: UInt32][name][value]`, and the records sit back to
+/// back in a 56-byte inline buffer until they outgrow it, then in one array. So a response
+/// that gains one short field (the request id echo) allocates nothing, and a request's
+/// whole block is copied out of the read buffer with at most one allocation. Fields are
+/// few, so lookups walk the records; name lookup is ASCII case-insensitive.
 public struct HTTPHeaders: Sendable, Equatable {
-    /// Where one field's name and value are in `bytes`.
+    /// Where one field's name and value are, as offsets into the records.
     struct Entry: Sendable, Equatable {
         var nameStart: Int
         var nameLength: Int
@@ -21,14 +22,20 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// The size of a record's two length prefixes.
     static let prefixSize = 8
 
-    private(set) var bytes: [UInt8]
-    public private(set) var count: Int
+    /// The inline buffer's bytes.
+    typealias InlineBytes = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    static let inlineCapacity = MemoryLayout<InlineBytes>.size
+
+    private var inlineBytes: InlineBytes = (0, 0, 0, 0, 0, 0, 0)
+    private var inlineCount: UInt8 = 0
+    /// The records once they no longer fit inline; empty until then.
+    private var heapBytes: [UInt8] = []
+    private var usesHeap = false
+    /// The number of fields.
+    public private(set) var count = 0
 
     /// Creates an empty set of fields.
-    public init() {
-        bytes = []
-        count = 0
-    }
+    public init() {}
 
     /// Creates fields from name-value pairs.
     public init(_ fields: [(String, String)]) {
@@ -36,33 +43,30 @@ public struct HTTPHeaders: Sendable, Equatable {
         for (name, value) in fields { add(name: name, value: value) }
     }
 
-    /// Creates fields by writing each record into one array sized for all of them.
-    init(capacity: Int, _ write: (inout RecordWriter) -> Void) {
-        var writer = RecordWriter()
-        writer.bytes.reserveCapacity(capacity)
-        write(&writer)
-        bytes = writer.bytes
-        self.count = writer.count
-    }
-
-    /// Appends records to a byte array under construction.
-    struct RecordWriter {
-        var bytes: [UInt8] = []
-        var count = 0
-
-        mutating func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-            HTTPHeaders.appendPrefix(&bytes, name.count, value.count)
-            bytes.append(contentsOf: name)
-            bytes.append(contentsOf: value)
-            count += 1
+    /// Creates fields whose records total `capacity` bytes (see `recordBytes`), written by
+    /// `write` through `appendRecord`.
+    init(capacity: Int, _ write: (inout HTTPHeaders) -> Void) {
+        self.init()
+        if capacity > Self.inlineCapacity {
+            heapBytes.reserveCapacity(capacity)
+            usesHeap = true
         }
+        write(&self)
     }
 
-    /// The bytes `init(capacity:_:)` needs for fields whose names and values total
-    /// `textBytes`.
-    static func capacity(fields: Int, textBytes: Int) -> Int { fields * prefixSize + textBytes }
+    /// The record bytes of `fields` fields whose names and values total `textBytes`.
+    static func recordBytes(fields: Int, textBytes: Int) -> Int { fields * prefixSize + textBytes }
 
     public var isEmpty: Bool { count == 0 }
+
+    /// The bytes of all records.
+    var byteCount: Int { usesHeap ? heapBytes.count : Int(inlineCount) }
+
+    /// Calls `body` with the records' bytes; the pointer is valid only inside.
+    func withUnsafeRecordBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        if usesHeap { return try heapBytes.withUnsafeBytes(body) }
+        return try withUnsafeBytes(of: inlineBytes) { try body(UnsafeRawBufferPointer(rebasing: $0[..<Int(inlineCount)])) }
+    }
 
     /// Appends a field. Names must be tokens and values must not contain CR, LF or NUL;
     /// invalid fields are dropped, so a handler can never split a response.
@@ -75,18 +79,51 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// request id it generated or checked against a stricter alphabet): the per-response
     /// path skips a second scan.
     package mutating func add(validatedName name: String, value: String) {
-        let nameLength = name.utf8.count, valueLength = value.utf8.count
-        if bytes.isEmpty { bytes.reserveCapacity(Swift.max(96, Self.prefixSize + nameLength + valueLength)) }
-        Self.appendPrefix(&bytes, nameLength, valueLength)
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: value.utf8)
+        var name = name, value = value
+        name.withUTF8 { nameBytes in
+            value.withUTF8 { valueBytes in
+                appendRecord(name: UnsafeRawBufferPointer(nameBytes), value: UnsafeRawBufferPointer(valueBytes))
+            }
+        }
+    }
+
+    /// Appends one field's record, inline while it fits.
+    mutating func appendRecord(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        precondition(name.count <= Int(UInt32.max) && value.count <= Int(UInt32.max), "header field too large")
+        let size = Self.prefixSize + name.count + value.count
+        if !usesHeap {
+            let start = Int(inlineCount)
+            if start + size <= Self.inlineCapacity {
+                withUnsafeMutableBytes(of: &inlineBytes) { buffer in
+                    Self.writeRecord(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<start + size]), name, value)
+                }
+                inlineCount += UInt8(size)
+                count += 1
+                return
+            }
+            // Outgrown: move the records to the heap, with room to grow.
+            heapBytes.reserveCapacity(Swift.max(128, 2 * (start + size)))
+            withUnsafeBytes(of: inlineBytes) { heapBytes.append(contentsOf: $0[..<start]) }
+            usesHeap = true
+        }
+        let start = heapBytes.count
+        heapBytes.append(contentsOf: repeatElement(0, count: size))
+        heapBytes.withUnsafeMutableBytes { buffer in
+            Self.writeRecord(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<start + size]), name, value)
+        }
         count += 1
     }
 
-    static func appendPrefix(_ bytes: inout [UInt8], _ nameLength: Int, _ valueLength: Int) {
-        precondition(nameLength <= Int(UInt32.max) && valueLength <= Int(UInt32.max), "header field too large")
-        withUnsafeBytes(of: UInt32(truncatingIfNeeded: nameLength).littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt32(truncatingIfNeeded: valueLength).littleEndian) { bytes.append(contentsOf: $0) }
+    private static func writeRecord(into buffer: UnsafeMutableRawBufferPointer, _ name: UnsafeRawBufferPointer,
+                                    _ value: UnsafeRawBufferPointer) {
+        buffer.storeBytes(of: UInt32(truncatingIfNeeded: name.count).littleEndian, toByteOffset: 0, as: UInt32.self)
+        buffer.storeBytes(of: UInt32(truncatingIfNeeded: value.count).littleEndian, toByteOffset: 4, as: UInt32.self)
+        if let base = name.baseAddress, !name.isEmpty {
+            (buffer.baseAddress! + prefixSize).copyMemory(from: base, byteCount: name.count)
+        }
+        if let base = value.baseAddress, !value.isEmpty {
+            (buffer.baseAddress! + prefixSize + name.count).copyMemory(from: base, byteCount: value.count)
+        }
     }
 
     /// Replaces every field named `name` with one field (or removes them for `nil`).
@@ -116,25 +153,24 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
         guard firstEntry(name) != nil else { return }
-        var kept = RecordWriter()
-        kept.bytes.reserveCapacity(bytes.count)
-        forEachEntry { entry in
-            if !nameMatches(entry, name) {
-                bytes.withUnsafeBytes { raw in
-                    kept.append(name: UnsafeRawBufferPointer(rebasing: raw[entry.nameStart..<entry.nameStart + entry.nameLength]),
-                                value: UnsafeRawBufferPointer(rebasing: raw[entry.valueStart..<entry.end]))
+        var kept = HTTPHeaders()
+        withUnsafeRecordBytes { raw in
+            forEachEntry { entry in
+                if !nameMatches(entry, name) {
+                    kept.appendRecord(name: UnsafeRawBufferPointer(rebasing: raw[entry.nameStart..<entry.nameStart + entry.nameLength]),
+                                      value: UnsafeRawBufferPointer(rebasing: raw[entry.valueStart..<entry.end]))
                 }
+                return true
             }
-            return true
         }
-        bytes = kept.bytes
-        count = kept.count
+        self = kept
     }
 
     /// Calls `body` with each field's entry in order until it returns false.
     func forEachEntry(_ body: (Entry) -> Bool) {
+        let total = byteCount
         var offset = 0
-        while offset < bytes.count {
+        while offset < total {
             let entry = entry(at: offset)
             guard body(entry) else { return }
             offset = entry.end
@@ -142,20 +178,12 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     func entry(at offset: Int) -> Entry {
-        let (nameLength, valueLength) = bytes.withUnsafeBytes { raw in
+        let (nameLength, valueLength) = withUnsafeRecordBytes { raw in
             (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))),
              Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))))
         }
         let nameStart = offset + Self.prefixSize
         return Entry(nameStart: nameStart, nameLength: nameLength, valueStart: nameStart + nameLength, valueLength: valueLength)
-    }
-
-    /// Every field's entry, in order.
-    var entries: [Entry] {
-        var entries: [Entry] = []
-        entries.reserveCapacity(count)
-        forEachEntry { entries.append($0); return true }
-        return entries
     }
 
     func firstEntry(_ name: String) -> Entry? {
@@ -168,22 +196,24 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     func nameMatches(_ entry: Entry, _ name: String) -> Bool {
-        Self.equalsIgnoringCase(bytes[entry.nameStart..<entry.nameStart + entry.nameLength], name.utf8)
+        withUnsafeRecordBytes { raw in
+            Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: raw[entry.nameStart..<entry.nameStart + entry.nameLength]), name.utf8)
+        }
     }
 
     func name(of entry: Entry) -> String {
-        String(decoding: bytes[entry.nameStart..<entry.nameStart + entry.nameLength], as: UTF8.self)
+        withUnsafeRecordBytes { String(decoding: $0[entry.nameStart..<entry.nameStart + entry.nameLength], as: UTF8.self) }
     }
 
     func value(of entry: Entry) -> String {
-        String(decoding: bytes[entry.valueStart..<entry.end], as: UTF8.self)
+        withUnsafeRecordBytes { String(decoding: $0[entry.valueStart..<entry.end], as: UTF8.self) }
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.count == rhs.count && lhs.elementsEqual(rhs) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    static func equalsIgnoringCase(_ lhs: ArraySlice<UInt8>, _ rhs: String.UTF8View) -> Bool {
+    static func equalsIgnoringCase(_ lhs: UnsafeRawBufferPointer, _ rhs: String.UTF8View) -> Bool {
         guard lhs.count == rhs.count else { return false }
         return zip(lhs, rhs).allSatisfy { $0 | 0x20 == $1 | 0x20 && ($0 == $1 || Self.isLetter($0)) }
     }
@@ -222,7 +252,7 @@ extension HTTPHeaders: Sequence {
     public func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
         var offset = 0
         return AnyIterator {
-            guard offset < bytes.count else { return nil }
+            guard offset < byteCount else { return nil }
             let entry = entry(at: offset)
             offset = entry.end
             return (name(of: entry), value(of: entry))
