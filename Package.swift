@@ -89,6 +89,17 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The chain's cost per request without sockets (benchmarks/ChainBenchmark).
+        .executableTarget(
+            name: "chain-bench",
+            dependencies: [
+                "Server", "Middleware",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "benchmarks/ChainBenchmark",
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strictSwift),
         .testTarget(

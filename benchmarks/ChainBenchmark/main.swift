@@ -1,0 +1,111 @@
+// The Swift side of one /plaintext request, without sockets: what the event loop does per
+// request (a context, `startRequest`, a `Task.immediate`, `respond`), timed in-process for
+// the bare router and for the full diagnostic chain. The network benchmark
+// (benchmarks/route-cpu.sh) gives the figure that counts; this one isolates the chain's
+// part of it from the noise of loopback TCP on a shared machine.
+//
+//   swift run -c release chain-bench [iterations] [rounds]
+import Logging
+import Middleware
+import Prometheus
+import Server
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let arguments = CommandLine.arguments
+let iterations = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
+let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 7 : 7
+
+var router = Router()
+router.get("/plaintext") { _, _ in
+    Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+}
+let logger = Logger(label: "chain-bench")
+let registry = TaskRegistry(shardCount: 1) { 0 }
+let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
+let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: logger,
+                                                  accessLog: AccessLogMiddleware(logger: logger))], router: router)
+let request = Request(method: .get, target: "/plaintext", headers: ["Host": "127.0.0.1:8080"])
+
+/// Bytes of every response, so that the work cannot be optimised away.
+final class Sink: @unchecked Sendable {
+    var bytes = 0
+}
+let sink = Sink()
+
+func nanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+/// Nanoseconds per request through `responder`, as the event loop drives it.
+func measure(_ responder: any HTTPResponder) -> Double {
+    let start = nanoseconds()
+    for _ in 0..<iterations {
+        var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
+        responder.startRequest(request, context: &context) { context in
+            Task.immediate {
+                let response = try? await responder.respond(to: request, context: context)
+                sink.bytes &+= response?.body.count ?? 0
+            }
+        }
+    }
+    return Double(nanoseconds() - start) / Double(iterations)
+}
+
+var bare: [Double] = [], full: [Double] = []
+for _ in 0..<rounds {
+    bare.append(measure(router))
+    full.append(measure(chain))
+}
+bare.sort()
+full.sort()
+let medianBare = bare[rounds / 2], medianFull = full[rounds / 2]
+print("iterations=\(iterations) rounds=\(rounds) (medians)")
+print("bare router:     \(String(format2: medianBare)) ns/request")
+print("diagnostic chain: \(String(format2: medianFull)) ns/request")
+print("chain adds:       \(String(format2: medianFull - medianBare)) ns/request")
+precondition(registry.liveCount == 0, "requests left registry entries behind")
+
+/// Nanoseconds per call of `body`, median of the rounds.
+func part(_ name: String, _ body: () -> Void) {
+    var samples: [Double] = []
+    for _ in 0..<rounds {
+        let start = nanoseconds()
+        for _ in 0..<iterations { body() }
+        samples.append(Double(nanoseconds() - start) / Double(iterations))
+    }
+    samples.sort()
+    print("  \(name): \(String(format2: samples[rounds / 2])) ns")
+}
+
+print("parts:")
+let site = TaskSite()
+part("registry entry (register + end)") {
+    registry.end(registry.registerRequest(route: "/plaintext", requestID: "abcdef-1", streamID: 0, site: site))
+}
+part("histogram (started + finished)") {
+    metrics.requestStarted(shard: 0)
+    metrics.requestFinished(route: "/plaintext", method: "GET", status: 200, duration: .microseconds(50), shard: 0)
+}
+part("clock read and duration") {
+    let start = ContinuousClock.now
+    sink.bytes &+= Int((ContinuousClock.now - start).components.attoseconds & 1)
+}
+part("response field (X-Request-Id)") {
+    var headers = HTTPHeaders()
+    headers.add(name: "X-Request-Id", value: "abcdef-1f2e3d")
+    sink.bytes &+= headers.count
+}
+
+extension String {
+    init(format2 value: Double) {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = abs(hundredths % 100)
+        self = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+    }
+}
