@@ -84,8 +84,10 @@ extension TaskShardStorage {
         if requestFreeHead >= 0 {
             let slot = Int(requestFreeHead)
             requestFreeHead = requests[slot].nextFree
-            // Field by field: the strings are the only members that retain anything.
-            requests[slot].route = route
+            // Field by field: the strings are the only members that retain anything, and a
+            // slot usually served the same route last time (the same string object: the
+            // router's template), so the compare skips a retain and a release.
+            if requests[slot].route != route { requests[slot].route = route }
             requests[slot].requestID = requestID
             requests[slot].site = site
             requests[slot].sequence = id.sequence
