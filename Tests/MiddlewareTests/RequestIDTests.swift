@@ -20,6 +20,21 @@ struct RequestIDTests {
         #expect(seen.count == 10_000)
     }
 
+    /// The counter is written in as few hex digits as it needs, after the fixed prefix.
+    @Test(arguments: [
+        (UInt64(0), "3fa9c1-0"), (1, "3fa9c1-1"), (15, "3fa9c1-f"), (16, "3fa9c1-10"), (0xabc, "3fa9c1-abc"),
+        (0xffff_ffff, "3fa9c1-ffffffff"), (UInt64.max, "3fa9c1-ffffffffffffffff"),
+    ])
+    func idsSpellThePrefixAndTheCounterInHex(sequence: UInt64, expected: String) {
+        let digits = RequestIDMiddleware.digits(ofPrefix: 0x3fa9c1)
+        #expect(RequestIDMiddleware.id(prefixDigits: digits, sequence: sequence) == expected)
+    }
+
+    @Test func theMiddlewareAndGenerateShareOnePrefix() {
+        let fromMiddleware = RequestIDMiddleware().nextID(), fromGenerate = RequestIDMiddleware.generate()
+        #expect(fromMiddleware.prefix(7) == fromGenerate.prefix(7))
+    }
+
     @Test(arguments: [
         ("abc-123", true), ("A_b.c:9", true), (String(repeating: "x", count: 64), true),
         ("", false), (String(repeating: "x", count: 65), false), ("has space", false),

@@ -27,9 +27,26 @@ public struct RequestIDMiddleware: Middleware {
         return UInt32.random(in: 0...0xff_ffff, using: &generator)
     }()
     private static let counter = Atomic<UInt64>(0)
-    private static let hexDigits: StaticString = "0123456789abcdef"
 
-    public init() {}
+    /// `prefix` as its six hex digits and the dash, read once here: the static is a lazy
+    /// global, and its once-check showed up on every request.
+    private let prefixDigits: InlineArray<7, UInt8>
+
+    public init() {
+        prefixDigits = Self.digits(ofPrefix: Self.prefix)
+    }
+
+    static func digits(ofPrefix prefix: UInt32) -> InlineArray<7, UInt8> {
+        var digits = InlineArray<7, UInt8>(repeating: UInt8(ascii: "-"))
+        for index in 0..<6 { digits[index] = hexDigit(prefix >> (4 * UInt32(5 - index))) }
+        return digits
+    }
+
+    @inline(__always)
+    static func hexDigit(_ value: some BinaryInteger) -> UInt8 {
+        let nibble = UInt8(truncatingIfNeeded: value) & 0xf
+        return nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+    }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
         var context = context
@@ -41,7 +58,7 @@ public struct RequestIDMiddleware: Middleware {
 
     /// Assigns the id (the part before the rest of the chain).
     func begin(_ request: Request, _ context: inout RequestContext) {
-        context.requestID = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? Self.generate()
+        context.requestID = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? nextID()
     }
 
     /// Echoes the id (the part after). Ids are generated or `accepted`, both stricter than
@@ -52,16 +69,23 @@ public struct RequestIDMiddleware: Middleware {
 
     /// A new id, `prefix-counter` in hex, such as `3fa9c1-1b2`: up to 15 bytes for the first
     /// four billion requests, so it is a small string, built without a heap allocation.
+    func nextID() -> String {
+        Self.id(prefixDigits: prefixDigits, sequence: Self.counter.wrappingAdd(1, ordering: .relaxed).newValue)
+    }
+
+    /// A new id with the process's prefix (for callers without a middleware at hand).
     static func generate() -> String {
-        let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let digits = Self.hexDigits.utf8Start
-        var counterDigits = 1
-        while counterDigits < 16 && sequence >> (4 * UInt64(counterDigits)) != 0 { counterDigits += 1 }
+        id(prefixDigits: digits(ofPrefix: prefix), sequence: counter.wrappingAdd(1, ordering: .relaxed).newValue)
+    }
+
+    static func id(prefixDigits: InlineArray<7, UInt8>, sequence: UInt64) -> String {
+        let counterDigits = sequence == 0 ? 1 : (67 - sequence.leadingZeroBitCount) / 4
         return String(unsafeUninitializedCapacity: 7 + counterDigits) { buffer in
-            for index in 0..<6 { buffer[index] = digits[Int(prefix >> (4 * UInt32(5 - index)) & 0xf)] }
-            buffer[6] = UInt8(ascii: "-")
-            for index in 0..<counterDigits {
-                buffer[7 + index] = digits[Int(sequence >> (4 * UInt64(counterDigits - 1 - index)) & 0xf)]
+            for index in 0..<7 { buffer[index] = prefixDigits[index] }
+            var rest = sequence
+            for index in stride(from: 6 + counterDigits, to: 6, by: -1) {
+                buffer[index] = hexDigit(rest)
+                rest >>= 4
             }
             return 7 + counterDigits
         }
