@@ -95,4 +95,26 @@ struct TaskRegistryRequestTests {
         for token in tokens where token.id.sequence % 2 == 0 { registry.end(token) }
         #expect(Set(registry.snapshot().tasks.map(\.id)) == Set(tokens.filter { $0.id.sequence % 2 != 0 }.map(\.id)))
     }
+
+    /// A request entry is `TaskRegistry.current` in the task that registered it, and only
+    /// there: children it spawns record it as their parent and `waiting` marks it.
+    @Test func theRegisteringTaskFindsItsEntry() async throws {
+        let registry = makeRegistry()
+        #expect(TaskRegistry.current == nil)
+        let token = registry.registerRequest(route: "/r", requestID: "1", streamID: 0, site: TaskSite())
+        #expect(TaskRegistry.current == token)
+        let elsewhere = await Task.detached { TaskRegistry.current }.value
+        #expect(elsewhere == nil, "another task does not see this task's request")
+        let childParent = try await registry.spawn(name: "child") {
+            registry.snapshot().tasks.first { $0.id == TaskRegistry.current?.id }?.parent
+        }.value
+        #expect(childParent == token.id)
+        let stateInside = await TaskRegistry.waiting("stock-reply") {
+            registry.snapshot().tasks.first { $0.id == token.id }?.state
+        }
+        #expect(stateInside == .waiting("stock-reply"))
+        #expect(try #require(entry(registry, token.id)).state == .running)
+        registry.end(token)
+        #expect(TaskRegistry.current == nil)
+    }
 }

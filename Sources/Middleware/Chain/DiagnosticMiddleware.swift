@@ -6,10 +6,12 @@ import Server
 /// It does exactly what the chain `[RequestID, AccessLog, Metrics, TaskTracking, Recovery]`
 /// does, by calling each one's before and after steps, but in one place instead of five
 /// async frames. All of its work is synchronous, before and after the rest of the chain,
-/// so a `MiddlewareChain` whose outermost link it is runs it without an async frame at
-/// all: `begin` when the request starts on its loop, before its task exists (the task
-/// inherits the registry binding), and `finish` in the chain's own frame. Each async layer
-/// costs a frame, executor checks and a context copy per request (README, "Middleware cost").
+/// so a `MiddlewareChain` whose outermost link it is runs it without an async frame of its
+/// own: the id and the in-flight count when the request starts on its loop, before its
+/// task exists, and the registry entry and `finish` in the chain's frame. The entry is
+/// registered from the request's task, which is how `TaskRegistry.current` finds it. Each
+/// async layer costs a frame, executor checks and a context copy per request (README,
+/// "Middleware cost").
 /// It is a class so that holding it costs one reference, not a copy of every field.
 public final class DiagnosticMiddleware: Middleware {
     let requestID = RequestIDMiddleware()
@@ -30,10 +32,11 @@ public final class DiagnosticMiddleware: Middleware {
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
         var context = context
-        let token = begin(request, &context)
+        beginBeforeTask(request, &context)
+        let token = tasks.begin(context)
         var response: Response
         do {
-            response = try await TaskRegistry.$current.withValue(token) { try await next(request, context) }
+            response = try await next(request, context)
         } catch {
             response = recovery.recover(error, context)
         }
@@ -41,12 +44,11 @@ public final class DiagnosticMiddleware: Middleware {
         return response
     }
 
-    /// The steps before the rest of the chain: the request id, the in-flight count and the
-    /// registry entry, whose token the rest of the request must run under.
-    func begin(_ request: Request, _ context: inout RequestContext) -> TaskToken {
+    /// The steps before the rest of the chain that need no task: the request id and the
+    /// in-flight count.
+    func beginBeforeTask(_ request: Request, _ context: inout RequestContext) {
         requestID.begin(request, &context)
         metrics.begin(&context)
-        return tasks.begin(context)
     }
 
     /// The steps after it: the entry ends, the duration is recorded, the access log line is

@@ -7,11 +7,10 @@ import Server
 /// without allocating anything for the chain itself.
 ///
 /// When the outermost link is the fused `DiagnosticMiddleware`, whose work is all
-/// synchronous, the chain runs it outside the async path: its before-steps in
-/// `startRequest`, on the loop before the request's task exists (binding
-/// `TaskRegistry.current` for the task to inherit), and its after-steps in `respond`'s own
-/// frame. The behaviour is the same as calling it as a link; the request saves its async
-/// frame and task-local scope.
+/// synchronous, the chain runs it without an async frame of its own: the request id and
+/// the in-flight count in `startRequest`, on the loop before the request's task exists,
+/// and the registry entry and the after-steps in `respond`'s frame. The behaviour is the
+/// same as calling it as a link; the request saves an async frame.
 public struct MiddlewareChain: HTTPResponder {
     let router: Router
     /// The outermost link when it is the fused diagnostic middleware.
@@ -36,18 +35,15 @@ public struct MiddlewareChain: HTTPResponder {
     public func startRequest(_ request: Request, context: inout RequestContext, start: (RequestContext) -> Void) {
         router.resolve(request, into: &context)
         context.isStarted = true
-        guard let diagnostics else { return start(context) }
-        let token = diagnostics.begin(request, &context)
-        TaskRegistry.$current.withValue(token) { start(context) }
+        diagnostics?.beginBeforeTask(request, &context)
+        start(context)
     }
 
     public func respond(to request: Request, context: RequestContext) async throws -> Response {
         guard context.isStarted else { return try await respondUnstarted(request, context) }
         guard let diagnostics else { return try await rest(request, context) }
-        // Started: the registry entry was bound when the task was made.
-        guard let token = TaskRegistry.current else {
-            preconditionFailure("a started request runs under its registry entry")
-        }
+        // Registered from the request's task: `TaskRegistry.current` finds it by that task.
+        let token = diagnostics.tasks.begin(context)
         var response: Response
         do {
             response = try await rest(request, context)

@@ -11,11 +11,10 @@ public struct TaskTrackingMiddleware: Middleware {
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+        // Registered from the request's own task, the entry is its `TaskRegistry.current`.
         let token = begin(context)
         defer { registry.end(token) }
-        return try await TaskRegistry.withCurrent(token) {
-            try await next(request, context)
-        }
+        return try await next(request, context)
     }
 
     /// Registers the request; end the returned token when it finishes.

@@ -8,23 +8,26 @@ import Synchronization
 /// entry is a fixed record (route, request id, stream id, state, times) in a slab of its
 /// own, with its name counters found by a cached index; it becomes a `TaskInfo` only when
 /// someone reads the registry. Both kinds share the shard's id sequence and lock.
+///
+/// A request entry also remembers the Swift task that registered it, so that
+/// `TaskRegistry.current` finds it from inside that task without a task-local binding
+/// (binding one cost each request about as much as its whole registry entry).
 extension TaskRegistry {
     /// The name every request entry has.
     public static let requestTaskName = "request"
 
     /// Registers an in-flight request, labelled `route`, `request_id` and, for an HTTP/2
-    /// stream (`streamID` not 0), `stream_id`. It behaves exactly as
-    /// `register(name: "request", parent: nil, labels: …, site:)`, at a fraction of the cost.
+    /// stream (`streamID` not 0), `stream_id`, as `register(name: "request", parent: nil,
+    /// labels: …, site:)` would, at a fraction of the cost. Called from the request's own
+    /// task, the entry is that task's `TaskRegistry.current` until it ends.
     public func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite) -> TaskToken {
-        if backtraceImages != nil {
-            // Backtraces are captured by the general path; requests are only faster there.
-            return register(name: Self.requestTaskName, parent: nil,
-                            labels: RequestSlot.labels(route: route, requestID: requestID, streamID: streamID), site: site)
-        }
         let shard = shardIndexForCaller
         let now = TaskInstant.now
+        let backtrace = backtraceImages == nil ? nil : TaskBacktrace.capture(images: backtraceImages.unsafelyUnwrapped)
+        let task = withUnsafeCurrentTask { $0.map(TaskIdentity.init) }
         let (slot, generation, id) = shards[shard].storage.withLock { storage in
-            storage.insertRequest(route: route, requestID: requestID, streamID: streamID, site: site, now: now, shard: shard)
+            storage.insertRequest(route: route, requestID: requestID, streamID: streamID, site: site, now: now, shard: shard,
+                                  task: task, backtrace: backtrace)
         }
         return TaskToken(id: id, registry: self, slot: slot | TaskToken.requestSlotFlag, generation: generation)
     }
@@ -48,6 +51,9 @@ struct RequestSlot {
     var createdAt: TaskInstant
     var stateChangedAt: TaskInstant
     var streamID: UInt32
+    /// The task that registered the entry, while the entry lives.
+    var task: TaskIdentity?
+    var backtrace: TaskBacktrace?
     /// Bumped when the entry ends, so a stale token never touches a reused slot.
     var generation: UInt32
     var isLive: Bool
@@ -67,14 +73,15 @@ struct RequestSlot {
     func info(shard: Int) -> TaskInfo {
         TaskInfo(id: TaskID(shard: shard, sequence: sequence), parent: nil, name: TaskRegistry.requestTaskName, site: site,
                  labels: Self.labels(route: route, requestID: requestID, streamID: streamID),
-                 state: state, createdAt: createdAt, stateChangedAt: stateChangedAt)
+                 state: state, createdAt: createdAt, stateChangedAt: stateChangedAt, backtrace: backtrace)
     }
 }
 
 extension TaskShardStorage {
     /// Stores a request entry in a free request slot or a new one.
-    mutating func insertRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite,
-                                now: TaskInstant, shard: Int) -> (slot: UInt32, generation: UInt32, id: TaskID) {
+    mutating func insertRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, now: TaskInstant,
+                                shard: Int, task: TaskIdentity?, backtrace: TaskBacktrace?)
+        -> (slot: UInt32, generation: UInt32, id: TaskID) {
         let id = nextID(shard: shard)
         nextSequence &+= 1
         if requestNameIndex < 0 { requestNameIndex = index(ofName: TaskRegistry.requestTaskName) }
@@ -95,13 +102,15 @@ extension TaskShardStorage {
             requests[slot].createdAt = now
             requests[slot].stateChangedAt = now
             requests[slot].streamID = streamID
+            requests[slot].task = task
+            if backtrace != nil || requests[slot].backtrace != nil { requests[slot].backtrace = backtrace }
             requests[slot].isLive = true
             return (UInt32(slot), requests[slot].generation, id)
         }
         precondition(requests.count < Int(TaskToken.requestSlotFlag), "request slab full")
         requests.append(RequestSlot(route: route, requestID: requestID, site: site, sequence: id.sequence, state: .running,
-                                    createdAt: now, stateChangedAt: now, streamID: streamID, generation: 0,
-                                    isLive: true, nextFree: -1))
+                                    createdAt: now, stateChangedAt: now, streamID: streamID, task: task,
+                                    backtrace: backtrace, generation: 0, isLive: true, nextFree: -1))
         return (UInt32(requests.count - 1), 0, id)
     }
 
@@ -127,9 +136,18 @@ extension TaskShardStorage {
         if requests[slot].state.isWaiting { names[requestNameIndex].waiting -= 1 } else { names[requestNameIndex].running -= 1 }
         liveCount -= 1
         requests[slot].isLive = false
+        requests[slot].task = nil
         requests[slot].generation &+= 1
         requests[slot].nextFree = requestFreeHead
         requestFreeHead = Int32(slot)
+    }
+
+    /// The live request entry registered by `task`, as (slot, generation, id).
+    func request(of task: TaskIdentity, shard: Int) -> (slot: UInt32, generation: UInt32, id: TaskID)? {
+        for index in requests.indices where requests[index].isLive && requests[index].task == task {
+            return (UInt32(index), requests[index].generation, TaskID(shard: shard, sequence: requests[index].sequence))
+        }
+        return nil
     }
 
     func requestLabels(slot: Int, generation: UInt32) -> TaskLabels? {
@@ -159,5 +177,16 @@ extension TaskShardStorage {
             next = requests[Int(next)].nextFree
         }
         return count
+    }
+}
+
+/// A Swift task's address, for telling tasks apart: never dereferenced, and compared only
+/// while the task is known to run (a request entry lives no longer than its task).
+struct TaskIdentity: Hashable, Sendable {
+    let address: UInt
+
+    init(_ task: UnsafeCurrentTask) {
+        precondition(MemoryLayout<UnsafeCurrentTask>.size == MemoryLayout<UInt>.size, "UnsafeCurrentTask is one pointer")
+        address = unsafeBitCast(task, to: UInt.self)
     }
 }

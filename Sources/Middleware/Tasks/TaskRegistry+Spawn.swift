@@ -20,7 +20,7 @@ extension TaskRegistry {
                              site: TaskSite(fileID: fileID, line: line, function: function))
         return Task(name: name) {
             defer { self.end(token) }
-            return try await Self.$current.withValue(token) { try await operation() }
+            return try await Self.$bound.withValue(token) { try await operation() }
         }
     }
 
@@ -31,7 +31,7 @@ extension TaskRegistry {
         isolation: isolated (any Actor)? = #isolation,
         operation: () async throws -> T
     ) async rethrows -> T {
-        try await $current.withValue(token, operation: operation)
+        try await $bound.withValue(token, operation: operation)
     }
 
     /// Marks the current entry waiting for `reason` while `body` runs, then running again.

@@ -14,8 +14,9 @@ public final class TaskRegistry: Sendable {
     let currentShard: @Sendable () -> Int?
     let backtraceImages: TaskBacktrace.Images?
 
-    /// The entry of the current Swift task, if it was started through a registry.
-    @TaskLocal public static var current: TaskToken?
+    /// The entry bound to the current task by `spawn` or `withCurrent` (inherited by the
+    /// tasks it creates). `current` reads this first.
+    @TaskLocal static var bound: TaskToken?
 
     /// Creates a registry.
     ///
@@ -32,6 +33,7 @@ public final class TaskRegistry: Sendable {
         self.captureBacktraces = captureBacktraces
         self.currentShard = currentShard
         backtraceImages = captureBacktraces ? TaskBacktrace.Images() : nil
+        Self.enter(self)
     }
 
     /// The number of loop shards (the overflow shard is index `shardCount`).

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// `TaskRegistry.current`: the registry entry of the running task.
+///
+/// Two ways lead to it. A task started by `spawn` (or run inside `withCurrent`) has its
+/// entry bound as a task-local, inherited by the tasks it creates. A request's task is
+/// found by identity instead: `registerRequest` remembers the task that called it, and
+/// the lookup walks the live request entries, which are few (the requests in flight), in
+/// every registry of the process. Binding a task-local per request cost about as much as
+/// the rest of its registry entry, and most requests never ask who they are.
+extension TaskRegistry {
+    /// The entry of the current Swift task, if it was started through a registry:
+    /// spawned by `spawn`, run inside `withCurrent`, or registered by `registerRequest`
+    /// from the task itself. `nil` elsewhere, including in tasks a request creates with
+    /// `Task {}` or `async let` (use `spawn` to give them entries and a parent).
+    public static var current: TaskToken? {
+        if let bound { return bound }
+        return withUnsafeCurrentTask { task in
+            guard let task else { return nil }
+            let identity = TaskIdentity(task)
+            for registry in registries() {
+                if let token = registry.request(of: identity) { return token }
+            }
+            return nil
+        }
+    }
+
+    /// The live request entry that `task` registered, looking in the caller's shard first.
+    func request(of task: TaskIdentity) -> TaskToken? {
+        let first = shardIndexForCaller
+        for index in [first] + shards.indices.filter({ $0 != first }) {
+            if let found = shards[index].storage.withLock({ $0.request(of: task, shard: index) }) {
+                return TaskToken(id: found.id, registry: self, slot: found.slot | TaskToken.requestSlotFlag,
+                                 generation: found.generation)
+            }
+        }
+        return nil
+    }
+
+    /// Every registry alive in the process, weakly held (a registry is made per server,
+    /// and per test).
+    private static let all = Mutex<[WeakRegistry]>([])
+
+    private struct WeakRegistry: @unchecked Sendable {
+        weak var registry: TaskRegistry?
+    }
+
+    static func enter(_ registry: TaskRegistry) {
+        all.withLock { all in
+            all.removeAll { $0.registry == nil }
+            all.append(WeakRegistry(registry: registry))
+        }
+    }
+
+    static func registries() -> [TaskRegistry] {
+        all.withLock { all in all.compactMap(\.registry) }
+    }
+}
