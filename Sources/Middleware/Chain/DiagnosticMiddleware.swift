@@ -11,7 +11,7 @@ import Server
 /// task exists, and the registry entry and `finish` in the chain's frame. The entry is
 /// registered from the request's task, which is how `TaskRegistry.current` finds it. Each
 /// async layer costs a frame, executor checks and a context copy per request (README,
-/// "Middleware cost").
+/// "The diagnostic chain's cost").
 /// It is a class so that holding it costs one reference, not a copy of every field.
 public final class DiagnosticMiddleware: Middleware {
     let requestID = RequestIDMiddleware()
