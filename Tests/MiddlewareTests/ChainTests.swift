@@ -91,6 +91,30 @@ struct ChainTests {
         #expect(text.contains(#"http_recovered_panics_total{route="/boom",error="Boom"} 1"#) || text.contains(#"error="Boom",route="/boom""#), "\(text)")
         #expect(text.contains(#"route="/work""#))
     }
+
+    /// With the fused middleware, `http_requests_in_flight` is the registry's live request
+    /// count: one while a handler runs, none after, whether it returned or threw.
+    @Test func fusedChainCountsRequestsInFlightThroughTheRegistry() async throws {
+        let registry = TaskRegistry(shardCount: 1) { 0 }
+        let prometheus = PrometheusCollectorRegistry()
+        let metrics = HTTPMetrics(registry: prometheus)
+        let seenInside = Mutex<[String?]>([])
+        var router = Router()
+        router.get("/work") { _, _ in
+            seenInside.withLock { $0.append(RenderedMetrics(registry: prometheus).value("http_requests_in_flight")) }
+            return Response(body: ResponseBody(string: "done"))
+        }
+        router.get("/boom") { _, _ in
+            seenInside.withLock { $0.append(RenderedMetrics(registry: prometheus).value("http_requests_in_flight")) }
+            throw Boom()
+        }
+        let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
+        #expect(RenderedMetrics(registry: prometheus).value("http_requests_in_flight") == "0")
+        _ = try await chain.respond(to: Request(method: .get, target: "/work"), context: Self.context())
+        _ = try await chain.respond(to: Request(method: .get, target: "/boom"), context: Self.context())
+        #expect(seenInside.withLock { $0 } == ["1", "1"])
+        #expect(RenderedMetrics(registry: prometheus).value("http_requests_in_flight") == "0")
+    }
 }
 
 struct SafeLookupTests {

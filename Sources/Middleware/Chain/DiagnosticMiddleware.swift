@@ -28,6 +28,9 @@ public final class DiagnosticMiddleware: Middleware {
         self.recovery = RecoveryMiddleware(logger: logger) { route, errorType in
             metrics.recoveredPanic(route: route, errorType: errorType)
         }
+        // Every request in flight has a live registry entry: the gauge reads their count at
+        // scrape time instead of two atomics per request.
+        metrics.countInFlight { [tasks] in tasks.registry.liveRequestCount }
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
@@ -45,17 +48,17 @@ public final class DiagnosticMiddleware: Middleware {
     }
 
     /// The steps before the rest of the chain that need no task: the request id and the
-    /// in-flight count.
+    /// parameter-failure counter.
     func beginBeforeTask(_ request: Request, _ context: inout RequestContext) {
         requestID.begin(request, &context)
-        metrics.begin(&context)
+        metrics.observeParameters(&context)
     }
 
     /// The steps after it: the entry ends, the duration is recorded, the access log line is
     /// written and the id is echoed.
     func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, token: TaskToken) {
         tasks.registry.end(token)
-        metrics.finish(request, context, status: response.status.code)
+        metrics.recordDuration(request, context, status: response.status.code)
         accessLog?.finish(request, context, status: response.status.code, bytes: response.body.count)
         requestID.finish(&response, context)
     }

@@ -34,7 +34,18 @@ public struct MetricsMiddleware: Middleware {
     /// Counts the request in flight and routes parameter failures to the counter.
     func begin(_ context: inout RequestContext) {
         metrics.requestStarted(shard: context.loopIndex)
+        observeParameters(&context)
+    }
+
+    /// Routes parameter failures to the counter.
+    func observeParameters(_ context: inout RequestContext) {
         context.parameterFailureObserver = observer
+    }
+
+    /// Records the duration only, for a request the registry counts in flight.
+    func recordDuration(_ request: Request, _ context: RequestContext, status: Int) {
+        metrics.recordDuration(route: context.route, method: request.method.rawValue, status: status,
+                               duration: .now - context.receivedAt, shard: context.loopIndex)
     }
 
     /// Records the duration and leaves the in-flight count.

@@ -45,6 +45,7 @@ public final class HTTPMetrics: Sendable {
     /// The failure counters. One lock for all of them is fine: they count errors, which are
     /// rare next to requests, and the lock is held only for a dictionary lookup.
     let counters = Mutex(CounterCache())
+    let inFlightSources = Mutex<[@Sendable () -> Int]>([])
 
     /// Registers the metrics in `registry`.
     ///
@@ -85,6 +86,20 @@ public final class HTTPMetrics: Sendable {
         let index = shardIndex(shard)
         shards[index].inFlight.subtract(1, ordering: .relaxed)
         durations.record(duration, in: cells(route: route, method: method, status: status, shard: index))
+    }
+
+    /// Records a request's duration without touching `http_requests_in_flight`, for a
+    /// caller whose requests are counted by a source given to ``countInFlight(from:)``.
+    public func recordDuration(route: String, method: String, status: Int, duration: Duration, shard: Int = 0) {
+        let index = shardIndex(shard)
+        durations.record(duration, in: cells(route: route, method: method, status: status, shard: index))
+    }
+
+    /// Adds `source` to `http_requests_in_flight`, read at each scrape: for requests that
+    /// some other part already counts (the task registry's live request entries), so the
+    /// hot path does not count them twice.
+    public func countInFlight(from source: @escaping @Sendable () -> Int) {
+        inFlightSources.withLock { $0.append(source) }
     }
 
     /// Counts a failed safe-parameter lookup in `param_lookup_failures_total`.

@@ -33,6 +33,18 @@ extension TaskRegistry {
     }
 }
 
+extension TaskRegistry {
+    /// The live request entries (registered by `registerRequest`), across all shards.
+    public var liveRequestCount: Int {
+        shards.reduce(0) { total, shard in
+            total + shard.storage.withLock { storage in
+                storage.requestNameIndex < 0 ? 0
+                    : storage.names[storage.requestNameIndex].running + storage.names[storage.requestNameIndex].waiting
+            }
+        }
+    }
+}
+
 extension TaskToken {
     /// Set in `slot` when the entry lives in the shard's request slab.
     static let requestSlotFlag: UInt32 = 1 << 31
