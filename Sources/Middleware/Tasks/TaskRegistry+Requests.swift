@@ -128,16 +128,7 @@ extension TaskShardStorage {
 
     mutating func setRequestState(slot: Int, generation: UInt32, _ state: TaskState, now: TaskInstant) {
         guard slot < requests.count, requests[slot].generation == generation, requests[slot].isLive else { return }
-        let wasWaiting = requests[slot].state.isWaiting
-        if wasWaiting != state.isWaiting {
-            if wasWaiting {
-                names[requestNameIndex].waiting -= 1
-                names[requestNameIndex].running += 1
-            } else {
-                names[requestNameIndex].running -= 1
-                names[requestNameIndex].waiting += 1
-            }
-        }
+        countStateChange(nameIndex: requestNameIndex, from: requests[slot].state, to: state)
         requests[slot].state = state
         requests[slot].stateChangedAt = now
     }
@@ -145,8 +136,7 @@ extension TaskShardStorage {
     /// Frees the slot; its strings stay until the slot is reused, as in the general slab.
     mutating func removeRequest(slot: Int, generation: UInt32) {
         guard slot < requests.count, requests[slot].generation == generation, requests[slot].isLive else { return }
-        if requests[slot].state.isWaiting { names[requestNameIndex].waiting -= 1 } else { names[requestNameIndex].running -= 1 }
-        liveCount -= 1
+        countEnd(nameIndex: requestNameIndex, state: requests[slot].state)
         requests[slot].isLive = false
         requests[slot].task = nil
         requests[slot].generation &+= 1
@@ -182,13 +172,7 @@ extension TaskShardStorage {
 
     /// The number of free request slots, by walking the free list.
     func freeRequestSlotCount() -> Int {
-        var count = 0
-        var next = requestFreeHead
-        while next >= 0 {
-            count += 1
-            next = requests[Int(next)].nextFree
-        }
-        return count
+        Self.freeListLength(head: requestFreeHead) { requests[$0].nextFree }
     }
 }
 

@@ -83,17 +83,7 @@ struct TaskShardStorage: ~Copyable {
     mutating func setState(slot: UInt32, generation: UInt32, _ state: TaskState, now: TaskInstant) {
         let slot = Int(slot)
         guard slot < slots.count, slots[slot].generation == generation, slots[slot].isLive else { return }
-        let wasWaiting = slots[slot].info.state.isWaiting
-        if wasWaiting != state.isWaiting {
-            let nameIndex = Int(slots[slot].nameIndex)
-            if wasWaiting {
-                names[nameIndex].waiting -= 1
-                names[nameIndex].running += 1
-            } else {
-                names[nameIndex].running -= 1
-                names[nameIndex].waiting += 1
-            }
-        }
+        countStateChange(nameIndex: Int(slots[slot].nameIndex), from: slots[slot].info.state, to: state)
         slots[slot].info.state = state
         slots[slot].info.stateChangedAt = now
     }
@@ -103,9 +93,7 @@ struct TaskShardStorage: ~Copyable {
     mutating func remove(slot: UInt32, generation: UInt32) {
         let slot = Int(slot)
         guard slot < slots.count, slots[slot].generation == generation, slots[slot].isLive else { return }
-        let nameIndex = Int(slots[slot].nameIndex)
-        if slots[slot].info.state.isWaiting { names[nameIndex].waiting -= 1 } else { names[nameIndex].running -= 1 }
-        liveCount -= 1
+        countEnd(nameIndex: Int(slots[slot].nameIndex), state: slots[slot].info.state)
         slots[slot].isLive = false
         slots[slot].generation &+= 1
         slots[slot].nextFree = freeHead
@@ -131,11 +119,35 @@ struct TaskShardStorage: ~Copyable {
 
     /// The number of free slots, by walking the free list (tests check for leaks with it).
     func freeSlotCount() -> Int {
+        Self.freeListLength(head: freeHead) { slots[$0].nextFree }
+    }
+
+    /// Moves an entry of name `nameIndex` between the running and waiting counts when its
+    /// state changes kind (both slabs).
+    mutating func countStateChange(nameIndex: Int, from old: TaskState, to new: TaskState) {
+        guard old.isWaiting != new.isWaiting else { return }
+        if old.isWaiting {
+            names[nameIndex].waiting -= 1
+            names[nameIndex].running += 1
+        } else {
+            names[nameIndex].running -= 1
+            names[nameIndex].waiting += 1
+        }
+    }
+
+    /// Takes an ending entry out of the live counts (both slabs).
+    mutating func countEnd(nameIndex: Int, state: TaskState) {
+        if state.isWaiting { names[nameIndex].waiting -= 1 } else { names[nameIndex].running -= 1 }
+        liveCount -= 1
+    }
+
+    /// The length of a free list that starts at `head` (either slab).
+    static func freeListLength(head: Int32, next: (Int) -> Int32) -> Int {
         var count = 0
-        var next = freeHead
-        while next >= 0 {
+        var slot = head
+        while slot >= 0 {
             count += 1
-            next = slots[Int(next)].nextFree
+            slot = next(Int(slot))
         }
         return count
     }
