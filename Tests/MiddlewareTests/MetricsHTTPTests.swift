@@ -137,3 +137,22 @@ struct MetricsHTTPTests {
         #expect(rendered.value(#"http_recovered_panics_total{route="/api/v1/user/fetch",error="LookupError"}"#) == failures)
     }
 }
+
+/// Durations become whole nanoseconds for the buckets and the sum: through 64-bit
+/// arithmetic below about 9.2 s, through `components` above it.
+struct DurationNanosecondsTests {
+    @Test(arguments: [
+        (Duration.zero, Int64(0)),
+        (.nanoseconds(1), 1),
+        (.microseconds(250), 250_000),
+        (.milliseconds(1500), 1_500_000_000),
+        (.seconds(9), 9_000_000_000),
+        (.seconds(9.5), 9_500_000_000),
+        (.seconds(3600), 3_600_000_000_000),
+        (.nanoseconds(-5), 0),
+        (.seconds(-20), 0),
+    ])
+    func wholeNanoseconds(duration: Duration, expected: Int64) {
+        #expect(DurationHistogramFamily.nanoseconds(duration) == expected)
+    }
+}
