@@ -18,10 +18,14 @@ extension TaskRegistry {
         return withUnsafeCurrentTask { task in
             guard let task else { return nil }
             let identity = TaskIdentity(task)
-            for registry in registries() {
-                if let token = registry.request(of: identity) { return token }
+            // Searched under the table's lock: a registry that is going away waits there in
+            // its deinit to leave the table, so every registry listed stays whole meanwhile.
+            return all.withLock { all in
+                for registry in all {
+                    if let token = registry.takeUnretainedValue().request(of: identity) { return token }
+                }
+                return nil
             }
-            return nil
         }
     }
 
@@ -37,22 +41,17 @@ extension TaskRegistry {
         return nil
     }
 
-    /// Every registry alive in the process, weakly held (a registry is made per server,
-    /// and per test).
-    private static let all = Mutex<[WeakRegistry]>([])
-
-    private struct WeakRegistry: @unchecked Sendable {
-        weak var registry: TaskRegistry?
-    }
+    /// Every registry alive in the process (one per server, and one per test), unretained:
+    /// a weak reference would move the registry's reference count to a side table and make
+    /// every token copy's retain take the slow path. Each registry leaves in its deinit.
+    private static let all = Mutex<[Unmanaged<TaskRegistry>]>([])
 
     static func enter(_ registry: TaskRegistry) {
-        all.withLock { all in
-            all.removeAll { $0.registry == nil }
-            all.append(WeakRegistry(registry: registry))
-        }
+        all.withLock { $0.append(.passUnretained(registry)) }
     }
 
-    static func registries() -> [TaskRegistry] {
-        all.withLock { all in all.compactMap(\.registry) }
+    static func leave(_ registry: TaskRegistry) {
+        let address = Unmanaged.passUnretained(registry).toOpaque()
+        all.withLock { all in all.removeAll { $0.toOpaque() == address } }
     }
 }

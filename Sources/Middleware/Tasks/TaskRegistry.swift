@@ -36,6 +36,10 @@ public final class TaskRegistry: Sendable {
         Self.enter(self)
     }
 
+    deinit {
+        Self.leave(self)
+    }
+
     /// The number of loop shards (the overflow shard is index `shardCount`).
     public var shardCount: Int { shards.count - 1 }
 
