@@ -55,7 +55,10 @@ public final class DiagnosticMiddleware: Middleware {
     }
 
     /// The steps after it: the entry ends, the duration is recorded, the access log line is
-    /// written and the id is echoed.
+    /// written and the id is echoed. Out of line, like `recover`: inlined into the chain's
+    /// async frame, their locals (a log line's metadata among them) made that frame larger
+    /// than a task allocator slab, a malloc per request.
+    @inline(never)
     func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, token: TaskToken) {
         tasks.registry.end(token)
         metrics.recordDuration(request, context, status: response.status.code)

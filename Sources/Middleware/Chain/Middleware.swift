@@ -28,6 +28,7 @@ public struct Next: Sendable {
         storage = .router(router)
     }
 
+    @inline(never)
     public func callAsFunction(_ request: Request, _ context: RequestContext) async throws -> Response {
         switch storage {
         case .closure(let run):

@@ -64,6 +64,7 @@ public struct MiddlewareChain: HTTPResponder {
 
     /// A request that did not come through `startRequest` (a direct call, as in tests):
     /// route it here and run the diagnostic middleware as a link.
+    @inline(never)
     private func respondUnstarted(_ request: Request, _ context: RequestContext) async throws -> Response {
         var context = context
         router.resolve(request, into: &context)

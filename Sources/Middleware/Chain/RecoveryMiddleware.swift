@@ -36,6 +36,8 @@ public struct RecoveryMiddleware: Middleware {
     }
 
     /// The response for an error that escaped; counts and logs it unless it is an HTTPError.
+    /// Out of line, so that its locals do not grow the caller's async frame.
+    @inline(never)
     func recover(_ error: any Error, _ context: RequestContext) -> Response {
         if let error = error as? HTTPError { return error.response }
         if error is CancellationError, Task.isCancelled {

@@ -17,7 +17,9 @@ public struct TaskTrackingMiddleware: Middleware {
         return try await next(request, context)
     }
 
-    /// Registers the request; end the returned token when it finishes.
+    /// Registers the request; end the returned token when it finishes. Out of line, so that
+    /// its locals stay out of the caller's async frame.
+    @inline(never)
     func begin(_ context: RequestContext) -> TaskToken {
         registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID, site: TaskSite())
     }

@@ -125,9 +125,17 @@ extension Router: HTTPResponder {
 extension RouteMatch {
     /// Runs the matched handler, or produces the 404/405/OPTIONS answer.
     public func respond(to request: Request, context: RequestContext) async throws -> Response {
+        if case .handler(let handler) = kind { return try await handler(request, context) }
+        return try answerWithoutHandler(request)
+    }
+
+    /// The 404, 405 and OPTIONS answers. Synchronous and out of line, so that building them
+    /// does not grow `respond`'s async frame, which every request allocates.
+    @inline(never)
+    func answerWithoutHandler(_ request: Request) throws -> Response {
         switch kind {
-        case .handler(let handler):
-            return try await handler(request, context)
+        case .handler:
+            preconditionFailure("a route with a handler is answered by it")
         case .options(let allow):
             return Response(status: .noContent, headers: ["Allow": allow.map(\.rawValue).joined(separator: ", ")])
         case .methodNotAllowed(let allow):
