@@ -12,8 +12,17 @@ public struct Router: Sendable {
     struct Node: Sendable {
         var literals: [(segment: String, node: Int)] = []
         var capture: (name: String, node: Int)?
-        var handlers: [(method: HTTPMethod, handler: Handler)] = []
+        var handlers: [MethodHandler] = []
         var template: String?
+    }
+
+    /// A handler and its method, in a struct rather than a tuple: a closure inside a
+    /// generic container's tuple is stored at the most general abstraction, so every lookup
+    /// built a reabstraction thunk (an allocation) and every call went through two thunk
+    /// frames.
+    struct MethodHandler: Sendable {
+        let method: HTTPMethod
+        let handler: Handler
     }
 
     var nodes: [Node] = [Node()]
@@ -49,7 +58,7 @@ public struct Router: Sendable {
         nodes[current].template = template
         if !template.contains("{") { literalPaths[template] = current }
         nodes[current].handlers.removeAll { $0.method == method }
-        nodes[current].handlers.append((method, handler))
+        nodes[current].handlers.append(MethodHandler(method: method, handler: handler))
     }
 
     public mutating func get(_ template: String, handler: @escaping Handler) { on(.get, template, handler: handler) }
