@@ -109,6 +109,8 @@ struct ChainTests {
             throw Boom()
         }
         let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
+        // A second chain over the same registry and metrics must not count requests twice.
+        _ = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
         #expect(RenderedMetrics(registry: prometheus).value("http_requests_in_flight") == "0")
         _ = try await chain.respond(to: Request(method: .get, target: "/work"), context: Self.context())
         _ = try await chain.respond(to: Request(method: .get, target: "/boom"), context: Self.context())

@@ -30,7 +30,7 @@ public final class DiagnosticMiddleware: Middleware {
         }
         // Every request in flight has a live registry entry: the gauge reads their count at
         // scrape time instead of two atomics per request.
-        metrics.countInFlight { [tasks] in tasks.registry.liveRequestCount }
+        metrics.countInFlight(key: ObjectIdentifier(registry)) { [tasks] in tasks.registry.liveRequestCount }
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {

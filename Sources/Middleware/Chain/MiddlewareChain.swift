@@ -7,9 +7,9 @@ import Server
 /// without allocating anything for the chain itself.
 ///
 /// When the outermost link is the fused `DiagnosticMiddleware`, whose work is all
-/// synchronous, the chain runs it without an async frame of its own: the request id and
-/// the in-flight count in `startRequest`, on the loop before the request's task exists,
-/// and the registry entry and the after-steps in `respond`'s frame. The behaviour is the
+/// synchronous, the chain runs it without an async frame of its own: the request id in
+/// `startRequest`, on the loop before the request's task exists, and the registry entry
+/// and the after-steps in `respond`'s frame. The behaviour is the
 /// same as calling it as a link; the request saves an async frame.
 public struct MiddlewareChain: HTTPResponder {
     let router: Router

@@ -5,7 +5,7 @@ extension HTTPMetrics: ScrapeCollector {
     func collect(into text: inout PrometheusText) {
         let inFlight = Descriptors.inFlight
         let inFlightCount = shards.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }
-            + inFlightSources.withLock { $0 }.reduce(0) { $0 + $1() }
+            + inFlightSources.withLock { Array($0.values) }.reduce(0) { $0 + $1() }
         text.family(inFlight.name, type: .gauge, help: inFlight.helpText ?? "", value: Double(inFlightCount))
 
         let duration = Descriptors.duration

@@ -45,7 +45,7 @@ public final class HTTPMetrics: Sendable {
     /// The failure counters. One lock for all of them is fine: they count errors, which are
     /// rare next to requests, and the lock is held only for a dictionary lookup.
     let counters = Mutex(CounterCache())
-    let inFlightSources = Mutex<[@Sendable () -> Int]>([])
+    let inFlightSources = Mutex<[ObjectIdentifier: @Sendable () -> Int]>([:])
 
     /// Registers the metrics in `registry`.
     ///
@@ -97,9 +97,10 @@ public final class HTTPMetrics: Sendable {
 
     /// Adds `source` to `http_requests_in_flight`, read at each scrape: for requests that
     /// some other part already counts (the task registry's live request entries), so the
-    /// hot path does not count them twice.
-    public func countInFlight(from source: @escaping @Sendable () -> Int) {
-        inFlightSources.withLock { $0.append(source) }
+    /// hot path does not count them twice. One source per `key`: a second chain over the
+    /// same registry must not count its requests again.
+    public func countInFlight(key: ObjectIdentifier, from source: @escaping @Sendable () -> Int) {
+        inFlightSources.withLock { $0[key] = source }
     }
 
     /// Counts a failed safe-parameter lookup in `param_lookup_failures_total`.
