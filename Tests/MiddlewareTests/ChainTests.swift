@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Prometheus
 import Synchronization
@@ -90,6 +91,67 @@ struct ChainTests {
         let text = String(decoding: MetricsExposition(registry: prometheus).render(tasks: [], spawned: [], connections: []), as: UTF8.self)
         #expect(text.contains(#"http_recovered_panics_total{route="/boom",error="Boom"} 1"#) || text.contains(#"error="Boom",route="/boom""#), "\(text)")
         #expect(text.contains(#"route="/work""#))
+    }
+
+    /// A synchronous route behind the fused middleware is answered in `startRequest`, with
+    /// every step of the middleware: an id echoed, a registry entry while the handler runs
+    /// (listed, labelled, not found as `current` since there is no task), the histogram,
+    /// and recovery of an escaped error.
+    @Test func fusedChainAnswersSynchronousRoutesWithoutATask() async throws {
+        let registry = TaskRegistry(shardCount: 1) { 0 }
+        let prometheus = PrometheusCollectorRegistry()
+        let metrics = HTTPMetrics(registry: prometheus)
+        let seen = Mutex<[String]>([])
+        var router = Router()
+        router.get("/sync/{id}", SynchronousHandler { _, context in
+            let entry = registry.snapshot().tasks.first { $0.labels["route"] == "/sync/{id}" }
+            let inTask = withUnsafeCurrentTask { $0 != nil }
+            seen.withLock {
+                $0.append("live=\(registry.liveCount) id=\(entry?.labels["request_id"] ?? "none") task=\(inTask) current=\(TaskRegistry.current != nil) param=\(context.parameters["id"] ?? "")")
+            }
+            return Response(body: ResponseBody(string: "done"))
+        })
+        router.get("/sync-boom", SynchronousHandler { _, _ in throw Boom() })
+        let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
+
+        let (answered, boom) = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var context = Self.context()
+                let answered = chain.startRequest(Request(method: .get, target: "/sync/9", headers: ["X-Request-Id": "sync-1"]), context: &context)
+                var boomContext = Self.context()
+                let boom = chain.startRequest(Request(method: .get, target: "/sync-boom"), context: &boomContext)
+                continuation.resume(returning: (answered, boom))
+            }
+        }
+        #expect(answered?.status == .ok)
+        #expect(answered?.headers.first("X-Request-Id") == "sync-1")
+        #expect(seen.withLock { $0 } == ["live=1 id=sync-1 task=false current=false param=9"])
+        #expect(boom?.status == .internalServerError)
+        #expect(boom.map { String(decoding: $0.body.bytes, as: UTF8.self).contains(#""code":"internal_error""#) } == true)
+        #expect(registry.liveCount == 0, "the entries ended with their requests")
+        let rendered = RenderedMetrics(registry: prometheus)
+        let text = String(decoding: MetricsExposition(registry: prometheus).render(tasks: [], spawned: [], connections: []), as: UTF8.self)
+        #expect(text.contains(#"route="/sync/{id}""#), "the histogram counted the request: \(text)")
+        #expect(text.contains(#"error="Boom""#))
+        #expect(rendered.value("http_requests_in_flight") == "0")
+    }
+
+    /// Behind middleware that is not synchronous, a synchronous route gets a task like any
+    /// other, and the middleware still wraps it.
+    @Test func synchronousRouteBehindAsyncMiddlewareRunsInTheChain() async throws {
+        let trail = Trail()
+        var router = Router()
+        router.get("/sync", SynchronousHandler { _, _ in
+            trail.add("handler")
+            return Response(body: ResponseBody(string: "ok"))
+        })
+        let chain = MiddlewareChain([Recording(name: "a", trail: trail)], router: router)
+        var context = Self.context()
+        let request = Request(method: .get, target: "/sync")
+        #expect(chain.startRequest(request, context: &context) == nil, "the async link needs a task")
+        let response = try await chain.respond(to: request, context: context)
+        #expect(response.body.bytes == Array("ok".utf8))
+        #expect(trail.all == ["a in /sync", "handler", "a out"])
     }
 
     /// With the fused middleware, `http_requests_in_flight` is the registry's live request

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Testing
 @testable import Server
@@ -16,6 +17,10 @@ struct RouterTests {
         router.delete("/api/v1/order/{id}", handler: reply("order-delete"))
         router.get("/api/v1/order/{id}/items/{item}", handler: reply("item"))
         router.get("/api/v1/user/fetch", handler: reply("user"))
+        // Synchronous handlers route exactly like async ones.
+        router.get("/sync/{id}", SynchronousHandler { _, context in
+            Response(body: ResponseBody(string: "sync \(context.route) id=\(context.parameters["id"] ?? "")"))
+        })
         return router
     }()
 
@@ -51,18 +56,22 @@ struct RouterTests {
         Case(method: .get, path: "//plaintext", outcome: "404", template: "unmatched"),
         Case(method: .get, path: "/api/v1/order/%zz", outcome: "404", template: "unmatched"),
         Case(method: .get, path: "*", outcome: "404", template: "unmatched"),
+        Case(method: .get, path: "/sync/5", outcome: "handler:sync", template: "/sync/{id}", parameters: ["id": "5"]),
+        Case(method: .head, path: "/sync/5", outcome: "handler:sync", template: "/sync/{id}", parameters: ["id": "5"]),
+        Case(method: .post, path: "/sync/5", outcome: "405:GET, HEAD, OPTIONS", template: "/sync/{id}"),
     ]
 
     @Test(arguments: cases)
     func match(_ testCase: Case) async throws {
         let match = Self.router.match(method: testCase.method, path: testCase.path)
         #expect(match.template == testCase.template)
+        var context = RequestContext(logger: Logger(label: "test"))
+        context.route = match.template
+        context.parameters = match.parameters
+        let request = Request(method: testCase.method, target: testCase.path)
         switch match.kind {
-        case .handler(let handler):
-            var context = RequestContext(logger: Logger(label: "test"))
-            context.route = match.template
-            context.parameters = match.parameters
-            let response = try await handler(Request(method: testCase.method, target: testCase.path), context)
+        case .handler, .synchronous:
+            let response = try await match.respond(to: request, context: context)
             let name = String(decoding: response.body.bytes, as: UTF8.self).split(separator: " ")[0]
             #expect("handler:\(name)" == testCase.outcome)
             for (key, value) in testCase.parameters { #expect(match.parameters[key] == value) }
@@ -97,5 +106,50 @@ struct RouterTests {
         router.get("/a") { _, _ in Response(body: ResponseBody(string: "two")) }
         let response = try await router.respond(to: Request(method: .get, target: "/a"), context: RequestContext(logger: Logger(label: "t")))
         #expect(response.body.bytes == Array("two".utf8))
+    }
+
+    /// `startRequest` answers a synchronous route by a plain call, with no task, and leaves
+    /// an async route routed for `respond`.
+    @Test func startRequestAnswersSynchronousRoutesWithoutATask() async throws {
+        var router = Router()
+        router.get("/sync", SynchronousHandler { _, context in
+            let inTask = withUnsafeCurrentTask { $0 != nil }
+            return Response(body: ResponseBody(string: "route=\(context.route) task=\(inTask)"))
+        })
+        router.get("/async") { _, _ in Response(body: ResponseBody(string: "async")) }
+        router.get("/sync-fails", SynchronousHandler { _, _ in
+            throw HTTPError(.unprocessableContent, code: "busy", message: "try later")
+        })
+        struct Unexpected: Error {}
+        router.get("/sync-crashes", SynchronousHandler { _, _ in throw Unexpected() })
+
+        // Called from a plain thread, as the event loop calls it: no current task.
+        let routes = router
+        let answers = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var results: [String: (status: Int, body: String, route: String)?] = [:]
+                for path in ["/sync", "/async", "/sync-fails", "/sync-crashes", "/missing"] {
+                    var context = RequestContext(logger: Logger(label: "test"))
+                    let response = routes.startRequest(Request(method: .get, target: path), context: &context)
+                    results[path] = .some(response.map { ($0.status.code, String(decoding: $0.body.bytes, as: UTF8.self), context.route) })
+                }
+                continuation.resume(returning: results)
+            }
+        }
+        #expect(answers["/sync"]??.status == 200)
+        #expect(answers["/sync"]??.body == "route=/sync task=false")
+        #expect(answers["/sync-fails"]??.status == 422, "an HTTPError keeps its status")
+        #expect(answers["/sync-fails"]??.body.contains(#""code":"busy""#) == true)
+        #expect(answers["/sync-crashes"]??.status == 500, "any other error is a 500")
+        #expect(answers["/async"]! == nil, "an async route is left to respond")
+        #expect(answers["/missing"]! == nil, "a miss is answered by respond, as before")
+
+        // The async route's context comes back routed, and respond uses that match.
+        var context = RequestContext(logger: Logger(label: "test"))
+        let request = Request(method: .get, target: "/async")
+        #expect(router.startRequest(request, context: &context) == nil)
+        #expect(context.route == "/async")
+        let response = try await router.respond(to: request, context: context)
+        #expect(response.body.bytes == Array("async".utf8))
     }
 }

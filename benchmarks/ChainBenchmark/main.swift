@@ -1,6 +1,7 @@
 // The Swift side of one /plaintext request, without sockets: what the event loop does per
 // request (a context, `startRequest`, a `Task.immediate`, `respond`), timed in-process for
-// the bare router and for the full diagnostic chain. The network benchmark
+// the bare router and for the full diagnostic chain, with an `async` handler and with a
+// `SynchronousHandler` (answered in `startRequest`, no task). The network benchmark
 // (benchmarks/route-cpu.sh) gives the figure that counts; this one isolates the chain's
 // part of it from the noise of loopback TCP on a shared machine.
 //
@@ -23,12 +24,16 @@ var router = Router()
 router.get("/plaintext") { _, _ in
     Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
 }
+router.get("/plaintext-sync", SynchronousHandler { _, _ in
+    Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+})
 let logger = Logger(label: "chain-bench")
 let registry = TaskRegistry(shardCount: 1) { 0 }
 let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
 let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: logger,
-                                                  accessLog: AccessLogMiddleware(logger: logger))], router: router)
-let request = Request(method: .get, target: "/plaintext", headers: ["Host": "127.0.0.1:8080"])
+                                                  accessLog: AccessLogMiddleware(logger: logger, skippedRoutes: ["/plaintext", "/plaintext-sync"]))], router: router)
+let asyncRequest = Request(method: .get, target: "/plaintext", headers: ["Host": "127.0.0.1:8080"])
+let syncRequest = Request(method: .get, target: "/plaintext-sync", headers: ["Host": "127.0.0.1:8080"])
 
 /// Bytes of every response, so that the work cannot be optimised away.
 final class Sink: @unchecked Sendable {
@@ -43,32 +48,37 @@ func nanoseconds() -> UInt64 {
 }
 
 /// Nanoseconds per request through `responder`, as the event loop drives it.
-func measure(_ responder: any HTTPResponder) -> Double {
+func measure(_ responder: any HTTPResponder, _ request: Request) -> Double {
     let start = nanoseconds()
     for _ in 0..<iterations {
         var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
-        responder.startRequest(request, context: &context) { context in
-            Task.immediate {
-                let response = try? await responder.respond(to: request, context: context)
-                sink.bytes &+= response?.body.count ?? 0
-            }
+        if let response = responder.startRequest(request, context: &context) {
+            sink.bytes &+= response.body.count
+            continue
+        }
+        Task.immediate { [context] in
+            let response = try? await responder.respond(to: request, context: context)
+            sink.bytes &+= response?.body.count ?? 0
         }
     }
     return Double(nanoseconds() - start) / Double(iterations)
 }
 
-var bare: [Double] = [], full: [Double] = []
-for _ in 0..<rounds {
-    bare.append(measure(router))
-    full.append(measure(chain))
-}
-bare.sort()
-full.sort()
-let medianBare = bare[rounds / 2], medianFull = full[rounds / 2]
 print("iterations=\(iterations) rounds=\(rounds) (medians)")
-print("bare router:     \(String(format2: medianBare)) ns/request")
-print("diagnostic chain: \(String(format2: medianFull)) ns/request")
-print("chain adds:       \(String(format2: medianFull - medianBare)) ns/request")
+for (kind, request) in [("async handler", asyncRequest), ("synchronous handler", syncRequest)] {
+    var bare: [Double] = [], full: [Double] = []
+    for _ in 0..<rounds {
+        bare.append(measure(router, request))
+        full.append(measure(chain, request))
+    }
+    bare.sort()
+    full.sort()
+    let medianBare = bare[rounds / 2], medianFull = full[rounds / 2]
+    print("\(kind):")
+    print("  bare router:      \(String(format2: medianBare)) ns/request")
+    print("  diagnostic chain: \(String(format2: medianFull)) ns/request")
+    print("  chain adds:       \(String(format2: medianFull - medianBare)) ns/request")
+}
 precondition(registry.liveCount == 0, "requests left registry entries behind")
 
 /// Nanoseconds per call of `body`, median of the rounds.

@@ -47,6 +47,21 @@ public final class DiagnosticMiddleware: Middleware {
         return response
     }
 
+    /// Answers a request whose route is synchronous, with every step of the middleware and
+    /// no task: the entry has no task identity, so `TaskRegistry.current` does not find it,
+    /// but it is listed, and counted in flight, while the handler runs.
+    func answer(_ request: Request, context: RequestContext, synchronously handler: SynchronousHandler) -> Response {
+        let token = tasks.begin(context)
+        var response: Response
+        do {
+            response = try handler(request, context)
+        } catch {
+            response = recovery.recover(error, context)
+        }
+        finish(&response, request, context, token: token)
+        return response
+    }
+
     /// The steps before the rest of the chain that need no task: the request id and the
     /// parameter-failure counter.
     func beginBeforeTask(_ request: Request, _ context: inout RequestContext) {

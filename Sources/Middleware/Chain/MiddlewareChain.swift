@@ -10,7 +10,8 @@ import Server
 /// synchronous, the chain runs it without an async frame of its own: the request id in
 /// `startRequest`, on the loop before the request's task exists, and the registry entry
 /// and the after-steps in `respond`'s frame. The behaviour is the
-/// same as calling it as a link; the request saves an async frame.
+/// same as calling it as a link; the request saves an async frame. A route with a
+/// `SynchronousHandler` is then answered in `startRequest` itself, without a task.
 public struct MiddlewareChain: HTTPResponder {
     let router: Router
     /// The outermost link when it is the fused diagnostic middleware.
@@ -36,11 +37,14 @@ public struct MiddlewareChain: HTTPResponder {
         restIsRouter = links.isEmpty
     }
 
-    public func startRequest(_ request: Request, context: inout RequestContext, start: (RequestContext) -> Void) {
+    public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
         router.resolve(request, into: &context)
         context.isStarted = true
         diagnostics?.beginBeforeTask(request, &context)
-        start(context)
+        // A synchronous route behind nothing but synchronous middleware needs no task.
+        guard restIsRouter, let handler = context.routeMatch?.synchronousHandler else { return nil }
+        guard let diagnostics else { return RouteMatch.answer(request, context: context, synchronously: handler) }
+        return diagnostics.answer(request, context: context, synchronously: handler)
     }
 
     public func respond(to request: Request, context: RequestContext) async throws -> Response {

@@ -23,28 +23,26 @@ extension EventLoop {
             context.httpVersion = .http2
             context.streamID = info.stream_id
         }
-        var started: Task<Void, Never>?
+        // A synchronous route is answered here, by a plain call: no task at all.
+        if let response = responder.startRequest(request, context: &context) {
+            send(response, on: handle)
+            return
+        }
+        let task: Task<Void, Never>
         switch dispatch.base {
         case .inline:
             lastAnswered = nil
-            responder.startRequest(request, context: &context) { [responder] context in
-                started = Task.immediate(executorPreference: self) {
-                    let response = await Self.respond(responder, to: request, context: context)
-                    self.send(response, on: handle)
-                }
+            task = Task.immediate(executorPreference: self) { [responder, context] in
+                let response = await Self.respond(responder, to: request, context: context)
+                self.send(response, on: handle)
             }
             // Answered without suspending (the common case): nothing to remember.
             if lastAnswered == handle.key { return }
         case .globalExecutor:
-            responder.startRequest(request, context: &context) { [responder] context in
-                started = Task {
-                    let response = await Self.respond(responder, to: request, context: context)
-                    self.send(response, on: handle)
-                }
+            task = Task { [responder, context] in
+                let response = await Self.respond(responder, to: request, context: context)
+                self.send(response, on: handle)
             }
-        }
-        guard let task = started else {
-            preconditionFailure("HTTPResponder.startRequest must call start")
         }
         // The handler suspended: keep its task, so that a client that goes away (a closed
         // connection, a reset stream) cancels it.

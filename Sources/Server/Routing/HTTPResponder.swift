@@ -2,20 +2,20 @@
 public protocol HTTPResponder: Sendable {
     func respond(to request: Request, context: RequestContext) async throws -> Response
 
-    /// Runs on the loop thread before the request's task exists, and must call `start`
-    /// exactly once, with the context the task should run with (`context` itself, changed
-    /// in place, so that it is not copied).
+    /// Runs on the loop thread before the request's task exists. Returns the response
+    /// when the request was answered here, without a task (a route with a
+    /// `SynchronousHandler`); otherwise `nil`, and `respond` then runs in the request's
+    /// task with `context` as this left it.
     ///
     /// Synchronous work per request belongs here rather than in an async frame of its own:
-    /// routing, assigning ids, registering the request. Task-local values bound around
-    /// `start` (`TaskLocal.withValue`) are inherited by the task, which then needs no
-    /// async `withValue` scope of its own. The default calls `start(context)`.
-    func startRequest(_ request: Request, context: inout RequestContext, start: (RequestContext) -> Void)
+    /// routing, assigning ids, registering the request. The default does nothing and
+    /// returns `nil`.
+    func startRequest(_ request: Request, context: inout RequestContext) -> Response?
 }
 
 extension HTTPResponder {
-    public func startRequest(_ request: Request, context: inout RequestContext, start: (RequestContext) -> Void) {
-        start(context)
+    public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
+        nil
     }
 }
 

@@ -2,6 +2,7 @@
 public struct RouteMatch: Sendable {
     enum Kind: Sendable {
         case handler(Handler)
+        case synchronous(SynchronousHandler)
         case options(allow: [HTTPMethod])
         case methodNotAllowed(allow: [HTTPMethod])
         case notFound
@@ -15,8 +16,16 @@ public struct RouteMatch: Sendable {
 
     /// Whether a handler was found for the method.
     public var isHandled: Bool {
-        if case .handler = kind { return true }
-        return false
+        switch kind {
+        case .handler, .synchronous: true
+        case .options, .methodNotAllowed, .notFound: false
+        }
+    }
+
+    /// The handler when it answers without a task (see `SynchronousHandler`).
+    public var synchronousHandler: SynchronousHandler? {
+        if case .synchronous(let handler) = kind { return handler }
+        return nil
     }
 }
 
@@ -55,10 +64,10 @@ extension Router {
     private func match(method: HTTPMethod, node: Node, parameters: Parameters) -> RouteMatch {
         guard let template = node.template, !node.handlers.isEmpty else { return Self.unmatched }
         if let found = node.handlers.first(where: { $0.method == method }) {
-            return RouteMatch(kind: .handler(found.handler), template: template, parameters: parameters)
+            return RouteMatch(kind: found.handler.matchKind, template: template, parameters: parameters)
         }
         if method == .head, let get = node.handlers.first(where: { $0.method == .get }) {
-            return RouteMatch(kind: .handler(get.handler), template: template, parameters: parameters)
+            return RouteMatch(kind: get.handler.matchKind, template: template, parameters: parameters)
         }
         let allow = Self.allowed(node)
         if method == .options {
@@ -111,14 +120,32 @@ extension Router {
     }
 }
 
+extension Router.RouteHandler {
+    var matchKind: RouteMatch.Kind {
+        switch self {
+        case .async(let handler): .handler(handler)
+        case .synchronous(let handler): .synchronous(handler)
+        }
+    }
+}
+
 extension Router: HTTPResponder {
     /// Routes the request and runs its handler; 404, 405 and OPTIONS answers are JSON.
     public func respond(to request: Request, context: RequestContext) async throws -> Response {
+        if context.isStarted, let match = context.routeMatch { return try await match.respond(to: request, context: context) }
         let match = match(method: request.method, path: request.path)
         var context = context
         context.route = match.template
         context.parameters = match.parameters
         return try await match.respond(to: request, context: context)
+    }
+
+    /// Routes the request, and answers it here when its route is synchronous.
+    public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
+        resolve(request, into: &context)
+        context.isStarted = true
+        guard let handler = context.routeMatch?.synchronousHandler else { return nil }
+        return RouteMatch.answer(request, context: context, synchronously: handler)
     }
 }
 
@@ -126,7 +153,18 @@ extension RouteMatch {
     /// Runs the matched handler, or produces the 404/405/OPTIONS answer.
     public func respond(to request: Request, context: RequestContext) async throws -> Response {
         if case .handler(let handler) = kind { return try await handler(request, context) }
+        if case .synchronous(let handler) = kind { return try handler(request, context) }
         return try answerWithoutHandler(request)
+    }
+
+    /// Runs a synchronous handler; an error that escapes becomes its status or a 500, as
+    /// for an `async` handler whose error reaches the server.
+    public static func answer(_ request: Request, context: RequestContext, synchronously handler: SynchronousHandler) -> Response {
+        do {
+            return try handler(request, context)
+        } catch {
+            return EventLoop.errorResponse(error, context: context)
+        }
     }
 
     /// The 404, 405 and OPTIONS answers. Synchronous and out of line, so that building them
@@ -134,7 +172,7 @@ extension RouteMatch {
     @inline(never)
     func answerWithoutHandler(_ request: Request) throws -> Response {
         switch kind {
-        case .handler:
+        case .handler, .synchronous:
             preconditionFailure("a route with a handler is answered by it")
         case .options(let allow):
             return Response(status: .noContent, headers: ["Allow": allow.map(\.rawValue).joined(separator: ", ")])

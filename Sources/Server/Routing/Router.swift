@@ -22,7 +22,13 @@ public struct Router: Sendable {
     /// frames.
     struct MethodHandler: Sendable {
         let method: HTTPMethod
-        let handler: Handler
+        let handler: RouteHandler
+    }
+
+    /// An `async` handler, or one that answers without a task.
+    enum RouteHandler: Sendable {
+        case async(Handler)
+        case synchronous(SynchronousHandler)
     }
 
     var nodes: [Node] = [Node()]
@@ -34,6 +40,15 @@ public struct Router: Sendable {
 
     /// Adds a route. Registering the same method and template twice replaces the handler.
     public mutating func on(_ method: HTTPMethod, _ template: String, handler: @escaping Handler) {
+        add(method, template, .async(handler))
+    }
+
+    /// Adds a route whose handler answers without a task (see `SynchronousHandler`).
+    public mutating func on(_ method: HTTPMethod, _ template: String, _ handler: SynchronousHandler) {
+        add(method, template, .synchronous(handler))
+    }
+
+    mutating func add(_ method: HTTPMethod, _ template: String, _ handler: RouteHandler) {
         precondition(template.hasPrefix("/"), "route templates start with '/': \(template)")
         var current = 0
         for segment in Self.segments(of: Substring(template)) {
@@ -65,6 +80,8 @@ public struct Router: Sendable {
     public mutating func post(_ template: String, handler: @escaping Handler) { on(.post, template, handler: handler) }
     public mutating func put(_ template: String, handler: @escaping Handler) { on(.put, template, handler: handler) }
     public mutating func delete(_ template: String, handler: @escaping Handler) { on(.delete, template, handler: handler) }
+    public mutating func get(_ template: String, _ handler: SynchronousHandler) { on(.get, template, handler) }
+    public mutating func post(_ template: String, _ handler: SynchronousHandler) { on(.post, template, handler) }
 
     /// Splits a path into its segments; "/" has none, "/a/" has "a" and "".
     static func segments(of path: Substring) -> [Substring] {

@@ -1,0 +1,36 @@
+/// A handler that cannot suspend, answered on the loop thread before any task exists.
+///
+/// An `async` handler costs a Swift task per request (its allocation, its frames, the
+/// executor's bookkeeping) even when it never suspends. Code that only computes its answer
+/// (a health check, a fixed body, a lookup in memory) can say so, and the request is then
+/// answered by a plain function call:
+///
+/// ```swift
+/// router.get("/plaintext", SynchronousHandler { _, _ in
+///     Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+/// })
+/// ```
+///
+/// What differs from an `async` handler that happens not to suspend:
+/// - there is no current task: `Task.isCancelled` is `false`, task-locals read their
+///   defaults, and `TaskRegistry.current` is `nil` (the request still has its registry
+///   entry, labelled as usual, for as long as the handler runs);
+/// - it runs on the connection's loop thread even under `HandlerDispatch.globalExecutor`,
+///   so it must not block: a slow handler stalls every connection on its loop;
+/// - middleware that is not synchronous (any link of a `MiddlewareChain` besides the fused
+///   `DiagnosticMiddleware`) still gets its task, and calls the handler from it.
+///
+/// It is a struct, not a closure type, so that a trailing closure never picks it by
+/// accident: every synchronous route is marked as such where it is registered.
+public struct SynchronousHandler: Sendable {
+    let body: @Sendable (Request, RequestContext) throws -> Response
+
+    public init(_ body: @escaping @Sendable (Request, RequestContext) throws -> Response) {
+        self.body = body
+    }
+
+    /// Runs the handler.
+    public func callAsFunction(_ request: Request, _ context: RequestContext) throws -> Response {
+        try body(request, context)
+    }
+}
