@@ -249,6 +249,9 @@ void es_h2_drive(es_conn *conn) {
         if (n <= 0) { conn->peer_gone = 1; es_conn_close(conn); return; }
         rb->start = 0;
         rb->len = (uint32_t)n;
+        /* A short read emptied the socket: edge-triggered epoll announces new data, so the
+           read that would only say EAGAIN is skipped (as for HTTP/1.1, see conn_read). */
+        if ((uint64_t)n < rb->cap && !conn->peer_hup && !conn->tls) conn->readable = 0;
         if (conn->h2->awaiting_client > 0) es_timer_set(loop, conn, ES_TIMER_BODY, 1);
     }
     es_h2_session *h2 = conn->h2;
