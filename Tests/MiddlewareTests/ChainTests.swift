@@ -95,7 +95,7 @@ struct ChainTests {
 
     /// A synchronous route behind the fused middleware is answered in `startRequest`, with
     /// every step of the middleware: an id echoed, a registry entry while the handler runs
-    /// (listed, labelled, not found as `current` since there is no task), the histogram,
+    /// (listed, labelled, and `current` on the thread while the handler runs), the histogram,
     /// and recovery of an escaped error.
     @Test func fusedChainAnswersSynchronousRoutesWithoutATask() async throws {
         let registry = TaskRegistry(shardCount: 1) { 0 }
@@ -106,8 +106,9 @@ struct ChainTests {
         router.get("/sync/{id}", SynchronousHandler { _, context in
             let entry = registry.snapshot().tasks.first { $0.labels["route"] == "/sync/{id}" }
             let inTask = withUnsafeCurrentTask { $0 != nil }
+            let current = TaskRegistry.current.flatMap { registry.labels(of: $0)?["request_id"] } ?? "none"
             seen.withLock {
-                $0.append("live=\(registry.liveCount) id=\(entry?.labels["request_id"] ?? "none") task=\(inTask) current=\(TaskRegistry.current != nil) param=\(context.parameters["id"] ?? "")")
+                $0.append("live=\(registry.liveCount) id=\(entry?.labels["request_id"] ?? "none") task=\(inTask) current=\(current) param=\(context.parameters["id"] ?? "")")
             }
             return Response(body: ResponseBody(string: "done"))
         })
@@ -125,7 +126,8 @@ struct ChainTests {
         }
         #expect(answered?.status == .ok)
         #expect(answered?.headers.first("X-Request-Id") == "sync-1")
-        #expect(seen.withLock { $0 } == ["live=1 id=sync-1 task=false current=false param=9"])
+        #expect(seen.withLock { $0 } == ["live=1 id=sync-1 task=false current=sync-1 param=9"])
+        #expect(TaskRegistry.current == nil, "the entry is current only while its handler runs")
         #expect(boom?.status == .internalServerError)
         #expect(boom.map { String(decoding: $0.body.bytes, as: UTF8.self).contains(#""code":"internal_error""#) } == true)
         #expect(registry.liveCount == 0, "the entries ended with their requests")

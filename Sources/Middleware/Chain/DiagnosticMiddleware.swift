@@ -48,13 +48,13 @@ public final class DiagnosticMiddleware: Middleware {
     }
 
     /// Answers a request whose route is synchronous, with every step of the middleware and
-    /// no task: the entry has no task identity, so `TaskRegistry.current` does not find it,
-    /// but it is listed, and counted in flight, while the handler runs.
+    /// no task. The entry is listed and counted in flight while the handler runs, and is
+    /// `TaskRegistry.current` on the loop's thread meanwhile (so log lines carry the id).
     func answer(_ request: Request, context: RequestContext, synchronously handler: SynchronousHandler) -> Response {
-        let token = tasks.begin(context)
+        let token = tasks.begin(context, inTask: false)
         var response: Response
         do {
-            response = try handler(request, context)
+            response = try TaskRegistry.withSynchronousRequest(token) { try handler(request, context) }
         } catch {
             response = recovery.recover(error, context)
         }

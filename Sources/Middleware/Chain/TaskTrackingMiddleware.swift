@@ -23,4 +23,12 @@ public struct TaskTrackingMiddleware: Middleware {
     func begin(_ context: RequestContext) -> TaskToken {
         registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID, site: TaskSite())
     }
+
+    /// Registers a request that runs without a task (a synchronous route).
+    @inline(never)
+    func begin(_ context: RequestContext, inTask: Bool) -> TaskToken {
+        guard !inTask else { return begin(context) }
+        return registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID,
+                                        site: TaskSite(), task: nil)
+    }
 }

@@ -21,10 +21,16 @@ extension TaskRegistry {
     /// labels: …, site:)` would, at a fraction of the cost. Called from the request's own
     /// task, the entry is that task's `TaskRegistry.current` until it ends.
     public func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite) -> TaskToken {
+        registerRequest(route: route, requestID: requestID, streamID: streamID, site: site,
+                        task: withUnsafeCurrentTask { $0.map(TaskIdentity.init) })
+    }
+
+    /// The same, for a caller that knows its task: `nil` for a request answered without
+    /// one (looking the current task up costs thread-local reads through the runtime).
+    func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?) -> TaskToken {
         let shard = shardIndexForCaller
         let now = TaskInstant.now
         let backtrace = backtraceImages == nil ? nil : TaskBacktrace.capture(images: backtraceImages.unsafelyUnwrapped)
-        let task = withUnsafeCurrentTask { $0.map(TaskIdentity.init) }
         let (slot, generation, id) = shards[shard].storage.withLock { storage in
             storage.insertRequest(route: route, requestID: requestID, streamID: streamID, site: site, now: now, shard: shard,
                                   task: task, backtrace: backtrace)

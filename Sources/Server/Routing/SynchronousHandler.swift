@@ -12,9 +12,10 @@
 /// ```
 ///
 /// What differs from an `async` handler that happens not to suspend:
-/// - there is no current task: `Task.isCancelled` is `false`, task-locals read their
-///   defaults, and `TaskRegistry.current` is `nil` (the request still has its registry
-///   entry, labelled as usual, for as long as the handler runs);
+/// - there is no current task: `Task.isCancelled` is `false` and task-locals read their
+///   defaults. Behind the fused `DiagnosticMiddleware` the request still has its registry
+///   entry, which is `TaskRegistry.current` on the loop's thread while the handler runs (so
+///   log lines carry the request id); children it `spawn`s record it as their parent;
 /// - it runs on the connection's loop thread even under `HandlerDispatch.globalExecutor`,
 ///   so it must not block: a slow handler stalls every connection on its loop;
 /// - middleware that is not synchronous (any link of a `MiddlewareChain` besides the fused
