@@ -112,10 +112,12 @@ static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void 
 
 static int on_begin_headers(nghttp2_session *ng, const nghttp2_frame *frame, void *user_data) {
     es_h2_session *h2 = user_data;
+    h2->header_stream = NULL;
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     es_h2_stream *stream = es_h2_stream_new(h2, frame->hd.stream_id);
     if (stream == NULL) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     nghttp2_session_set_stream_user_data(ng, frame->hd.stream_id, stream);
+    h2->header_stream = stream;
     return 0;
 }
 
@@ -125,7 +127,9 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame, const uint
     (void)flags;
     es_h2_session *h2 = user_data;
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
-    es_h2_stream *stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
+    es_h2_stream *stream = h2->header_stream;
+    if (stream == NULL || stream->id != frame->hd.stream_id)
+        stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
     if (stream == NULL) return 0;
     if (es_h2_stream_add_field(stream, name, name_len, value, value_len, &h2->conn->loop->config) != 0)
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -167,9 +171,12 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
     case NGHTTP2_HEADERS:
     case NGHTTP2_DATA:
         if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-            es_h2_stream *stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
+            es_h2_stream *stream = h2->header_stream;
+            if (stream == NULL || stream->id != frame->hd.stream_id)
+                stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
             if (stream != NULL && !stream->dispatched && !stream->closed) es_h2_request_complete(h2, stream);
         }
+        if (frame->hd.type == NGHTTP2_HEADERS) h2->header_stream = NULL; /* the block is complete */
         break;
     case NGHTTP2_PING:
         if ((frame->hd.flags & NGHTTP2_FLAG_ACK) && h2->shutdown_notice &&
@@ -209,7 +216,7 @@ static int on_frame_send(nghttp2_session *ng, const nghttp2_frame *frame, void *
             es_h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         return 0;
     }
-    if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+    if (h2->early_answers > 0 && (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
         (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
         nghttp2_session_get_stream_remote_close(ng, frame->hd.stream_id) == 0) {
         /* Answered before the request ended (413, an early error): stop the upload. */

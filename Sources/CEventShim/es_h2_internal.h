@@ -77,6 +77,7 @@ typedef struct es_h2_stream {
     uint8_t fields_too_large : 1;   /* over the header limits: answered 431 */
     uint8_t body_too_large : 1;     /* over max_body: answered 413 */
     uint8_t receiving : 1;          /* the request has not ended yet */
+    uint8_t answered_early : 1;     /* answered before the request ended (counted in early_answers) */
     int32_t id;
     es_loop *loop;                  /* whose pool the record returns to */
     int32_t window_before;          /* send window as a SETTINGS frame began (-1: none) */
@@ -117,6 +118,10 @@ typedef struct es_h2_session {
     uint32_t skipped_count;
     es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
     uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
+    es_h2_stream *header_stream;    /* the stream whose header block is being received, so that
+                                       each field does not look it up in nghttp2's stream map */
+    uint32_t early_answers;         /* streams answered before their request ended, whose
+                                       upload is stopped once the answer is out (on_frame_send) */
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
     uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
     uint8_t shutdown_notice : 1;    /* the first of a graceful shutdown's two GOAWAYs is out */

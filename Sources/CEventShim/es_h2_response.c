@@ -22,12 +22,12 @@ static es_h2_ssize read_response(nghttp2_session *ng, int32_t stream_id, uint8_t
 }
 
 /* Fields that mean something only to one HTTP/1.1 hop (RFC 9113 §8.2.2). */
+#define NAME_IS_CASELESS(name, len, literal) ((len) == sizeof(literal) - 1 && strncasecmp((name), (literal), (len)) == 0)
+
 static int connection_specific(const char *name, size_t len) {
-    static const char *const names[] = {"connection", "keep-alive", "proxy-connection",
-                                        "transfer-encoding", "upgrade"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i]) == len && strncasecmp(names[i], name, len) == 0) return 1;
-    return 0;
+    return NAME_IS_CASELESS(name, len, "connection") || NAME_IS_CASELESS(name, len, "keep-alive") ||
+           NAME_IS_CASELESS(name, len, "proxy-connection") || NAME_IS_CASELESS(name, len, "transfer-encoding") ||
+           NAME_IS_CASELESS(name, len, "upgrade");
 }
 
 #define NV(n, nlen, v, vlen) \
@@ -36,11 +36,11 @@ static int connection_specific(const char *name, size_t len) {
 /* Fields whose value differs on every response (or must not sit in a shared table): encoded
    as literals without indexing (RFC 7541 §6.2.2), so they never churn the HPACK dynamic
    table that keeps the repeated fields (server, content-type, date) one byte each. */
+#define NAME_IS(name, len, literal) ((len) == sizeof(literal) - 1 && memcmp((name), (literal), (len)) == 0)
+
 static int never_indexed(const char *lower_name, size_t len) {
-    static const char *const names[] = {"x-request-id", "set-cookie", "authorization", "etag"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i]) == len && memcmp(names[i], lower_name, len) == 0) return 1;
-    return 0;
+    return NAME_IS(lower_name, len, "x-request-id") || NAME_IS(lower_name, len, "set-cookie") ||
+           NAME_IS(lower_name, len, "authorization") || NAME_IS(lower_name, len, "etag");
 }
 
 enum { MAX_RESPONSE_FIELDS = 64, NAME_SCRATCH = 2048 };
@@ -100,6 +100,7 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
         }
     }
     stream->answered = 1;
+    if (stream->receiving && !stream->answered_early) { stream->answered_early = 1; h2->early_answers++; }
     if (ES_H2_SUBMIT_RESPONSE(h2->ng, stream->id, nva, n, body) != 0)
         nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, stream->id, NGHTTP2_INTERNAL_ERROR);
 }

@@ -42,6 +42,8 @@ es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id) {
 void es_h2_stream_unlink(es_h2_stream *stream) {
     es_h2_session *h2 = stream->session;
     if (h2 == NULL) return;
+    if (h2->header_stream == stream) h2->header_stream = NULL;
+    if (stream->answered_early) { stream->answered_early = 0; h2->early_answers--; }
     if (stream->prev != NULL) stream->prev->next = stream->next;
     else if (h2->streams == stream) h2->streams = stream->next;
     if (stream->next != NULL) stream->next->prev = stream->prev;
@@ -100,10 +102,8 @@ static uint32_t arena_put(es_h2_stream *stream, const uint8_t *bytes, size_t len
     return offset;
 }
 
-static int name_is(const uint8_t *name, size_t len, const char *literal) {
-    size_t literal_len = strlen(literal);
-    return len == literal_len && memcmp(name, literal, len) == 0;
-}
+/* Compares with a string literal, whose length is known at compile time. */
+#define NAME_IS(name, len, literal) ((len) == sizeof(literal) - 1 && memcmp((name), (literal), (len)) == 0)
 
 /* Returns 0, or -1 when out of memory. nghttp2 has already checked the field's syntax,
    the pseudo-header rules and connection-specific fields (RFC 9113 §8.2, §8.3). */
@@ -121,10 +121,10 @@ int es_h2_stream_add_field(es_h2_stream *stream, const uint8_t *name, size_t nam
     if (name_off == UINT32_MAX || value_off == UINT32_MAX) return -1;
     es_h2_field_ref ref = {name_off, (uint32_t)name_len, value_off, (uint32_t)value_len};
     if (name_len > 0 && name[0] == ':') {
-        if (name_is(name, name_len, ":method")) { stream->method = ref; stream->seen_pseudo |= PSEUDO_METHOD; }
-        else if (name_is(name, name_len, ":path")) { stream->path = ref; stream->seen_pseudo |= PSEUDO_PATH; }
-        else if (name_is(name, name_len, ":authority")) { stream->authority = ref; stream->seen_pseudo |= PSEUDO_AUTHORITY; }
-        else if (name_is(name, name_len, ":scheme")) { stream->scheme = ref; stream->seen_pseudo |= PSEUDO_SCHEME; }
+        if (NAME_IS(name, name_len, ":method")) { stream->method = ref; stream->seen_pseudo |= PSEUDO_METHOD; }
+        else if (NAME_IS(name, name_len, ":path")) { stream->path = ref; stream->seen_pseudo |= PSEUDO_PATH; }
+        else if (NAME_IS(name, name_len, ":authority")) { stream->authority = ref; stream->seen_pseudo |= PSEUDO_AUTHORITY; }
+        else if (NAME_IS(name, name_len, ":scheme")) { stream->scheme = ref; stream->seen_pseudo |= PSEUDO_SCHEME; }
         return 0;
     }
     if (stream->fields == NULL) {
@@ -173,14 +173,14 @@ int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len,
 }
 
 static es_http1_method method_from(const char *name, uint32_t len) {
-    static const struct { const char *name; es_http1_method method; } known[] = {
-        {"GET", ES_HTTP1_METHOD_GET},       {"HEAD", ES_HTTP1_METHOD_HEAD},
-        {"POST", ES_HTTP1_METHOD_POST},     {"PUT", ES_HTTP1_METHOD_PUT},
-        {"DELETE", ES_HTTP1_METHOD_DELETE}, {"OPTIONS", ES_HTTP1_METHOD_OPTIONS},
-        {"PATCH", ES_HTTP1_METHOD_PATCH},   {"TRACE", ES_HTTP1_METHOD_TRACE},
-    };
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strlen(known[i].name) == len && memcmp(known[i].name, name, len) == 0) return known[i].method;
+    if (NAME_IS(name, len, "GET")) return ES_HTTP1_METHOD_GET;
+    if (NAME_IS(name, len, "HEAD")) return ES_HTTP1_METHOD_HEAD;
+    if (NAME_IS(name, len, "POST")) return ES_HTTP1_METHOD_POST;
+    if (NAME_IS(name, len, "PUT")) return ES_HTTP1_METHOD_PUT;
+    if (NAME_IS(name, len, "DELETE")) return ES_HTTP1_METHOD_DELETE;
+    if (NAME_IS(name, len, "OPTIONS")) return ES_HTTP1_METHOD_OPTIONS;
+    if (NAME_IS(name, len, "PATCH")) return ES_HTTP1_METHOD_PATCH;
+    if (NAME_IS(name, len, "TRACE")) return ES_HTTP1_METHOD_TRACE;
     return 0;
 }
 
