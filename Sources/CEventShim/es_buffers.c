@@ -151,4 +151,5 @@ void es_buffers_free_all(es_loop *loop) {
     }
     loop->free_rbuf_count = loop->free_wbuf_count = 0;
     es_h2_streams_free_pool(loop);
+    es_h2_alloc_free_all(loop);
 }

@@ -57,7 +57,8 @@ static int session_create(es_conn *conn) {
         nghttp2_option_set_stream_reset_rate_limit(option, ES_H2_NGHTTP2_RESET_BURST, ES_H2_NGHTTP2_RESET_RATE);
     if (nghttp2_option_set_max_continuations)
         nghttp2_option_set_max_continuations(option, ES_H2_MAX_CONTINUATIONS);
-    int r = nghttp2_session_server_new2(&h2->ng, callbacks, h2, option);
+    nghttp2_mem mem = es_h2_alloc_mem(conn->loop);
+    int r = nghttp2_session_server_new3(&h2->ng, callbacks, h2, option, &mem);
     nghttp2_option_del(option);
     if (r != 0) { free(h2); return -1; }
     const es_loop_config *config = &conn->loop->config;

@@ -142,6 +142,9 @@ void es_h2_stream_dispatch(es_h2_stream *stream);
 void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message);
 int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req);
 
+/* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */
+nghttp2_mem es_h2_alloc_mem(es_loop *loop);
+
 /* es_h2_callbacks.c */
 nghttp2_session_callbacks *es_h2_callbacks(void);   /* one set per process */
 int es_h2_bucket_take(es_h2_bucket *bucket, uint64_t now_ms);

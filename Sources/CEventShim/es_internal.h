@@ -111,6 +111,8 @@ typedef struct es_timer_list {
     uint32_t timeout_ms;            /* 0: no timeout (the list only tracks membership) */
 } es_timer_list;
 
+enum { ES_H2_ALLOC_CLASSES = 6 };
+
 struct es_loop {
     int epoll_fd;
     es_loop_config config;
@@ -137,6 +139,8 @@ struct es_loop {
     uint32_t free_rbuf_count, free_wbuf_count;
     struct es_h2_stream *free_h2_streams; /* recycled HTTP/2 stream records (es_h2_stream.c) */
     uint32_t free_h2_stream_count;
+    void *h2_free_blocks[ES_H2_ALLOC_CLASSES]; /* nghttp2's recycled blocks, by size class (es_h2_alloc.c) */
+    uint32_t h2_free_block_count[ES_H2_ALLOC_CLASSES];
     uint32_t rbuf_cap;              /* standard read buffer size */
 
     int64_t date_second;            /* second the cached Date header is for */
@@ -150,6 +154,9 @@ es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap);
 es_wbuf *es_wbuf_reserve(es_loop *loop, es_wbuf *wbuf, uint32_t extra);
 void es_wbuf_give(es_loop *loop, es_wbuf *wbuf);
 void es_buffers_free_all(es_loop *loop);
+
+/* es_h2_alloc.c */
+void es_h2_alloc_free_all(es_loop *loop);
 
 /* es_timers.c */
 void es_timer_set(es_loop *loop, es_conn *conn, uint8_t kind, int restart);

@@ -152,4 +152,18 @@ struct RouterTests {
         let response = try await router.respond(to: request, context: context)
         #expect(response.body.bytes == Array("async".utf8))
     }
+
+    /// The literal-path table grows past its first size, finds every path it holds, misses
+    /// the rest (prefixes, extensions, case changes), and replaces a re-added path.
+    @Test func literalPathTableFindsExactlyItsPaths() {
+        var table = Router.LiteralPaths()
+        let paths = (0..<100).map { "/route/\($0)" } + ["/", "/plaintext", "/api/v1/order/map", "/ünïcode/päth"]
+        for (node, path) in paths.enumerated() { table.set(path, node: node) }
+        for (node, path) in paths.enumerated() { #expect(table.node(for: path) == node, "\(path)") }
+        for miss in ["", "/route", "/route/100", "/route/1/", "/PLAINTEXT", "/plaintext?", "/api/v1/order/ma", "/unicode/path"] {
+            #expect(table.node(for: miss) == nil, "\(miss)")
+        }
+        table.set("/plaintext", node: 7)
+        #expect(table.node(for: "/plaintext") == 7)
+    }
 }

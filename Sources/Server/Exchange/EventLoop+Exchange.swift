@@ -135,7 +135,9 @@ extension Request {
     init(shim head: es_http1_request, body: UnsafePointer<CChar>?, bodyLength: Int) {
         let method = HTTPMethod(http1: head.method)
         let target = String(shimBytes: head.target, head.target_len)
-        let path = String(shimBytes: head.path, head.path_len)
+        // Usually the whole target (no query, not absolute-form): one string for both.
+        let path = head.path == head.target && head.path_len == head.target_len
+            ? target : String(shimBytes: head.path, head.path_len)
         let query = String(shimBytes: head.query, head.query_len)
         let authority = String(shimBytes: head.authority, head.authority_len)
         let headers = HTTPHeaders(http1: head.headers, count: Int(head.header_count))

@@ -32,7 +32,7 @@ public struct RouteMatch: Sendable {
 extension Router {
     /// Finds the route for `method` and `path` (the percent-encoded path, without query).
     public func match(method: HTTPMethod, path: String) -> RouteMatch {
-        if let node = literalPaths[path] {
+        if let node = literalPaths.node(for: path) {
             return match(method: method, node: nodes[node], parameters: Parameters())
         }
         var current = 0

@@ -32,9 +32,8 @@ public struct Router: Sendable {
     }
 
     var nodes: [Node] = [Node()]
-    /// Templates without captures, by exact path: one hash lookup instead of a tree walk
-    /// for the common case.
-    var literalPaths: [String: Int] = [:]
+    /// Templates without captures, by exact path.
+    var literalPaths = LiteralPaths()
 
     public init() {}
 
@@ -71,7 +70,7 @@ public struct Router: Sendable {
             }
         }
         nodes[current].template = template
-        if !template.contains("{") { literalPaths[template] = current }
+        if !template.contains("{") { literalPaths.set(template, node: current) }
         nodes[current].handlers.removeAll { $0.method == method }
         nodes[current].handlers.append(MethodHandler(method: method, handler: handler))
     }
