@@ -1,19 +1,20 @@
 import Server
 
-/// Liveness and readiness probes.
+/// Liveness and readiness probes. Both only read a flag, so they are synchronous: answered
+/// on the loop without a Swift task.
 enum HealthRoutes {
     static func register(on router: inout Router, drainState: DrainState) {
-        router.get("/healthz") { _, _ in
+        router.get("/healthz", SynchronousHandler { _, _ in
             Response(contentType: .json, body: ResponseBody(literal: #"{"status":"ok"}"#))
-        }
+        })
         // Readiness turns false as soon as a graceful shutdown begins, so a load balancer
         // stops sending new work while requests in flight finish.
-        router.get("/readyz") { _, _ in
+        router.get("/readyz", SynchronousHandler { _, _ in
             if drainState.isDraining {
                 return Response(status: .serviceUnavailable, contentType: .json,
                                 body: ResponseBody(literal: #"{"status":"draining"}"#))
             }
             return Response(contentType: .json, body: ResponseBody(literal: #"{"status":"ready"}"#))
-        }
+        })
     }
 }
