@@ -140,7 +140,8 @@ static void conn_dispatch(es_conn *conn) {
     conn->phase = ES_PHASE_DISPATCHED;
     es_timer_set(loop, conn, ES_TIMER_NONE, 1);
     conn->in_dispatch = 1;
-    es_request_info info = {.conn_id = conn->id, .stream_id = 0, .proto = ES_PROTO_HTTP1, .tls = conn->tls};
+    es_request_info info = {.conn_id = conn->id, .stream_id = 0, .proto = ES_PROTO_HTTP1, .tls = conn->tls,
+                            .received_ns = loop->woke_ns};
     loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)conn, &info, &rb->req,
                                rb->data + rb->body_start, rb->body_len);
     conn->in_dispatch = 0;

@@ -122,8 +122,9 @@ int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *
     wbuf->len += sizeof switching - 1;
     es_h2_stream *stream = es_h2_stream_new(h2, 1);
     if (stream == NULL || es_h2_stream_copy_http1(stream, req) != 0 ||
+        es_h2_streams_put(h2, stream) != 0 ||
         nghttp2_session_upgrade2(h2->ng, payload, (size_t)payload_len,
-                                 req->method == ES_HTTP1_METHOD_HEAD, stream) != 0) {
+                                 req->method == ES_HTTP1_METHOD_HEAD, NULL) != 0) {
         if (stream != NULL) es_h2_stream_free(stream);
         es_h2_abort(h2, NGHTTP2_INTERNAL_ERROR);
         return 0; /* the 101 is queued: close through HTTP/2 */
@@ -163,6 +164,7 @@ void es_h2_conn_closed(es_conn *conn) {
     }
     h2->streams = NULL;
     nghttp2_session_del(h2->ng);
+    es_h2_streams_free_table(h2);
     free(h2);
 }
 

@@ -114,9 +114,13 @@ static int on_begin_headers(nghttp2_session *ng, const nghttp2_frame *frame, voi
     es_h2_session *h2 = user_data;
     h2->header_stream = NULL;
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    (void)ng;
     es_h2_stream *stream = es_h2_stream_new(h2, frame->hd.stream_id);
     if (stream == NULL) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    nghttp2_session_set_stream_user_data(ng, frame->hd.stream_id, stream);
+    if (es_h2_streams_put(h2, stream) != 0) {
+        es_h2_stream_free(stream);
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
     h2->header_stream = stream;
     return 0;
 }
@@ -129,7 +133,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame, const uint
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     es_h2_stream *stream = h2->header_stream;
     if (stream == NULL || stream->id != frame->hd.stream_id)
-        stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
+        stream = es_h2_streams_find(h2, frame->hd.stream_id);
     if (stream == NULL) return 0;
     if (es_h2_stream_add_field(stream, name, name_len, value, value_len, &h2->conn->loop->config) != 0)
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -139,8 +143,9 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame, const uint
 static int on_data_chunk(nghttp2_session *ng, uint8_t flags, int32_t stream_id, const uint8_t *data,
                          size_t len, void *user_data) {
     (void)flags;
+    (void)ng;
     es_h2_session *h2 = user_data;
-    es_h2_stream *stream = nghttp2_session_get_stream_user_data(ng, stream_id);
+    es_h2_stream *stream = es_h2_streams_find(h2, stream_id);
     if (stream == NULL) return 0;
     int r = es_h2_stream_add_body(stream, data, len, h2->conn->loop->config.limits.max_body);
     if (r < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -173,7 +178,7 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
         if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
             es_h2_stream *stream = h2->header_stream;
             if (stream == NULL || stream->id != frame->hd.stream_id)
-                stream = nghttp2_session_get_stream_user_data(ng, frame->hd.stream_id);
+                stream = es_h2_streams_find(h2, frame->hd.stream_id);
             if (stream != NULL && !stream->dispatched && !stream->closed) es_h2_request_complete(h2, stream);
         }
         if (frame->hd.type == NGHTTP2_HEADERS) h2->header_stream = NULL; /* the block is complete */
@@ -227,10 +232,11 @@ static int on_frame_send(nghttp2_session *ng, const nghttp2_frame *frame, void *
 
 static int on_stream_close(nghttp2_session *ng, int32_t stream_id, uint32_t error_code, void *user_data) {
     (void)error_code;
+    (void)ng;
     es_h2_session *h2 = user_data;
-    es_h2_stream *stream = nghttp2_session_get_stream_user_data(ng, stream_id);
+    es_h2_stream *stream = es_h2_streams_find(h2, stream_id);
     if (stream == NULL) return 0;
-    nghttp2_session_set_stream_user_data(ng, stream_id, NULL);
+    es_h2_streams_remove(h2, stream);
     stream->closed = 1;
     if (stream->receiving) { stream->receiving = 0; h2->awaiting_client--; }
     if (h2->upgraded_request == stream) h2->upgraded_request = NULL;

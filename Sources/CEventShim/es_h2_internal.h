@@ -106,6 +106,12 @@ typedef struct es_h2_stream {
 
 void es_h2_streams_free_pool(es_loop *loop);
 
+/* One slot of a session's stream table (es_h2_stream_table.c). */
+typedef struct es_h2_stream_slot {
+    int32_t id;
+    es_h2_stream *stream;           /* NULL: empty */
+} es_h2_stream_slot;
+
 typedef struct es_h2_session {
     nghttp2_session *ng;
     es_conn *conn;
@@ -118,6 +124,9 @@ typedef struct es_h2_session {
     uint32_t skipped_count;
     es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
     uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
+    es_h2_stream_slot *stream_slots; /* open streams by id: nghttp2's stream user data, without
+                                       a lookup in its stream map */
+    uint32_t stream_slot_count, stream_slots_used;
     es_h2_stream *header_stream;    /* the stream whose header block is being received, so that
                                        each field does not look it up in nghttp2's stream map */
     uint32_t early_answers;         /* streams answered before their request ended, whose
@@ -141,6 +150,12 @@ int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len,
 void es_h2_stream_dispatch(es_h2_stream *stream);
 void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message);
 int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req);
+
+/* es_h2_stream_table.c */
+int es_h2_streams_put(es_h2_session *h2, es_h2_stream *stream);   /* 0, or -1 out of memory */
+es_h2_stream *es_h2_streams_find(const es_h2_session *h2, int32_t id);
+void es_h2_streams_remove(es_h2_session *h2, const es_h2_stream *stream);
+void es_h2_streams_free_table(es_h2_session *h2);
 
 /* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */
 nghttp2_mem es_h2_alloc_mem(es_loop *loop);

@@ -43,6 +43,7 @@ void es_h2_stream_unlink(es_h2_stream *stream) {
     es_h2_session *h2 = stream->session;
     if (h2 == NULL) return;
     if (h2->header_stream == stream) h2->header_stream = NULL;
+    es_h2_streams_remove(h2, stream);
     if (stream->answered_early) { stream->answered_early = 0; h2->early_answers--; }
     if (stream->prev != NULL) stream->prev->next = stream->next;
     else if (h2->streams == stream) h2->streams = stream->next;
@@ -262,7 +263,7 @@ void es_h2_stream_dispatch(es_h2_stream *stream) {
     stream->dispatched = 1;
     h2->inflight++;
     es_request_info info = {.conn_id = conn->id, .stream_id = (uint32_t)stream->id,
-                            .proto = ES_PROTO_HTTP2, .tls = conn->tls};
+                            .proto = ES_PROTO_HTTP2, .tls = conn->tls, .received_ns = loop->woke_ns};
     loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)stream, &info, &req,
                                stream->body, stream->body_len);
     if (headers != headers_on_stack) free(headers);

@@ -133,6 +133,7 @@ struct es_loop {
     es_conn *pending_tail;
     uint64_t next_conn_id;
     uint64_t now_ms;                /* monotonic, refreshed each iteration */
+    uint64_t woke_ns;               /* es_clock_continuous_ns() as this iteration began */
 
     es_rbuf *free_rbufs;
     es_wbuf *free_wbufs;

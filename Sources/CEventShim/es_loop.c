@@ -111,6 +111,7 @@ es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
     loop->listeners[0].readable = listen_fd >= 0;
     loop->listener_readable = listen_fd >= 0;
     loop->now_ms = es_now_ms();
+    loop->woke_ns = es_clock_continuous_ns();
     es_date_refresh(loop);
     return loop;
 fail:
@@ -258,6 +259,7 @@ int es_loop_run(es_loop *loop) {
         int n = epoll_wait(loop->epoll_fd, events, ES_EVENTS_PER_WAIT, wait_ms);
         if (n < 0 && errno != EINTR) break;
         loop->now_ms = es_now_ms();
+        loop->woke_ns = es_clock_continuous_ns();
         es_date_refresh(loop);
         for (int i = 0; i < n; i++) {
             uint8_t kind = *(uint8_t *)events[i].data.ptr;

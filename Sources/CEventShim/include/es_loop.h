@@ -47,7 +47,12 @@ typedef struct es_request_info {
     uint32_t stream_id;   /* HTTP/2 stream id; 0 for HTTP/1.1 */
     uint8_t proto;        /* ES_PROTO_* */
     uint8_t tls;          /* 1 when the connection is TLS */
+    uint64_t received_ns; /* es_clock_continuous_ns() when the loop woke to read the request's
+                             last bytes: one clock read per wake rather than per request */
 } es_request_info;
+
+/** Nanoseconds of CLOCK_BOOTTIME, the clock behind Swift's ContinuousClock on Linux. */
+uint64_t es_clock_continuous_ns(void);
 
 /** Swift's side of the loop. `ctx` is passed back unchanged. */
 typedef struct es_loop_callbacks {

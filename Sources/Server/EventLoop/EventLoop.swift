@@ -41,6 +41,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Set once the C loop has returned: answers then go straight to the shim, which only
     /// frees the closed connections they were for.
     let stopped = Atomic<Bool>(false)
+    /// A `ContinuousClock` instant and the shim's reading of the same clock, taken together,
+    /// to turn the shim's nanosecond timestamps into instants without reading the clock.
+    let clockBase: (instant: ContinuousClock.Instant, nanoseconds: UInt64)
 
     struct RemoteWork: ~Copyable {
         var jobs: [UnownedJob] = []
@@ -54,7 +57,14 @@ public final class EventLoop: @unchecked Sendable {
         self.dispatch = dispatch
         self.responder = responder
         self.logger = logger
+        let nanoseconds = es_clock_continuous_ns()
+        clockBase = (ContinuousClock.now, nanoseconds)
         fieldScratch.reserveCapacity(16)
+    }
+
+    /// The instant of a shim timestamp (`es_clock_continuous_ns`).
+    func instant(continuousNanoseconds nanoseconds: UInt64) -> ContinuousClock.Instant {
+        clockBase.instant.advanced(by: .nanoseconds(Int64(bitPattern: nanoseconds &- clockBase.nanoseconds)))
     }
 
     /// Creates the C loop around `listenFD`. Call once, before `run`.

@@ -19,9 +19,10 @@ public struct RequestContext: Sendable {
     public var logger: Logger
     /// The request id (set by the request-id middleware; empty without it).
     public var requestID: String = ""
-    /// When the request was fully received (monotonic), for latency measured from parse
-    /// to response.
-    public var receivedAt: ContinuousClock.Instant = .now
+    /// When the request was received: for a request the server read, when its loop woke
+    /// to read the request's last bytes (so it includes time spent behind other requests of
+    /// the same batch); `.now` at `init` otherwise. Latency is measured from here.
+    public var receivedAt: ContinuousClock.Instant
     /// The router's verdict for this request, when routing ran before the middleware
     /// (see `Router.resolve`).
     public var routeMatch: RouteMatch?
@@ -33,11 +34,20 @@ public struct RequestContext: Sendable {
 
     public init(route: String = RequestContext.unmatchedRoute, parameters: Parameters = Parameters(),
                 connectionID: UInt64 = 0, loopIndex: Int = 0, logger: Logger) {
+        self.init(connectionID: connectionID, loopIndex: loopIndex, logger: logger, receivedAt: .now)
         self.route = route
         self.parameters = parameters
+    }
+
+    /// A context for a request received at `receivedAt` (the loop's wake time: no clock
+    /// read per request).
+    init(connectionID: UInt64, loopIndex: Int, logger: Logger, receivedAt: ContinuousClock.Instant) {
+        self.route = Self.unmatchedRoute
+        self.parameters = Parameters()
         self.connectionID = connectionID
         self.loopIndex = loopIndex
         self.logger = logger
+        self.receivedAt = receivedAt
     }
 
     /// The route label for requests that matched no route.
