@@ -62,9 +62,17 @@ public final class EventLoop: @unchecked Sendable {
         fieldScratch.reserveCapacity(16)
     }
 
-    /// The instant of a shim timestamp (`es_clock_continuous_ns`).
+    /// The last timestamp converted, and its instant: the requests of one wake share it.
+    /// Loop thread only.
+    var lastStamp: (nanoseconds: UInt64, instant: ContinuousClock.Instant)?
+
+    /// The instant of a shim timestamp (`es_clock_continuous_ns`). Converting costs 128-bit
+    /// arithmetic, about as much as reading the clock, so one wake's requests convert once.
     func instant(continuousNanoseconds nanoseconds: UInt64) -> ContinuousClock.Instant {
-        clockBase.instant.advanced(by: .nanoseconds(Int64(bitPattern: nanoseconds &- clockBase.nanoseconds)))
+        if let lastStamp, lastStamp.nanoseconds == nanoseconds { return lastStamp.instant }
+        let instant = clockBase.instant.advanced(by: .nanoseconds(Int64(bitPattern: nanoseconds &- clockBase.nanoseconds)))
+        lastStamp = (nanoseconds, instant)
+        return instant
     }
 
     /// Creates the C loop around `listenFD`. Call once, before `run`.
