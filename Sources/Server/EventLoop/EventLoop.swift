@@ -41,6 +41,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Set once the C loop has returned: answers then go straight to the shim, which only
     /// frees the closed connections they were for.
     let stopped = Atomic<Bool>(false)
+    /// Held while an answer that arrived after the loop stopped frees its exchange: the
+    /// shim's pools have no lock of their own, and such answers come from any thread.
+    let lateAnswers = Mutex<Void>(())
     /// A `ContinuousClock` instant and the shim's reading of the same clock, taken together,
     /// to turn the shim's nanosecond timestamps into instants without reading the clock.
     let clockBase: (instant: ContinuousClock.Instant, nanoseconds: UInt64)

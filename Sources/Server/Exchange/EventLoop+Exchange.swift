@@ -79,9 +79,12 @@ extension EventLoop {
     func send(_ response: Response, on handle: ExchangeHandle) {
         guard inEventLoop else {
             if stopped.load(ordering: .acquiring) {
-                // Force-closed: every connection is closed, so the shim only frees it.
-                var nothing = es_response()
-                es_respond(handle.pointer, &nothing)
+                // Force-closed: every connection is closed, so the shim only frees it (into
+                // the loop's pools: late answers from several threads take turns).
+                lateAnswers.withLock { _ in
+                    var nothing = es_response()
+                    es_respond(handle.pointer, &nothing)
+                }
                 return
             }
             execute { self.send(response, on: handle) }
