@@ -10,6 +10,8 @@
 #define ES_H2_INTERNAL_H
 
 #include <nghttp2/nghttp2.h>
+#include <string.h>
+#include <strings.h>
 #include "es_internal.h"
 
 /* nghttp2 1.60 renamed the I/O entry points (the old ones are deprecated there). */
@@ -150,6 +152,12 @@ int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len,
 void es_h2_stream_dispatch(es_h2_stream *stream);
 void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message);
 int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req);
+
+/* Compare `len` bytes at `name` with a string literal, whose length is known at compile
+   time (no strlen per comparison). */
+#define NAME_IS(name, len, literal) ((len) == sizeof(literal) - 1 && memcmp((name), (literal), (len)) == 0)
+#define NAME_IS_CASELESS(name, len, literal) \
+    ((len) == sizeof(literal) - 1 && strncasecmp((name), (literal), (len)) == 0)
 
 /* es_h2_stream_table.c */
 int es_h2_streams_put(es_h2_session *h2, es_h2_stream *stream);   /* 0, or -1 out of memory */

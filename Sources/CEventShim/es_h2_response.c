@@ -22,8 +22,6 @@ static es_h2_ssize read_response(nghttp2_session *ng, int32_t stream_id, uint8_t
 }
 
 /* Fields that mean something only to one HTTP/1.1 hop (RFC 9113 §8.2.2). */
-#define NAME_IS_CASELESS(name, len, literal) ((len) == sizeof(literal) - 1 && strncasecmp((name), (literal), (len)) == 0)
-
 static int connection_specific(const char *name, size_t len) {
     return NAME_IS_CASELESS(name, len, "connection") || NAME_IS_CASELESS(name, len, "keep-alive") ||
            NAME_IS_CASELESS(name, len, "proxy-connection") || NAME_IS_CASELESS(name, len, "transfer-encoding") ||
@@ -55,8 +53,6 @@ static const char *static_name(const char *lower, size_t len) {
 /* Fields whose value differs on every response (or must not sit in a shared table): encoded
    as literals without indexing (RFC 7541 §6.2.2), so they never churn the HPACK dynamic
    table that keeps the repeated fields (server, content-type, date) one byte each. */
-#define NAME_IS(name, len, literal) ((len) == sizeof(literal) - 1 && memcmp((name), (literal), (len)) == 0)
-
 static int never_indexed(const char *lower_name, size_t len) {
     return NAME_IS(lower_name, len, "x-request-id") || NAME_IS(lower_name, len, "set-cookie") ||
            NAME_IS(lower_name, len, "authorization") || NAME_IS(lower_name, len, "etag");

@@ -103,8 +103,6 @@ static uint32_t arena_put(es_h2_stream *stream, const uint8_t *bytes, size_t len
     return offset;
 }
 
-/* Compares with a string literal, whose length is known at compile time. */
-#define NAME_IS(name, len, literal) ((len) == sizeof(literal) - 1 && memcmp((name), (literal), (len)) == 0)
 
 /* Returns 0, or -1 when out of memory. nghttp2 has already checked the field's syntax,
    the pseudo-header rules and connection-specific fields (RFC 9113 §8.2, §8.3). */
