@@ -10,7 +10,9 @@ import Synchronization
 /// suspends resumes here), jobs enqueued by other threads, and timers.
 ///
 /// State marked "loop thread only" is touched only on the loop's thread, which is why the
-/// class can be `@unchecked Sendable`; everything reachable from other threads goes through
+/// class can be `@unchecked Sendable`, and why those properties skip the runtime's dynamic
+/// exclusivity checks (`@exclusivity(unchecked)`: a begin and an end access call for each
+/// use, several per request); everything reachable from other threads goes through
 /// `remote` (a mutex) and `es_loop_wake`.
 public final class EventLoop: @unchecked Sendable {
     /// Position among the server's loops.
@@ -21,19 +23,19 @@ public final class EventLoop: @unchecked Sendable {
     private(set) var cLoop: OpaquePointer?
 
     /// Jobs enqueued from the loop thread itself. Loop thread only.
-    var localJobs: [UnownedJob] = []
+    @exclusivity(unchecked) var localJobs: [UnownedJob] = []
     /// Work handed over from other threads.
     let remote = Mutex<RemoteWork>(RemoteWork())
     /// Pending sleeps, ordered by deadline. Loop thread only.
-    var timers = TimerQueue()
+    @exclusivity(unchecked) var timers = TimerQueue()
     /// Reused to hand response header fields to the shim. Loop thread only.
-    var fieldScratch: [es_header_field] = []
+    @exclusivity(unchecked) var fieldScratch: [es_header_field] = []
     /// Handlers that suspended, by exchange, so that a client that leaves cancels them.
     /// Loop thread only.
-    var suspended: [UInt: Task<Void, Never>] = [:]
+    @exclusivity(unchecked) var suspended: [UInt: Task<Void, Never>] = [:]
     /// The exchange answered last, to tell whether a handler answered without suspending.
     /// Loop thread only.
-    var lastAnswered: UInt?
+    @exclusivity(unchecked) var lastAnswered: UInt?
     /// Told about connection events; set before `attach`.
     let connectionObserver: (any ConnectionObserver)?
     /// HTTP/2 connections open on this loop (the rest of `connectionCount` is HTTP/1.1).
@@ -67,7 +69,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// The last timestamp converted, and its instant: the requests of one wake share it.
     /// Loop thread only.
-    var lastStamp: (nanoseconds: UInt64, instant: ContinuousClock.Instant)?
+    @exclusivity(unchecked) var lastStamp: (nanoseconds: UInt64, instant: ContinuousClock.Instant)?
 
     /// The instant of a shim timestamp (`es_clock_continuous_ns`). Converting costs 128-bit
     /// arithmetic, about as much as reading the clock, so one wake's requests convert once.
