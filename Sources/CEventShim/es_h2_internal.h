@@ -131,6 +131,7 @@ typedef struct es_h2_session {
     uint32_t stream_slot_count, stream_slots_used;
     es_h2_stream *header_stream;    /* the stream whose header block is being received, so that
                                        each field does not look it up in nghttp2's stream map */
+    uint32_t request_id_fields;     /* x-request-id fields sent (es_h2_response.c) */
     uint32_t early_answers;         /* streams answered before their request ended, whose
                                        upload is stopped once the answer is out (on_frame_send) */
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */

@@ -58,6 +58,17 @@ static int never_indexed(const char *lower_name, size_t len) {
            NAME_IS(lower_name, len, "authorization") || NAME_IS(lower_name, len, "etag");
 }
 
+/* x-request-id is never indexed, but a never-indexed field still refers to its name in the
+   HPACK table when the name is there (RFC 7541 §6.2.3), which saves Huffman-coding the
+   name on every response. So one response in 1,024 per connection lets its field be
+   indexed, which puts the name in the table (again, once other entries evicted it). */
+enum { REQUEST_ID_NAME_REFRESH = 1024 };
+
+static int index_request_id_name(es_h2_session *h2, const char *lower, size_t len) {
+    if (!NAME_IS(lower, len, "x-request-id")) return 0;
+    return h2->request_id_fields++ % REQUEST_ID_NAME_REFRESH == 0;
+}
+
 enum { MAX_RESPONSE_FIELDS = 64, NAME_SCRATCH = 2048 };
 
 /* Submits the response: the fixed fields, Swift's fields with their names lowercased
@@ -105,7 +116,8 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
             names_used += name_len;
             nva[n] = NV(lower, name_len, field->value, field->value_len);
         }
-        if (never_indexed(lower, name_len)) nva[n].flags |= NGHTTP2_NV_FLAG_NO_INDEX;
+        if (never_indexed(lower, name_len) && !index_request_id_name(h2, lower, name_len))
+            nva[n].flags |= NGHTTP2_NV_FLAG_NO_INDEX;
         n++;
     }
     es_h2_data_provider provider;
