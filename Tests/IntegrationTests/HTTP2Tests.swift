@@ -99,6 +99,27 @@ struct HTTP2Tests {
         #expect(try Curl.run(Transport.priorKnowledge.arguments(server, path: "/plaintext")).status == 200)
     }
 
+    /// On one connection, every response carries its own request id, sent never-indexed
+    /// (nghttp prints "sensitive") except the first, whose indexing puts the field's name
+    /// in the HPACK table; later responses then refer to the name instead of spelling it.
+    @Test func requestIDsAreNeverIndexedButTheirNameIs() throws {
+        let server = try Self.server.get()
+        let output = try Self.runTool("/usr/bin/nghttp", ["-nv", "-m", "4", "http://127.0.0.1:\(server.port)/plaintext"])
+        let idLines = output.split(separator: "\n").filter { $0.contains("x-request-id:") }
+        #expect(idLines.count == 4, "nghttp said:\n\(output)")
+        let ids = idLines.compactMap { $0.split(separator: " ").last.map(String.init) }
+        #expect(Set(ids).count == 4, "each response has its own id: \(ids)")
+        #expect(idLines.first.map { !$0.contains("sensitive") } == true, "the first may be indexed")
+        #expect(idLines.dropFirst().allSatisfy { $0.contains("sensitive") }, "the rest are never indexed: \(idLines)")
+        let lengths = output.split(separator: "\n").filter { $0.contains("recv HEADERS frame") }.compactMap { line in
+            line.split(separator: "length=").last?.split(separator: ",").first.flatMap { Int($0) }
+        }
+        #expect(lengths.count == 4)
+        // With a literal name the block was 27 bytes; a referenced name makes it 18 (a new
+        // Date second in between can add a literal, so the smallest is compared).
+        #expect((lengths.dropFirst().min() ?? 99) <= 20, "HEADERS lengths: \(lengths)")
+    }
+
     @Test(arguments: [false, true])
     func h2loadRunHasNoFailures(overTLS: Bool) throws {
         let server = try Self.server.get()
