@@ -11,15 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 rounds=${ROUNDS:-7}; secs=${SECONDS_PER_RUN:-3}
-work=/tmp/peers/tls-bench; mkdir -p "$work/nginx"
-scripts/install-deps.sh --bench >&2
-swift build -c release --product orders >&2
-if [ ! -f "$work/cert.pem" ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" \
-    -out "$work/cert.pem" -days 30 -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
-fi
-sed -e "s|listen 127.0.0.1:18081 backlog=4096;|listen 127.0.0.1:18091 ssl http2 backlog=4096;\n        ssl_certificate $work/cert.pem;\n        ssl_certificate_key $work/key.pem;\n        ssl_protocols TLSv1.2 TLSv1.3;|" \
-    -e "s|/tmp/peers/nginx|$work/nginx|g" "$repo/../shared/peers/nginx/nginx.conf" > "$work/nginx.conf"
+source "$repo/benchmarks/tls-setup.sh"
 
 pids=()
 cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -10,16 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 ROUNDS=${ROUNDS:-3}; N=${N:-200000}; HS_SECONDS=${HS_SECONDS:-5}
-work=/tmp/peers/tls-bench; mkdir -p "$work"
-scripts/install-deps.sh --bench
-swift build -c release --product orders >&2
-if [ ! -f "$work/cert.pem" ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" \
-    -out "$work/cert.pem" -days 30 -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
-fi
-sed -e "s|listen 127.0.0.1:18081 backlog=4096;|listen 127.0.0.1:18091 ssl http2 backlog=4096;\n        ssl_certificate $work/cert.pem;\n        ssl_certificate_key $work/key.pem;\n        ssl_protocols TLSv1.2 TLSv1.3;|" \
-    -e "s|/tmp/peers/nginx|$work/nginx|g" "$repo/../shared/peers/nginx/nginx.conf" > "$work/nginx.conf"
-mkdir -p "$work/nginx"
+source "$repo/benchmarks/tls-setup.sh"
 
 cpu_ticks() { local t=0 p; for p in $1 $(cat /proc/$1/task/*/children 2>/dev/null); do
   [ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo $t; }
