@@ -51,7 +51,7 @@ static const char *static_name(const char *lower, size_t len) {
 }
 
 /* Fields whose value differs on every response (or must not sit in a shared table): encoded
-   as literals without indexing (RFC 7541 §6.2.2), so they never churn the HPACK dynamic
+   as never-indexed literals (RFC 7541 §6.2.3), so they never churn the HPACK dynamic
    table that keeps the repeated fields (server, content-type, date) one byte each. */
 static int never_indexed(const char *lower_name, size_t len) {
     return NAME_IS(lower_name, len, "x-request-id") || NAME_IS(lower_name, len, "set-cookie") ||
