@@ -209,6 +209,9 @@ void es_conn_close(es_conn *conn);
 void es_conn_on_timeout(es_conn *conn);
 void es_conn_force_close(es_conn *conn);
 void es_conn_begin_shutdown(es_conn *conn);
+void es_conn_begin_linger(es_conn *conn);   /* shut the write side, then drain briefly */
+int es_conn_linger_read(es_conn *conn);      /* 0 when the connection was closed */
+void es_conn_fail(es_conn *conn, const es_http1_error *error); /* answer a malformed request, then close */
 
 /* es_response.c */
 void es_date_refresh(es_loop *loop);
