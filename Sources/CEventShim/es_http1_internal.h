@@ -3,7 +3,9 @@
  * classes, small text helpers, the refusals (error constants), the effective limits and
  * the record of framing fields. Private to the shim.
  *
- *   es_http1_parser.c     the incremental scanner, the request line and target forms
+ *   es_http1_parser.c     the incremental scanner and the cross-field checks
+ *   es_http1_request_line.c  the method, version and target forms
+ *   es_http1_tables.c     the error catalogue, the byte classes and the limits
  *   es_http1_authority.c  uri-host [":" port] (Host and absolute-form authorities)
  *   es_http1_fields.c     header fields that decide framing and connection handling
  */
@@ -68,7 +70,7 @@ typedef struct head_limits {
     uint64_t max_body;
 } head_limits;
 
-/* The refusals, defined in es_http1_parser.c. */
+/* The refusals, defined in es_http1_tables.c. */
 extern const es_http1_error E_TOO_MANY_EMPTY_LINES;
 extern const es_http1_error E_REQUEST_LINE_TOO_LONG;
 extern const es_http1_error E_URI_TOO_LONG;
@@ -158,6 +160,15 @@ typedef struct framing {
     uint8_t connection_keep_alive;
     uint8_t upgrade;
 } framing;
+
+/* es_http1_tables.c: the caller's limits (or the defaults), capped, with the header count
+   no larger than the caller's array. */
+head_limits es_http1_effective_limits(const es_http1_limits *given, uint32_t max_headers);
+
+/* es_http1_request_line.c: method, version and target of the line [start, cr) into req;
+   `check_brackets` when the scanner saw '[' or ']' in the target. NULL, or the error. */
+const es_http1_error *es_http1_parse_request_line(const uint8_t *b, size_t start, size_t cr,
+                                                  int check_brackets, es_http1_request *req);
 
 /* es_http1_authority.c: a non-empty host, then optionally ":" and a port. */
 int es_http1_valid_host_port(const uint8_t *s, size_t len);
