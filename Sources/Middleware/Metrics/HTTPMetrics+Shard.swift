@@ -16,7 +16,7 @@ extension HTTPMetrics {
     /// Each loop has its own lock, so it is uncontended as long as callers pass their loop
     /// index; the family's shared lock is taken only the first time a loop sees a label set.
     final class Shard: Sendable {
-        let cells = Mutex(CellCache())
+        let cells = PthreadMutex(CellCache())
         let inFlight = Atomic<Int>(0)
         /// Keeps the next shard's lock word off this one's cache line.
         private let padding: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)

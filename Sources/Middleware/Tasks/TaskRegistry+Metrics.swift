@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The number of live tasks with one name in one state, for the `tasks_active` gauge.
 public struct TaskGauge: Sendable, Hashable {
     public var name: String

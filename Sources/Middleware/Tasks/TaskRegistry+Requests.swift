@@ -1,5 +1,3 @@
-import Synchronization
-
 /// In-flight requests, the registry's hottest kind of entry, kept as plain values.
 ///
 /// A general entry is a `TaskInfo` (a name looked up in the shard's counters, up to six

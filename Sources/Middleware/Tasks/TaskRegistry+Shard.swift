@@ -1,5 +1,3 @@
-import Synchronization
-
 /// One slot of a shard's slab: a live entry, or a free slot on the free list.
 struct TaskSlot {
     var info: TaskInfo
@@ -153,9 +151,8 @@ struct TaskShardStorage: ~Copyable {
     }
 }
 
-/// A shard and its lock, on its own allocation so two shards do not share a cache line.
+/// A shard and its lock. Every request takes it twice, so it is a pthread mutex, not a
+/// `Mutex` (see `PthreadMutex`), which also keeps two shards off each other's cache lines.
 final class TaskShard: Sendable {
-    let storage = Mutex(TaskShardStorage())
-    // Keeps the next object's header off this lock's cache line.
-    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    let storage = PthreadMutex(TaskShardStorage())
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The service's own list of live tasks: every connection, request and child task that
 /// the service starts is registered here, and `/debug/tasks` renders it.
 ///
