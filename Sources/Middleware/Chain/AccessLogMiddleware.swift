@@ -47,8 +47,7 @@ public struct AccessLogMiddleware: Middleware {
     }
 
     private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int) {
-        let elapsed = ContinuousClock.now - context.receivedAt
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = Double(MetricsMiddleware.elapsed(context)) / 1e6
         logger.log(level: level, "request", metadata: [
             "route": .string(context.route),
             "method": .string(request.method.rawValue),

@@ -45,13 +45,19 @@ public struct MetricsMiddleware: Middleware {
     /// Records the duration only, for a request the registry counts in flight.
     func recordDuration(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.recordDuration(route: context.route, method: request.method.rawValue, status: status,
-                               duration: .now - context.receivedAt, shard: context.loopIndex)
+                               nanoseconds: Self.elapsed(context), shard: context.loopIndex)
     }
 
     /// Records the duration and leaves the in-flight count.
     func finish(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.requestFinished(route: context.route, method: request.method.rawValue, status: status,
-                                duration: .now - context.receivedAt, shard: context.loopIndex)
+                                duration: .nanoseconds(Int64(clamping: Self.elapsed(context))), shard: context.loopIndex)
+    }
+
+    /// Nanoseconds since the request was received.
+    @inline(__always)
+    static func elapsed(_ context: RequestContext) -> UInt64 {
+        ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: ContinuousNanoseconds.now())
     }
 }
 

@@ -45,7 +45,12 @@ final class DurationHistogramFamily: Sendable {
     /// Adds an observation to `cells`.
     @inline(__always)
     func record(_ duration: Duration, in cells: HistogramCells) {
-        let nanoseconds = Self.nanoseconds(duration)
+        record(nanoseconds: Self.nanoseconds(duration), in: cells)
+    }
+
+    /// Adds an observation of `nanoseconds` (not negative) to `cells`.
+    @inline(__always)
+    func record(nanoseconds: Int64, in cells: HistogramCells) {
         // Linear: 16 predictable compares beat a binary search's branches at this size,
         // and most requests land in the first few buckets.
         var index = 0

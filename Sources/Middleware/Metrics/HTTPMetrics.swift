@@ -95,6 +95,12 @@ public final class HTTPMetrics: Sendable {
         durations.record(duration, in: cells(route: route, method: method, status: status, shard: index))
     }
 
+    /// The same, for a duration in nanoseconds (the chain's own path: no `Duration` math).
+    func recordDuration(route: String, method: String, status: Int, nanoseconds: UInt64, shard: Int) {
+        let index = shardIndex(shard)
+        durations.record(nanoseconds: Int64(clamping: nanoseconds), in: cells(route: route, method: method, status: status, shard: index))
+    }
+
     /// Adds `source` to `http_requests_in_flight`, read at each scrape: for requests that
     /// some other part already counts (the task registry's live request entries), so the
     /// hot path does not count them twice. One source per `key`: a second chain over the

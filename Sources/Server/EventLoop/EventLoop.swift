@@ -46,9 +46,6 @@ public final class EventLoop: @unchecked Sendable {
     /// Held while an answer that arrived after the loop stopped frees its exchange: the
     /// shim's pools have no lock of their own, and such answers come from any thread.
     let lateAnswers = Mutex<Void>(())
-    /// A `ContinuousClock` instant and the shim's reading of the same clock, taken together,
-    /// to turn the shim's nanosecond timestamps into instants without reading the clock.
-    let clockBase: (instant: ContinuousClock.Instant, nanoseconds: UInt64)
 
     struct RemoteWork: ~Copyable {
         var jobs: [UnownedJob] = []
@@ -62,23 +59,9 @@ public final class EventLoop: @unchecked Sendable {
         self.dispatch = dispatch
         self.responder = responder
         self.logger = logger
-        let nanoseconds = es_clock_continuous_ns()
-        clockBase = (ContinuousClock.now, nanoseconds)
         fieldScratch.reserveCapacity(16)
     }
 
-    /// The last timestamp converted, and its instant: the requests of one wake share it.
-    /// Loop thread only.
-    @exclusivity(unchecked) var lastStamp: (nanoseconds: UInt64, instant: ContinuousClock.Instant)?
-
-    /// The instant of a shim timestamp (`es_clock_continuous_ns`). Converting costs 128-bit
-    /// arithmetic, about as much as reading the clock, so one wake's requests convert once.
-    func instant(continuousNanoseconds nanoseconds: UInt64) -> ContinuousClock.Instant {
-        if let lastStamp, lastStamp.nanoseconds == nanoseconds { return lastStamp.instant }
-        let instant = clockBase.instant.advanced(by: .nanoseconds(Int64(bitPattern: nanoseconds &- clockBase.nanoseconds)))
-        lastStamp = (nanoseconds, instant)
-        return instant
-    }
 
     /// Creates the C loop around `listenFD`. Call once, before `run`.
     func attach(listenFD: Int32, config: es_loop_config) -> Bool {

@@ -19,7 +19,7 @@ extension EventLoop {
         let request = Request(shim: head.pointee, body: body, bodyLength: bodyLength)
         let handle = ExchangeHandle(pointer: exchange)
         var context = RequestContext(connectionID: info.conn_id, loopIndex: index, logger: logger,
-                                     receivedAt: instant(continuousNanoseconds: info.received_ns))
+                                     receivedNanoseconds: info.received_ns)
         if info.proto == UInt8(ES_PROTO_HTTP2) {
             context.httpVersion = .http2
             context.streamID = info.stream_id

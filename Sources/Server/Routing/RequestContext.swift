@@ -22,7 +22,13 @@ public struct RequestContext: Sendable {
     /// When the request was received: for a request the server read, when its loop woke
     /// to read the request's last bytes (so it includes time spent behind other requests of
     /// the same batch); `.now` at `init` otherwise. Latency is measured from here.
-    public var receivedAt: ContinuousClock.Instant
+    public var receivedAt: ContinuousClock.Instant {
+        get { ContinuousNanoseconds.instant(receivedNanoseconds) }
+        set { receivedNanoseconds = ContinuousNanoseconds.reading(of: newValue) }
+    }
+    /// `receivedAt` as a `ContinuousNanoseconds` reading, which is how it is kept: the
+    /// shim's timestamp as it is, with no conversion per request.
+    package var receivedNanoseconds: UInt64
     /// The router's verdict for this request, when routing ran before the middleware
     /// (see `Router.resolve`).
     public var routeMatch: RouteMatch?
@@ -34,20 +40,21 @@ public struct RequestContext: Sendable {
 
     public init(route: String = RequestContext.unmatchedRoute, parameters: Parameters = Parameters(),
                 connectionID: UInt64 = 0, loopIndex: Int = 0, logger: Logger) {
-        self.init(connectionID: connectionID, loopIndex: loopIndex, logger: logger, receivedAt: .now)
+        self.init(connectionID: connectionID, loopIndex: loopIndex, logger: logger,
+                  receivedNanoseconds: ContinuousNanoseconds.now())
         self.route = route
         self.parameters = parameters
     }
 
-    /// A context for a request received at `receivedAt` (the loop's wake time: no clock
-    /// read per request).
-    init(connectionID: UInt64, loopIndex: Int, logger: Logger, receivedAt: ContinuousClock.Instant) {
+    /// A context for a request received at `receivedNanoseconds` (the loop's wake time: no
+    /// clock read per request).
+    init(connectionID: UInt64, loopIndex: Int, logger: Logger, receivedNanoseconds: UInt64) {
         self.route = Self.unmatchedRoute
         self.parameters = Parameters()
         self.connectionID = connectionID
         self.loopIndex = loopIndex
         self.logger = logger
-        self.receivedAt = receivedAt
+        self.receivedNanoseconds = receivedNanoseconds
     }
 
     /// The route label for requests that matched no route.
