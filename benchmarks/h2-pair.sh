@@ -8,7 +8,10 @@
 # caches, a harder setting than one server alone). The peers' run_all.sh runs them one
 # after the other; this is the finer comparison of the two.
 # ROUNDS (default 5) pairs; prints every pair, then the median ratio orders / nghttpd.
+# BASELINE=path/to/another/orders puts that build in nghttpd's place: an A/B of two builds
+# (a change's effect is a few percent, well under the drift between separate runs).
 #   benchmarks/h2-pair.sh        ROUNDS=7 N=300000 benchmarks/h2-pair.sh
+#   BASELINE=../base/.build/release/orders benchmarks/h2-pair.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}; n=${N:-300000}
@@ -21,7 +24,13 @@ pids=()
 cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-taskset -c 0 /usr/sbin/nghttpd --no-tls -n 1 -a 127.0.0.1 -d "$www" "$peer_port" >/dev/null 2>&1 &
+if [ -n "${BASELINE:-}" ]; then
+  peer_name=baseline
+  taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$peer_port" --log-level warning >/dev/null 2>&1 &
+else
+  peer_name=nghttpd
+  taskset -c 0 /usr/sbin/nghttpd --no-tls -n 1 -a 127.0.0.1 -d "$www" "$peer_port" >/dev/null 2>&1 &
+fi
 peer=$!; pids+=("$peer")
 taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$self_port" --log-level warning >/dev/null 2>&1 &
 self=$!; pids+=("$self")
@@ -50,7 +59,7 @@ for i in $(seq 1 "$rounds"); do
   peer_us=$(echo "scale=3; ($p1 - $p0) * 1000000 / $hz / $n" | bc)
   self_us=$(echo "scale=3; ($s1 - $s0) * 1000000 / $hz / $n" | bc)
   ratio=$(echo "scale=3; ($s1 - $s0) / ($p1 - $p0)" | bc)
-  echo "pair $i: nghttpd $peer_us µs/req  orders $self_us µs/req  ratio $ratio"
+  echo "pair $i: $peer_name $peer_us µs/req  orders $self_us µs/req  ratio $ratio"
   ratios+=("$ratio")
 done
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR] = $1} END {print "median ratio orders/nghttpd " r[int((NR + 1) / 2)] " (range " r[1] "-" r[NR] ")"}'
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR] = $1} END {print "median ratio orders/'"$peer_name"' " r[int((NR + 1) / 2)] " (range " r[1] "-" r[NR] ")"}'

@@ -119,3 +119,23 @@ extension String {
         self = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 }
+let probeLock = Mutex(0)
+part("mutex lock + unlock") { probeLock.withLock { $0 &+= 1 } }
+let probeAtomic = Atomic<Int>(0)
+part("atomic add") { probeAtomic.wrappingAdd(1, ordering: .relaxed) }
+part("clock read") { sink.bytes &+= Int(ContinuousClock.now.hashValue & 1) }
+let pmutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+pthread_mutex_init(pmutex, nil)
+var pcount = 0
+part("pthread mutex lock + unlock") { pthread_mutex_lock(pmutex); pcount &+= 1; pthread_mutex_unlock(pmutex) }
+let word = Atomic<UInt32>(0)
+part("CAS lock + store unlock") {
+    while !word.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged {}
+    pcount &+= 1
+    word.store(0, ordering: .releasing)
+}
+part("CAS lock + CAS unlock") {
+    while !word.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged {}
+    pcount &+= 1
+    _ = word.compareExchange(expected: 1, desired: 0, ordering: .releasing)
+}
