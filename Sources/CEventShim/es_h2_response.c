@@ -92,7 +92,7 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
     nghttp2_nv nva[MAX_RESPONSE_FIELDS];
     size_t n = 0;
     nva[n++] = STATIC_NV(":status", status_text, 3);
-    nva[n++] = STATIC_NV("server", loop->config.server_name, strlen(loop->config.server_name));
+    nva[n++] = STATIC_NV("server", loop->config.server_name, loop->server_name_len);
     nva[n++] = STATIC_NV("date", loop->date, 29);
     if (response->content_type != NULL)
         nva[n++] = STATIC_NV("content-type", response->content_type, response->content_type_len);

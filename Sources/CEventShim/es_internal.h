@@ -144,6 +144,7 @@ struct es_loop {
     uint32_t h2_free_block_count[ES_H2_ALLOC_CLASSES];
     uint32_t rbuf_cap;              /* standard read buffer size */
 
+    size_t server_name_len;         /* strlen(config.server_name), once, not per response */
     int64_t date_second;            /* second the cached Date header is for */
     char date[30];                  /* "Thu, 26 Nov 2026 18:48:30 GMT" */
 };

@@ -81,6 +81,7 @@ es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
     if (loop == NULL) return NULL;
     loop->config = *config;
     if (loop->config.server_name == NULL) loop->config.server_name = "orders";
+    loop->server_name_len = strlen(loop->config.server_name);
     loop->callbacks = *callbacks;
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     loop->wake.io_kind = ES_IO_WAKE;

@@ -86,7 +86,7 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     for (uint32_t i = 0; i < response->field_count; i++)
         fields_len += (size_t)response->fields[i].name_len + response->fields[i].value_len + 4;
     size_t needed = ES_HEAD_FIXED_MAX + response->content_type_len + fields_len +
-                    strlen(loop->config.server_name) + body_len;
+                    loop->server_name_len + body_len;
     if (needed > UINT32_MAX) { conn->close_after = 1; return; }
     es_wbuf *wbuf = es_wbuf_reserve(loop, conn->wbuf, (uint32_t)needed);
     if (wbuf == NULL) { conn->close_after = 1; return; }
@@ -99,7 +99,7 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     const char *reason = es_http_reason_phrase(status);
     out = put(out, reason, strlen(reason));
     out = PUT_LITERAL(out, "\r\nServer: ");
-    out = put(out, loop->config.server_name, strlen(loop->config.server_name));
+    out = put(out, loop->config.server_name, loop->server_name_len);
     out = PUT_LITERAL(out, "\r\nDate: ");
     out = put(out, loop->date, 29);
     out = PUT_LITERAL(out, "\r\n");

@@ -97,7 +97,7 @@ extension EventLoop {
         response.headers.withUnsafeRecordBytes { headerBytes in
             fieldScratch.removeAll(keepingCapacity: true)
             if let base = headerBytes.baseAddress.map({ $0.assumingMemoryBound(to: CChar.self) }) {
-                response.headers.forEachEntry { entry in
+                HTTPHeaders.forEachEntry(in: headerBytes) { entry in
                     fieldScratch.append(es_header_field(name: base + entry.nameStart, value: base + entry.valueStart,
                                                         name_len: UInt32(entry.nameLength), value_len: UInt32(entry.valueLength)))
                     return true

@@ -168,31 +168,47 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// Calls `body` with each field's entry in order until it returns false.
     func forEachEntry(_ body: (Entry) -> Bool) {
-        let total = byteCount
+        withUnsafeRecordBytes { raw in Self.forEachEntry(in: raw, body) }
+    }
+
+    /// The same over records already in hand (`withUnsafeRecordBytes`): reaching the inline
+    /// buffer once per walk, not once per field.
+    static func forEachEntry(in raw: UnsafeRawBufferPointer, _ body: (Entry) -> Bool) {
         var offset = 0
-        while offset < total {
-            let entry = entry(at: offset)
+        while offset < raw.count {
+            let entry = entry(in: raw, at: offset)
             guard body(entry) else { return }
             offset = entry.end
         }
     }
 
     func entry(at offset: Int) -> Entry {
-        let (nameLength, valueLength) = withUnsafeRecordBytes { raw in
-            (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))),
-             Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))))
-        }
-        let nameStart = offset + Self.prefixSize
+        withUnsafeRecordBytes { raw in Self.entry(in: raw, at: offset) }
+    }
+
+    static func entry(in raw: UnsafeRawBufferPointer, at offset: Int) -> Entry {
+        let nameLength = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        let valueLength = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
+        let nameStart = offset + prefixSize
         return Entry(nameStart: nameStart, nameLength: nameLength, valueStart: nameStart + nameLength, valueLength: valueLength)
     }
 
+    /// The first field named `name` (ASCII case-insensitive); every request asks for one
+    /// or two (the request id, the host), so it compares lengths before bytes.
     func firstEntry(_ name: String) -> Entry? {
-        var found: Entry?
-        forEachEntry { entry in
-            if nameMatches(entry, name) { found = entry; return false }
-            return true
+        let length = name.utf8.count
+        return withUnsafeRecordBytes { raw in
+            var found: Entry?
+            Self.forEachEntry(in: raw) { entry in
+                if entry.nameLength == length,
+                   Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: raw[entry.nameStart..<entry.nameStart + length]), name.utf8) {
+                    found = entry
+                    return false
+                }
+                return true
+            }
+            return found
         }
-        return found
     }
 
     func nameMatches(_ entry: Entry, _ name: String) -> Bool {

@@ -33,7 +33,7 @@ extension Router {
     /// Finds the route for `method` and `path` (the percent-encoded path, without query).
     public func match(method: HTTPMethod, path: String) -> RouteMatch {
         if let node = literalPaths.node(for: path) {
-            return match(method: method, node: nodes[node], parameters: Parameters())
+            return match(method: method, node: node, parameters: Parameters())
         }
         var current = 0
         var captured: [(String, String)] = []
@@ -44,10 +44,9 @@ extension Router {
             while true {
                 let end = utf8.firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
                 let segment = Substring(utf8[utf8.startIndex..<end])
-                let node = nodes[current]
-                if let literal = node.literals.first(where: { $0.segment.utf8.elementsEqual(segment.utf8) }) {
+                if let literal = nodes[current].literals.first(where: { $0.segment.utf8.elementsEqual(segment.utf8) }) {
                     current = literal.node
-                } else if let capture = node.capture, !segment.isEmpty,
+                } else if let capture = nodes[current].capture, !segment.isEmpty,
                           let value = Self.percentDecoded(segment) {
                     captured.append((capture.name, value))
                     current = capture.node
@@ -58,18 +57,20 @@ extension Router {
                 utf8 = utf8[utf8.index(after: end)...]
             }
         }
-        return match(method: method, node: nodes[current], parameters: captured.isEmpty ? Parameters() : Parameters(captured))
+        return match(method: method, node: current, parameters: captured.isEmpty ? Parameters() : Parameters(captured))
     }
 
-    private func match(method: HTTPMethod, node: Node, parameters: Parameters) -> RouteMatch {
-        guard let template = node.template, !node.handlers.isEmpty else { return Self.unmatched }
-        if let found = node.handlers.first(where: { $0.method == method }) {
+    /// The match at node `index`, read in place: copying a `Node` out of the array
+    /// retained and released its four members on every request.
+    private func match(method: HTTPMethod, node index: Int, parameters: Parameters) -> RouteMatch {
+        guard let template = nodes[index].template, !nodes[index].handlers.isEmpty else { return Self.unmatched }
+        if let found = nodes[index].handlers.first(where: { $0.method == method }) {
             return RouteMatch(kind: found.handler.matchKind, template: template, parameters: parameters)
         }
-        if method == .head, let get = node.handlers.first(where: { $0.method == .get }) {
+        if method == .head, let get = nodes[index].handlers.first(where: { $0.method == .get }) {
             return RouteMatch(kind: get.handler.matchKind, template: template, parameters: parameters)
         }
-        let allow = Self.allowed(node)
+        let allow = Self.allowed(nodes[index])
         if method == .options {
             return RouteMatch(kind: .options(allow: allow), template: template, parameters: parameters)
         }
