@@ -38,13 +38,20 @@ public struct MiddlewareChain: HTTPResponder {
     }
 
     public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
-        router.resolve(request, into: &context)
+        let match = router.match(method: request.method, path: request.path)
+        context.route = match.template
+        context.parameters = match.parameters
         context.isStarted = true
         diagnostics?.beginBeforeTask(request, &context)
-        // A synchronous route behind nothing but synchronous middleware needs no task.
-        guard restIsRouter, let handler = context.routeMatch?.synchronousHandler else { return nil }
-        guard let diagnostics else { return RouteMatch.answer(request, context: context, synchronously: handler) }
-        return diagnostics.answer(request, context: context, synchronously: handler)
+        // A synchronous route behind nothing but synchronous middleware needs no task. It
+        // is answered here, so the match is not stored in the context (a retain and a
+        // release of the handler and the template that nothing reads).
+        if restIsRouter, let handler = match.synchronousHandler {
+            guard let diagnostics else { return RouteMatch.answer(request, context: context, synchronously: handler) }
+            return diagnostics.answer(request, context: context, synchronously: handler)
+        }
+        context.routeMatch = match
+        return nil
     }
 
     public func respond(to request: Request, context: RequestContext) async throws -> Response {

@@ -21,7 +21,8 @@ public struct TaskTrackingMiddleware: Middleware {
     /// its locals stay out of the caller's async frame.
     @inline(never)
     func begin(_ context: RequestContext) -> TaskToken {
-        registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID, site: TaskSite())
+        registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID, site: TaskSite(),
+                                 task: withUnsafeCurrentTask { $0.map(TaskIdentity.init) }, loop: context.loopIndex)
     }
 
     /// Registers a request that runs without a task (a synchronous route).
@@ -29,6 +30,6 @@ public struct TaskTrackingMiddleware: Middleware {
     func begin(_ context: RequestContext, inTask: Bool) -> TaskToken {
         guard !inTask else { return begin(context) }
         return registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID,
-                                        site: TaskSite(), task: nil)
+                                        site: TaskSite(), task: nil, loop: context.loopIndex)
     }
 }

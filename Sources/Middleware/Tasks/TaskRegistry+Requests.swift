@@ -25,8 +25,12 @@ extension TaskRegistry {
 
     /// The same, for a caller that knows its task: `nil` for a request answered without
     /// one (looking the current task up costs thread-local reads through the runtime).
-    func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?) -> TaskToken {
-        let shard = shardIndexForCaller
+    /// `loop` is the index of the loop that received the request, whose shard the entry
+    /// goes to when there is one: asking `currentShard` for it read a thread-local and
+    /// retained the loop, per request.
+    func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?,
+                         loop: Int? = nil) -> TaskToken {
+        let shard = loop.flatMap { $0 >= 0 && $0 < shardCount ? $0 : nil } ?? shardIndexForCaller
         let now = TaskInstant.now
         let backtrace = backtraceImages == nil ? nil : TaskBacktrace.capture(images: backtraceImages.unsafelyUnwrapped)
         let (slot, generation, id) = shards[shard].storage.withLock { storage in

@@ -30,7 +30,8 @@ public struct RequestContext: Sendable {
     /// shim's timestamp as it is, with no conversion per request.
     package var receivedNanoseconds: UInt64
     /// The router's verdict for this request, when routing ran before the middleware
-    /// (see `Router.resolve`).
+    /// (see `Router.resolve`) and the request goes on to `respond` (a synchronous route
+    /// answered in `startRequest` does not store it).
     public var routeMatch: RouteMatch?
     /// Told about every failed parameter lookup (missing or invalid), for metrics.
     public var parameterFailureObserver: (any ParameterFailureObserver)?

@@ -143,10 +143,13 @@ extension Router: HTTPResponder {
 
     /// Routes the request, and answers it here when its route is synchronous.
     public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
-        resolve(request, into: &context)
+        let match = match(method: request.method, path: request.path)
+        context.route = match.template
+        context.parameters = match.parameters
         context.isStarted = true
-        guard let handler = context.routeMatch?.synchronousHandler else { return nil }
-        return RouteMatch.answer(request, context: context, synchronously: handler)
+        if let handler = match.synchronousHandler { return RouteMatch.answer(request, context: context, synchronously: handler) }
+        context.routeMatch = match
+        return nil
     }
 }
 
