@@ -48,6 +48,7 @@ static int session_create(es_conn *conn) {
     if (h2 == NULL) return -1;
     h2->conn = conn;
     h2->next_request_id = 1;
+    h2->scan_skip = sizeof client_preface - 1; /* the client's preface comes first, on every path */
     uint64_t now = conn->loop->now_ms;
     bucket_init(&h2->server_resets, ES_H2_SERVER_RESET_BURST, ES_H2_SERVER_RESET_RATE, now);
     bucket_init(&h2->client_resets, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE, now);
@@ -57,6 +58,9 @@ static int session_create(es_conn *conn) {
         nghttp2_option_set_stream_reset_rate_limit(option, ES_H2_NGHTTP2_RESET_BURST, ES_H2_NGHTTP2_RESET_RATE);
     if (nghttp2_option_set_max_continuations)
         nghttp2_option_set_max_continuations(option, ES_H2_MAX_CONTINUATIONS);
+    /* Closed streams are remembered as a bit each (es_h2_closed_streams.c), not as the
+       stream objects nghttp2 would keep for RFC 7540 priorities. */
+    nghttp2_option_set_no_closed_streams(option, 1);
     nghttp2_mem mem = es_h2_alloc_mem(conn->loop);
     int r = nghttp2_session_server_new3(&h2->ng, callbacks, h2, option, &mem);
     nghttp2_option_del(option);
@@ -188,15 +192,12 @@ static int h2_pump(es_conn *conn) {
     }
 }
 
-/* Feeds what the read buffer holds to nghttp2. Returns 0 if the connection failed. */
-static int h2_feed(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
-    es_rbuf *rb = conn->rbuf;
-    if (rb == NULL || rb->len == rb->start) return 1;
+/* Feeds bytes to nghttp2. Returns 0 once the session failed (nothing more is fed). */
+static int h2_recv(es_h2_session *h2, const uint8_t *data, size_t len) {
+    if (len == 0) return 1;
     h2->in_recv = 1;
-    es_h2_ssize n = ES_H2_MEM_RECV(h2->ng, (const uint8_t *)rb->data + rb->start, rb->len - rb->start);
+    es_h2_ssize n = ES_H2_MEM_RECV(h2->ng, data, len);
     h2->in_recv = 0;
-    rb->len = rb->start = 0;
     if (n < 0) {
         /* Fatal (a bad preface, a flood, an abuse limit of ours): nothing more is read;
            what is queued, GOAWAY included, is written, then the connection closes.
@@ -206,7 +207,37 @@ static int h2_feed(es_conn *conn) {
         h2->goaway = 1;
         if (n == NGHTTP2_ERR_FLOODED) nghttp2_session_terminate_session(h2->ng, NGHTTP2_ENHANCE_YOUR_CALM);
         else if (n != NGHTTP2_ERR_CALLBACK_FAILURE) nghttp2_session_terminate_session(h2->ng, NGHTTP2_PROTOCOL_ERROR);
+        return 0;
     }
+    return 1;
+}
+
+/* Feeds what the read buffer holds to nghttp2, stopping before each DATA frame's header to
+   check its stream (es_h2_closed_streams.c). Returns 0 if the connection failed. */
+static int h2_feed(es_conn *conn) {
+    es_h2_session *h2 = conn->h2;
+    es_rbuf *rb = conn->rbuf;
+    if (rb == NULL || rb->len == rb->start) return 1;
+    const uint8_t *data = (const uint8_t *)rb->data + rb->start;
+    size_t len = rb->len - rb->start, fed = 0, scanned = 0;
+    int live = 1;
+    while (live && scanned < len) {
+        uint32_t stream_id;
+        scanned += es_h2_scan_frames(h2, data + scanned, len - scanned, &stream_id);
+        if (stream_id == UINT32_MAX) break;
+        /* Everything before the header's last byte: nghttp2 has then read every earlier
+           frame, and not this one. */
+        live = h2_recv(h2, data + fed, scanned - 1 - fed);
+        fed = scanned - 1;
+        if (live && es_h2_closed_by_peer(h2, stream_id)) {
+            /* RFC 9113 §5.1: DATA after the client ended the stream. */
+            es_h2_abort(h2, NGHTTP2_STREAM_CLOSED);
+            h2->fatal = 1;
+            live = 0;
+        }
+    }
+    if (live) h2_recv(h2, data + fed, len - fed);
+    rb->len = rb->start = 0;
     return 1;
 }
 

@@ -48,6 +48,7 @@ static int request_id_allowed(es_h2_session *h2, uint32_t id) {
             }
             h2->skipped[h2->skipped_count++] = (es_h2_id_range){h2->next_request_id, id - 2};
         }
+        es_h2_closed_advance(h2, h2->next_request_id, id + 2);
         h2->next_request_id = id + 2;
         return 1;
     }
@@ -100,7 +101,14 @@ static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void 
             es_h2_abort(h2, NGHTTP2_PROTOCOL_ERROR);
             return NGHTTP2_ERR_CALLBACK_FAILURE;
         }
-    } else if (hd->type == NGHTTP2_SETTINGS && !(hd->flags & NGHTTP2_FLAG_ACK)) {
+    }
+    if ((hd->type == NGHTTP2_HEADERS || hd->type == NGHTTP2_DATA) && es_h2_closed_by_peer(h2, (uint32_t)hd->stream_id)) {
+        /* RFC 9113 §5.1: the client ended this stream, then sent on it. A connection
+           error, as nghttp2 made it while it kept closed streams. */
+        es_h2_abort(h2, NGHTTP2_STREAM_CLOSED);
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+    if (hd->type == NGHTTP2_SETTINGS && !(hd->flags & NGHTTP2_FLAG_ACK)) {
         note_send_windows(h2);
     } else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
              ++h2->continuations > ES_H2_MAX_CONTINUATIONS) {
@@ -201,12 +209,16 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
             es_h2_request_complete(h2, stream);
         }
         break;
-    case NGHTTP2_RST_STREAM:
+    case NGHTTP2_RST_STREAM: {
+        /* Before nghttp2 closes it: the client ended this stream (es_h2_closed_streams.c). */
+        es_h2_stream *stream = es_h2_streams_find(h2, frame->hd.stream_id);
+        if (stream != NULL) stream->peer_reset = 1;
         /* Ours is tighter than nghttp2's (which answers INTERNAL_ERROR), so an abusive
            peer hears the code that names its behaviour; nghttp2's stays as a backstop. */
         if (!es_h2_bucket_take(&h2->client_resets, h2->conn->loop->now_ms))
             es_h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         break;
+    }
     default:
         break;
     }
@@ -237,6 +249,7 @@ static int on_stream_close(nghttp2_session *ng, int32_t stream_id, uint32_t erro
     es_h2_stream *stream = es_h2_streams_find(h2, stream_id);
     if (stream == NULL) return 0;
     es_h2_streams_remove(h2, stream);
+    if (!stream->receiving || stream->peer_reset) es_h2_closed_mark(h2, (uint32_t)stream_id);
     stream->closed = 1;
     if (stream->receiving) { stream->receiving = 0; h2->awaiting_client--; }
     if (h2->upgraded_request == stream) h2->upgraded_request = NULL;

@@ -61,6 +61,10 @@ typedef struct es_h2_id_range {
 
 enum { ES_H2_SKIPPED_RANGES = 8 };
 
+/* Client streams remembered as closed by the client's side (es_h2_closed_streams.c): a
+   multiple of 64, above SETTINGS_MAX_CONCURRENT_STREAMS, the most nghttp2 kept. */
+enum { ES_H2_CLOSED_WINDOW = 256 };
+
 /* A refill-per-second token bucket (abuse limits). */
 typedef struct es_h2_bucket {
     uint32_t tokens;
@@ -80,6 +84,7 @@ typedef struct es_h2_stream {
     uint8_t body_too_large : 1;     /* over max_body: answered 413 */
     uint8_t receiving : 1;          /* the request has not ended yet */
     uint8_t answered_early : 1;     /* answered before the request ended (counted in early_answers) */
+    uint8_t peer_reset : 1;         /* the client sent RST_STREAM for it */
     int32_t id;
     es_loop *loop;                  /* whose pool the record returns to */
     int32_t window_before;          /* send window as a SETTINGS frame began (-1: none) */
@@ -125,6 +130,12 @@ typedef struct es_h2_session {
     uint32_t next_request_id;       /* the lowest id a new client stream may take */
     uint32_t skipped_count;
     es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
+    uint64_t peer_closed[ES_H2_CLOSED_WINDOW / 64]; /* a bit per recent client stream that
+                                       closed after the client ended its side */
+    uint32_t scan_skip;             /* bytes fed to nghttp2 before the next frame header: the
+                                       client preface, then each frame's payload */
+    uint8_t scan_head[9];           /* the frame header being read, scan_head_len bytes so far */
+    uint8_t scan_head_len;
     uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
     es_h2_stream_slot *stream_slots; /* open streams by id: nghttp2's stream user data, without
                                        a lookup in its stream map */
@@ -165,6 +176,15 @@ int es_h2_streams_put(es_h2_session *h2, es_h2_stream *stream);   /* 0, or -1 ou
 es_h2_stream *es_h2_streams_find(const es_h2_session *h2, int32_t id);
 void es_h2_streams_remove(es_h2_session *h2, const es_h2_stream *stream);
 void es_h2_streams_free_table(es_h2_session *h2);
+
+/* es_h2_closed_streams.c */
+void es_h2_closed_advance(es_h2_session *h2, uint32_t from, uint32_t to); /* ids [from, to) are new */
+void es_h2_closed_mark(es_h2_session *h2, uint32_t id);
+int es_h2_closed_by_peer(const es_h2_session *h2, uint32_t id);
+/* Follows frames through `len` input bytes until a DATA frame's header is complete;
+   returns the bytes taken (through that header's last byte) and sets *data_stream to the
+   frame's stream, or UINT32_MAX when no DATA header completed. */
+size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uint32_t *data_stream);
 
 /* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */
 nghttp2_mem es_h2_alloc_mem(es_loop *loop);
