@@ -209,16 +209,12 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
             es_h2_request_complete(h2, stream);
         }
         break;
-    case NGHTTP2_RST_STREAM: {
-        /* Before nghttp2 closes it: the client ended this stream (es_h2_closed_streams.c). */
-        es_h2_stream *stream = es_h2_streams_find(h2, frame->hd.stream_id);
-        if (stream != NULL) stream->peer_reset = 1;
+    case NGHTTP2_RST_STREAM:
         /* Ours is tighter than nghttp2's (which answers INTERNAL_ERROR), so an abusive
            peer hears the code that names its behaviour; nghttp2's stays as a backstop. */
         if (!es_h2_bucket_take(&h2->client_resets, h2->conn->loop->now_ms))
             es_h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         break;
-    }
     default:
         break;
     }
@@ -244,12 +240,14 @@ static int on_frame_send(nghttp2_session *ng, const nghttp2_frame *frame, void *
 
 static int on_stream_close(nghttp2_session *ng, int32_t stream_id, uint32_t error_code, void *user_data) {
     (void)error_code;
-    (void)ng;
     es_h2_session *h2 = user_data;
+    /* The client had ended its side (END_STREAM, its RST_STREAM, or the request of an h2c
+       upgrade): later frames on the stream are its error (es_h2_closed_streams.c). nghttp2
+       still has the stream here, with the test it used itself while it kept them. */
+    if (nghttp2_session_get_stream_remote_close(ng, stream_id) == 1) es_h2_closed_mark(h2, (uint32_t)stream_id);
     es_h2_stream *stream = es_h2_streams_find(h2, stream_id);
     if (stream == NULL) return 0;
     es_h2_streams_remove(h2, stream);
-    if (!stream->receiving || stream->peer_reset) es_h2_closed_mark(h2, (uint32_t)stream_id);
     stream->closed = 1;
     if (stream->receiving) { stream->receiving = 0; h2->awaiting_client--; }
     if (h2->upgraded_request == stream) h2->upgraded_request = NULL;

@@ -70,7 +70,12 @@ size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uin
         const uint8_t *head = h2->scan_head;
         h2->scan_head_len = 0;
         h2->scan_skip = (uint32_t)head[0] << 16 | (uint32_t)head[1] << 8 | head[2];
-        if (head[3] == NGHTTP2_DATA) {
+        uint8_t type = head[3], flags = head[4];
+        if (type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE) {
+            h2->scan_in_header_block = !(flags & NGHTTP2_FLAG_END_HEADERS);
+        } else if (type == NGHTTP2_CONTINUATION) {
+            if (flags & NGHTTP2_FLAG_END_HEADERS) h2->scan_in_header_block = 0;
+        } else if (type == NGHTTP2_DATA && !h2->scan_in_header_block && h2->scan_skip <= ES_H2_MAX_FRAME_SIZE) {
             *data_stream = (uint32_t)(head[5] & 0x7f) << 24 | (uint32_t)head[6] << 16 | (uint32_t)head[7] << 8 | head[8];
             return i;
         }

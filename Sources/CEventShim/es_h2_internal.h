@@ -62,8 +62,14 @@ typedef struct es_h2_id_range {
 enum { ES_H2_SKIPPED_RANGES = 8 };
 
 /* Client streams remembered as closed by the client's side (es_h2_closed_streams.c): a
-   multiple of 64, above SETTINGS_MAX_CONCURRENT_STREAMS, the most nghttp2 kept. */
+   multiple of 64. nghttp2 kept up to SETTINGS_MAX_CONCURRENT_STREAMS closed streams (100 by
+   default); with a larger setting, frames on streams older than the window are ignored,
+   which RFC 9113 §5.1 allows. */
 enum { ES_H2_CLOSED_WINDOW = 256 };
+
+/* SETTINGS_MAX_FRAME_SIZE as this server has it: the protocol's default, which the session
+   never changes. A longer frame is nghttp2's FRAME_SIZE_ERROR. */
+enum { ES_H2_MAX_FRAME_SIZE = 16384 };
 
 /* A refill-per-second token bucket (abuse limits). */
 typedef struct es_h2_bucket {
@@ -84,7 +90,6 @@ typedef struct es_h2_stream {
     uint8_t body_too_large : 1;     /* over max_body: answered 413 */
     uint8_t receiving : 1;          /* the request has not ended yet */
     uint8_t answered_early : 1;     /* answered before the request ended (counted in early_answers) */
-    uint8_t peer_reset : 1;         /* the client sent RST_STREAM for it */
     int32_t id;
     es_loop *loop;                  /* whose pool the record returns to */
     int32_t window_before;          /* send window as a SETTINGS frame began (-1: none) */
@@ -136,6 +141,7 @@ typedef struct es_h2_session {
                                        client preface, then each frame's payload */
     uint8_t scan_head[9];           /* the frame header being read, scan_head_len bytes so far */
     uint8_t scan_head_len;
+    uint8_t scan_in_header_block;   /* a HEADERS frame without END_HEADERS came last */
     uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
     es_h2_stream_slot *stream_slots; /* open streams by id: nghttp2's stream user data, without
                                        a lookup in its stream map */
@@ -183,7 +189,9 @@ void es_h2_closed_mark(es_h2_session *h2, uint32_t id);
 int es_h2_closed_by_peer(const es_h2_session *h2, uint32_t id);
 /* Follows frames through `len` input bytes until a DATA frame's header is complete;
    returns the bytes taken (through that header's last byte) and sets *data_stream to the
-   frame's stream, or UINT32_MAX when no DATA header completed. */
+   frame's stream, or UINT32_MAX when no DATA header completed. A DATA frame that nghttp2
+   rejects for its own reason (inside a header block: PROTOCOL_ERROR; longer than
+   SETTINGS_MAX_FRAME_SIZE: FRAME_SIZE_ERROR) is not reported, so that its error stands. */
 size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uint32_t *data_stream);
 
 /* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */

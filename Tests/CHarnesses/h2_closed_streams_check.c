@@ -1,9 +1,11 @@
 /*
  * Checks es_h2_closed_streams.c:
  *   - es_h2_scan_frames, against frame boundaries known in advance: a client preface and
- *     random frames (DATA among others, payloads up to 300 bytes) are cut into random
- *     chunks, down to one byte, and every DATA frame must be reported once, with its
- *     stream, exactly after its header's last byte;
+ *     random frames (DATA among others, payloads up to 300 bytes, now and then one longer
+ *     than SETTINGS_MAX_FRAME_SIZE) are cut into random chunks, down to one byte, and every
+ *     DATA frame that nghttp2 would not reject for its own reason (inside a header block,
+ *     too long) must be reported once, with its stream, exactly after its header's last
+ *     byte;
  *   - the closed-stream bits, against a plain list: the client's ids advance (one at a
  *     time, with gaps, and with jumps past the whole window), random recent streams are
  *     marked, and every id up to the newest must read as marked exactly when the list has
@@ -32,10 +34,12 @@ static int check_scanning(int round) {
     static const uint8_t types[] = {NGHTTP2_DATA, NGHTTP2_HEADERS, NGHTTP2_SETTINGS, NGHTTP2_WINDOW_UPDATE,
                                     NGHTTP2_PING, NGHTTP2_RST_STREAM, NGHTTP2_DATA, NGHTTP2_CONTINUATION};
     size_t len = 24, data_count = 0;
+    int in_header_block = 0;
     memset(wire, 'P', 24); /* stands for the client preface: the scanner only counts it */
-    while (len + 9 + 300 < sizeof wire && data_count < MAX_FRAMES) {
+    while (len + 9 + ES_H2_MAX_FRAME_SIZE + 100 < sizeof wire && data_count < MAX_FRAMES) {
         uint32_t payload = next_random() % 8 == 0 ? 0 : next_random() % 301;
         uint8_t type = types[next_random() % sizeof types];
+        if (type == NGHTTP2_DATA && next_random() % 50 == 0) payload = ES_H2_MAX_FRAME_SIZE + 1 + next_random() % 64;
         uint32_t stream = next_random() & 0x7fffffff;
         uint8_t *head = wire + len;
         head[0] = (uint8_t)(payload >> 16); head[1] = (uint8_t)(payload >> 8); head[2] = (uint8_t)payload;
@@ -45,7 +49,13 @@ static int check_scanning(int round) {
         head[5] = (uint8_t)(stream >> 24) | (next_random() % 4 == 0 ? 0x80 : 0);
         head[6] = (uint8_t)(stream >> 16); head[7] = (uint8_t)(stream >> 8); head[8] = (uint8_t)stream;
         len += 9;
-        if (type == NGHTTP2_DATA) { data_ends[data_count] = len; data_streams[data_count++] = stream; }
+        uint8_t flags = head[4];
+        if (type == NGHTTP2_HEADERS) in_header_block = !(flags & NGHTTP2_FLAG_END_HEADERS);
+        if (type == NGHTTP2_CONTINUATION && (flags & NGHTTP2_FLAG_END_HEADERS)) in_header_block = 0;
+        if (type == NGHTTP2_DATA && !in_header_block && payload <= ES_H2_MAX_FRAME_SIZE) {
+            data_ends[data_count] = len;
+            data_streams[data_count++] = stream;
+        }
         /* Payload bytes that look like frame headers, to catch a scanner that reads them. */
         for (uint32_t i = 0; i < payload; i++) wire[len + i] = (uint8_t)(i % 9 == 3 ? NGHTTP2_DATA : next_random());
         len += payload;

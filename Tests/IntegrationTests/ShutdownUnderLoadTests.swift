@@ -102,11 +102,12 @@ struct ShutdownUnderLoadTests {
         }
         // Every request the server completed reached the client, and vice versa: the
         // access log's count of answered requests equals h2load's successes.
-        let served = server.log.split(separator: "\n").filter {
+        let log = server.logAfterExit()
+        let served = log.split(separator: "\n").filter {
             $0.contains("route=/api/v1/user/fetch") && $0.contains("status=200")
         }.count
         #expect(served == summary.succeeded, "server answered \(served), client got \(summary.succeeded)")
-        #expect(!server.log.contains("Program crashed"))
+        #expect(!log.contains("Program crashed"))
     }
 
     @Test func secondSigtermExitsAtOnce() throws {

@@ -201,8 +201,10 @@ public final class HTTPServer: Service, Sendable {
         guard drainState.begin() else { return }
         let loops = state.withLock { $0.loops }
         let inFlight = loops.reduce(0) { $0 + $1.connectionCount }
-        logger.info("draining", metadata: ["connections": "\(inFlight)", "deadline": "\(configuration.drainDeadline)"])
+        // The loops first: readiness already says "draining", and a log line can block (a
+        // full pipe under load), which must not keep connections from being told to close.
         for loop in loops { loop.beginShutdown() }
+        logger.info("draining", metadata: ["connections": "\(inFlight)", "deadline": "\(configuration.drainDeadline)"])
         let deadline = configuration.drainDeadline
         let logger = self.logger
         Task.detached {

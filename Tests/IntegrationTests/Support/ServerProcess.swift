@@ -17,6 +17,9 @@ final class ServerProcess: Sendable {
         let port = Mutex<Int?>(nil)
         let adminPort = Mutex<Int?>(nil)
         let tlsPort = Mutex<Int?>(nil)
+        /// Set when the pipe reached its end: the server exited and everything it wrote
+        /// has been read.
+        let ended = Mutex(false)
     }
 
     /// The `orders` binary built next to the test bundle (`swift build --build-tests`).
@@ -51,18 +54,22 @@ final class ServerProcess: Sendable {
             let data = handle.availableData
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                output.ended.withLock { $0 = true }
                 return
             }
             let text = String(decoding: data, as: UTF8.self)
             let all = output.text.withLock { $0 += text; return $0 }
+            // The listening lines come at start-up: once both are in, the rest of the log
+            // (an access-log line per request under load) is not scanned again, which would
+            // make the reader fall behind the server.
+            guard output.port.withLock({ $0 }) == nil || output.adminPort.withLock({ $0 }) == nil else { return }
             if output.port.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all) {
                 output.port.withLock { $0 = port }
+                // The public listener's line also names the TLS port, when there is one.
+                output.tlsPort.withLock { $0 = Self.listeningPort(in: all, field: "tls_port") }
             }
             if output.adminPort.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all, listener: "admin") {
                 output.adminPort.withLock { $0 = port }
-            }
-            if output.tlsPort.withLock({ $0 }) == nil, let port = Self.listeningPort(in: all, field: "tls_port") {
-                output.tlsPort.withLock { $0 = port }
             }
         }
         try process.run()
@@ -86,6 +93,14 @@ final class ServerProcess: Sendable {
 
     /// Everything the server logged so far.
     var log: String { output.text.withLock { $0 } }
+
+    /// Everything the server logged, once it has exited and its output has been read to
+    /// the end (at most `timeout` seconds of waiting): for counting log lines after exit.
+    func logAfterExit(timeout: TimeInterval = 10) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !output.ended.withLock({ $0 }) && Date() < deadline { usleep(10_000) }
+        return log
+    }
 
     static func listeningPort(in log: String, listener: String = "public", field: String = "port") -> Int? {
         for line in log.split(separator: "\n") where line.contains("listening") && line.contains("listener=\(listener)") {
