@@ -317,8 +317,12 @@ static void conn_respond(es_conn *conn, const es_response *response) {
     es_loop *loop = conn->loop;
     es_rbuf *rb = conn->rbuf;
     const es_http1_request *req = &rb->req;
+    /* A drain asked for but not yet begun (the loop begins it at its next turn) already
+       means Connection: close, so that no answer given after readiness went false invites
+       another request. */
+    int draining = loop->shutting_down || atomic_load_explicit(&loop->shutdown_requested, memory_order_relaxed);
     int keep_alive = (req->flags & ES_HTTP1_F_KEEP_ALIVE) && !(response->flags & ES_RESPONSE_CLOSE) &&
-                     !loop->shutting_down && !conn->peer_gone && !conn->close_after;
+                     !draining && !conn->peer_gone && !conn->close_after;
     es_response_serialize(conn, response, keep_alive, req->method == ES_HTTP1_METHOD_HEAD,
                           req->version_minor == 0);
     rb->start = rb->next_start;
