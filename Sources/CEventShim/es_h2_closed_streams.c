@@ -65,10 +65,16 @@ size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uin
             i += skip;
             continue;
         }
-        h2->scan_head[h2->scan_head_len++] = data[i++];
-        if (h2->scan_head_len < sizeof h2->scan_head) continue;
-        const uint8_t *head = h2->scan_head;
-        h2->scan_head_len = 0;
+        const uint8_t *head;
+        if (h2->scan_head_len == 0 && len - i >= sizeof h2->scan_head) {
+            head = data + i; /* the whole header is here: read it in place */
+            i += sizeof h2->scan_head;
+        } else {
+            h2->scan_head[h2->scan_head_len++] = data[i++];
+            if (h2->scan_head_len < sizeof h2->scan_head) continue;
+            head = h2->scan_head;
+            h2->scan_head_len = 0;
+        }
         h2->scan_skip = (uint32_t)head[0] << 16 | (uint32_t)head[1] << 8 | head[2];
         uint8_t type = head[3], flags = head[4];
         if (type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE) {
