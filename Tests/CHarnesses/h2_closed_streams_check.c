@@ -11,7 +11,7 @@
  *     marked, and every id up to the newest must read as marked exactly when the list has
  *     it and it is still within ES_H2_CLOSED_WINDOW streams.
  * Exits non-zero with a message on the first mismatch. Built and run by
- * ClosedStreamsTests.swift, under AddressSanitizer.
+ * ShimInternalsTests.swift, under AddressSanitizer.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * an HTTP/2 client drives them (odd ids, rising, closed out of order, bursts that make the
  * table grow), and after every step each id the array holds is found, with its own
  * record, and each one it does not hold is not. Exits non-zero with a message on the
- * first mismatch. Built and run by StreamTableTests.swift, under AddressSanitizer.
+ * first mismatch. Built and run by ShimInternalsTests.swift, under AddressSanitizer.
  */
 #include <stdio.h>
 #include <stdlib.h>
