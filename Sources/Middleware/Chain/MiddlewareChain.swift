@@ -38,9 +38,7 @@ public struct MiddlewareChain: HTTPResponder {
     }
 
     public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
-        let match = router.match(method: request.method, path: request.path)
-        context.route = match.template
-        context.parameters = match.parameters
+        let match = router.route(request, into: &context)
         context.isStarted = true
         diagnostics?.beginBeforeTask(request, &context)
         // A synchronous route behind nothing but synchronous middleware needs no task. It

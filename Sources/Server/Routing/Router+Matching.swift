@@ -114,10 +114,16 @@ extension Router {
     /// Routes `request` and records the outcome in `context` (route template, parameters
     /// and the match itself), so middleware that runs before the handler can label by route.
     public func resolve(_ request: Request, into context: inout RequestContext) {
+        context.routeMatch = route(request, into: &context)
+    }
+
+    /// Routes `request` and records the route template and parameters in `context`, but
+    /// not the match itself: for a caller that answers a synchronous route at once.
+    package func route(_ request: Request, into context: inout RequestContext) -> RouteMatch {
         let match = match(method: request.method, path: request.path)
         context.route = match.template
         context.parameters = match.parameters
-        context.routeMatch = match
+        return match
     }
 }
 
@@ -143,9 +149,7 @@ extension Router: HTTPResponder {
 
     /// Routes the request, and answers it here when its route is synchronous.
     public func startRequest(_ request: Request, context: inout RequestContext) -> Response? {
-        let match = match(method: request.method, path: request.path)
-        context.route = match.template
-        context.parameters = match.parameters
+        let match = route(request, into: &context)
         context.isStarted = true
         if let handler = match.synchronousHandler { return RouteMatch.answer(request, context: context, synchronously: handler) }
         context.routeMatch = match
