@@ -33,7 +33,7 @@ final class PthreadMutex<Value: ~Copyable>: @unchecked Sendable {
 
     deinit {
         pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        UnsafeMutableRawPointer(mutex).deallocate()  // allocated raw, with its alignment
     }
 
     /// Runs `body` with the value, holding the lock.

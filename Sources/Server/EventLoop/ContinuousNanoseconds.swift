@@ -5,7 +5,8 @@ import CEventShim
 ///
 /// A request's latency is one read and one subtraction of 64-bit integers this way.
 /// `ContinuousClock.now - receivedAt` builds two 128-bit instants and a `Duration`, and
-/// cost about twice the clock read itself (`chain-bench`, "clock read").
+/// cost about twice the clock read itself (`chain-bench`: "ContinuousClock.now" against
+/// "clock_gettime(CLOCK_BOOTTIME)").
 package enum ContinuousNanoseconds {
     /// An instant of `ContinuousClock` and this clock's reading taken together, to convert
     /// between the two.
