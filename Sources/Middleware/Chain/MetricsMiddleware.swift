@@ -51,13 +51,13 @@ public struct MetricsMiddleware: Middleware {
     /// Records the duration and leaves the in-flight count.
     func finish(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.requestFinished(route: context.route, method: request.method.rawValue, status: status,
-                                duration: .nanoseconds(Int64(clamping: Self.elapsed(context))), shard: context.loopIndex)
+                                nanoseconds: Self.elapsed(context), shard: context.loopIndex)
     }
 
     /// Nanoseconds since the request was received.
     @inline(__always)
-    static func elapsed(_ context: RequestContext) -> UInt64 {
-        ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: ContinuousNanoseconds.now())
+    static func elapsed(_ context: RequestContext) -> Int64 {
+        Int64(clamping: ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: ContinuousNanoseconds.now()))
     }
 }
 

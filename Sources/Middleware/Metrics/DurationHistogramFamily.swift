@@ -42,12 +42,6 @@ final class DurationHistogramFamily: Sendable {
         }
     }
 
-    /// Adds an observation to `cells`.
-    @inline(__always)
-    func record(_ duration: Duration, in cells: HistogramCells) {
-        record(nanoseconds: Self.nanoseconds(duration), in: cells)
-    }
-
     /// Adds an observation of `nanoseconds` (not negative) to `cells`.
     @inline(__always)
     func record(nanoseconds: Int64, in cells: HistogramCells) {

@@ -83,22 +83,28 @@ public final class HTTPMetrics: Sendable {
     ///   - shard: The caller's event loop index (`0..<shardCount`); other values are folded
     ///     into that range, which stays correct but makes loops share cells and a lock.
     public func requestFinished(route: String, method: String, status: Int, duration: Duration, shard: Int = 0) {
-        let index = shardIndex(shard)
-        shards[index].inFlight.subtract(1, ordering: .relaxed)
-        durations.record(duration, in: cells(route: route, method: method, status: status, shard: index))
+        requestFinished(route: route, method: method, status: status,
+                        nanoseconds: DurationHistogramFamily.nanoseconds(duration), shard: shard)
+    }
+
+    /// The same, for a duration in nanoseconds (the middleware's own path: no `Duration` math).
+    func requestFinished(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
+        shards[shardIndex(shard)].inFlight.subtract(1, ordering: .relaxed)
+        recordDuration(route: route, method: method, status: status, nanoseconds: nanoseconds, shard: shard)
     }
 
     /// Records a request's duration without touching `http_requests_in_flight`, for a
     /// caller whose requests are counted by a source given to ``countInFlight(from:)``.
     public func recordDuration(route: String, method: String, status: Int, duration: Duration, shard: Int = 0) {
-        let index = shardIndex(shard)
-        durations.record(duration, in: cells(route: route, method: method, status: status, shard: index))
+        recordDuration(route: route, method: method, status: status,
+                       nanoseconds: DurationHistogramFamily.nanoseconds(duration), shard: shard)
     }
 
-    /// The same, for a duration in nanoseconds (the chain's own path: no `Duration` math).
-    func recordDuration(route: String, method: String, status: Int, nanoseconds: UInt64, shard: Int) {
+    /// The same, for a duration in nanoseconds (not negative; the chain's own path: no
+    /// `Duration` math).
+    func recordDuration(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
         let index = shardIndex(shard)
-        durations.record(nanoseconds: Int64(clamping: nanoseconds), in: cells(route: route, method: method, status: status, shard: index))
+        durations.record(nanoseconds: nanoseconds, in: cells(route: route, method: method, status: status, shard: index))
     }
 
     /// Adds `source` to `http_requests_in_flight`, read at each scrape: for requests that
