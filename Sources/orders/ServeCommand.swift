@@ -54,11 +54,12 @@ struct ServeCommand: AsyncParsableCommand {
         let service = OrderService(configuration: serviceConfiguration, sleeper: LoopSleeper(), faults: faults,
                                    childTasks: RegistryChildTasks(registry: registry))
         let drainState = DrainState()
-        let router = OrdersRouter.make(service: service, drainState: drainState)
-        let responder: any HTTPResponder = diagnostics.middleware
-            ? MiddlewareChain(OrdersMiddleware.chain(logger: logger, metrics: metrics, registry: registry,
-                                                     accessLog: diagnostics.accessLog), router: router)
-            : router
+        var router = Router()
+        if diagnostics.middleware {
+            router.add(middleware: OrdersMiddleware.diagnostics(logger: logger, metrics: metrics, registry: registry,
+                                                                accessLog: diagnostics.accessLog))
+        }
+        OrdersRouter.register(on: &router, service: service, drainState: drainState)
 
         var configuration = ServerConfiguration()
         configuration.host = listeners.host
@@ -74,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.timeouts.handshake = .milliseconds(timeouts.handshakeTimeout)
         // Every connection is an entry in the task registry, as in Go's goroutine profile.
         configuration.connectionObserver = RegistryConnectionObserver(registry: registry, loopCount: threads)
-        let server = HTTPServer(configuration: configuration, responder: responder, logger: logger, drainState: drainState)
+        let server = HTTPServer(configuration: configuration, routes: router.build(), logger: logger, drainState: drainState)
 
         let admin = AdminListener.make(
             host: listeners.adminHost, port: listeners.adminPort, logger: logger,

@@ -1,7 +1,8 @@
 // The Swift side of one /plaintext request, without sockets: what the event loop does per
-// request (a context, `startRequest`, a `Task.immediate`, `respond`), timed in-process for
-// the bare router and for the full diagnostic chain, with an `async` handler and with a
-// `SynchronousHandler` (answered in `startRequest`, no task). The network benchmark
+// request (a context, routing, then the route's responder: a plain call when it is
+// synchronous, a `Task.immediate` otherwise), timed in-process for the bare router, the full
+// diagnostic chain, and the chain with one more user-defined synchronous middleware that
+// adds a response header, with an `async` handler and with a `SynchronousHandler`. The network benchmark
 // (benchmarks/route-cpu.sh) gives the figure that counts; this one isolates the chain's
 // part of it from the noise of loopback TCP on a shared machine.
 //
@@ -20,18 +21,38 @@ let arguments = CommandLine.arguments
 let iterations = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
 let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 7 : 7
 
-var router = Router()
-router.get("/plaintext") { _, _ in
-    Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+func register(on router: inout Router) {
+    router.get("/plaintext") { _, _ in
+        Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+    }
+    router.get("/plaintext-sync", SynchronousHandler { _, _ in
+        Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
+    })
 }
-router.get("/plaintext-sync", SynchronousHandler { _, _ in
-    Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
-})
+
+/// A user's middleware: one response header on every answer.
+struct BuildHeader: SynchronousMiddleware {
+    func begin(_ request: Request, context: inout RequestContext) {}
+    func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {
+        response.headers.add(name: "X-Build", value: "chain-bench")
+    }
+}
+
 let logger = Logger(label: "chain-bench")
 let registry = TaskRegistry(shardCount: 1) { 0 }
 let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
-let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: logger,
-                                                  accessLog: AccessLogMiddleware(logger: logger, skippedRoutes: ["/plaintext", "/plaintext-sync"]))], router: router)
+let diagnostics = DiagnosticMiddleware(metrics: metrics, registry: registry, logger: logger,
+                                       accessLog: AccessLogMiddleware(logger: logger, skippedRoutes: ["/plaintext", "/plaintext-sync"]))
+var bareRouter = Router()
+register(on: &bareRouter)
+var chainRouter = Router()
+chainRouter.add(middleware: diagnostics)
+register(on: &chainRouter)
+var userRouter = Router()
+userRouter.add(middleware: diagnostics)
+userRouter.add(middleware: BuildHeader())
+register(on: &userRouter)
+let bare = bareRouter.build(), chain = chainRouter.build(), withUser = userRouter.build()
 let asyncRequest = Request(method: .get, target: "/plaintext", headers: ["Host": "127.0.0.1:8080"])
 let syncRequest = Request(method: .get, target: "/plaintext-sync", headers: ["Host": "127.0.0.1:8080"])
 
@@ -47,39 +68,51 @@ func nanoseconds() -> UInt64 {
     return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }
 
-/// Nanoseconds per request through `responder`, as the event loop drives it.
-func measure(_ responder: any HTTPResponder, _ request: Request) -> Double {
+/// Nanoseconds per request through `routes`, as the event loop drives it.
+func measure(_ routes: Routes, _ request: Request) -> Double {
     let start = nanoseconds()
     for _ in 0..<iterations {
         var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
-        if let response = responder.startRequest(request, context: &context) {
-            sink.bytes &+= response.body.count
+        let responder = routes.responder(for: request, context: &context)
+        if let answer = responder.synchronousBody {
+            let response = try? answer(request, &context)
+            sink.bytes &+= response?.body.count ?? 0
             continue
         }
         Task.immediate { [context] in
-            let response = try? await responder.respond(to: request, context: context)
+            var context = context
+            let response = try? await responder.respond(to: request, context: &context)
             sink.bytes &+= response?.body.count ?? 0
         }
     }
     return Double(nanoseconds() - start) / Double(iterations)
 }
 
+print("sizes: RequestContext \(MemoryLayout<RequestContext>.size) Response \(MemoryLayout<Response>.size) Request \(MemoryLayout<Request>.size) HTTPHeaders \(MemoryLayout<HTTPHeaders>.size)")
 print("iterations=\(iterations) rounds=\(rounds) (medians)")
-for (kind, request) in [("async handler", asyncRequest), ("synchronous handler", syncRequest)] {
-    var bare: [Double] = [], full: [Double] = []
+// CHAIN_BENCH_ONLY=async or =sync runs one kind, for a profiler.
+let only = getenv("CHAIN_BENCH_ONLY").map { String(cString: $0) }
+let kinds = [("async handler", asyncRequest), ("synchronous handler", syncRequest)]
+    .filter { only == nil || $0.0.hasPrefix(only!) }
+for (kind, request) in kinds {
+    var bareTimes: [Double] = [], fullTimes: [Double] = [], userTimes: [Double] = []
+    // CHAIN_BENCH_ROUTES=bare, chain or user times one set of routes only (the others print 0).
+    let routesOnly = getenv("CHAIN_BENCH_ROUTES").map { String(cString: $0) }
     for _ in 0..<rounds {
-        bare.append(measure(router, request))
-        full.append(measure(chain, request))
+        bareTimes.append(routesOnly == nil || routesOnly == "bare" ? measure(bare, request) : 0)
+        fullTimes.append(routesOnly == nil || routesOnly == "chain" ? measure(chain, request) : 0)
+        userTimes.append(routesOnly == nil || routesOnly == "user" ? measure(withUser, request) : 0)
     }
-    bare.sort()
-    full.sort()
-    let medianBare = bare[rounds / 2], medianFull = full[rounds / 2]
+    let medianBare = median(bareTimes), medianFull = median(fullTimes), medianUser = median(userTimes)
     print("\(kind):")
     print("  bare router:      \(String(format2: medianBare)) ns/request")
     print("  diagnostic chain: \(String(format2: medianFull)) ns/request")
     print("  chain adds:       \(String(format2: medianFull - medianBare)) ns/request")
+    print("  + user header mw: \(String(format2: medianUser)) ns/request (adds \(String(format2: medianUser - medianFull)))")
 }
 precondition(registry.liveCount == 0, "requests left registry entries behind")
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Nanoseconds per call of `body`, median of the rounds.
 func part(_ name: String, _ body: () -> Void) {
@@ -93,6 +126,7 @@ func part(_ name: String, _ body: () -> Void) {
     print("  \(name): \(String(format2: samples[rounds / 2])) ns")
 }
 
+if only != nil { exit(0) }
 print("parts:")
 let site = TaskSite()
 part("registry entry (register + end)") {

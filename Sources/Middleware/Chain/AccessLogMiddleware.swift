@@ -6,7 +6,7 @@ import Server
 ///
 /// Routes in `skippedRoutes` (by default the benchmark routes `/plaintext` and `/json`)
 /// are not logged, so a load test measures the server rather than its log.
-public struct AccessLogMiddleware: Middleware {
+public struct AccessLogMiddleware: SynchronousMiddleware {
     let logger: Logger
     let level: Logger.Level
     let skippedRoutes: Set<String>
@@ -28,25 +28,24 @@ public struct AccessLogMiddleware: Middleware {
         skippedRouteList.isEmpty ? skippedRoutes.contains(route) : skippedRouteList.contains(route)
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        guard !isSkipped(context.route) else { return try await next(request, context) }
-        do {
-            let response = try await next(request, context)
-            log(request, context, status: response.status.code, bytes: response.body.count)
-            return response
-        } catch {
-            log(request, context, status: (error as? HTTPError)?.status.code ?? 500, bytes: 0)
-            throw error
-        }
+    public func begin(_ request: Request, context: inout RequestContext) {}
+
+    public func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {
+        finish(request, context, requestID: context.requestID, status: response.status.code, bytes: response.body.count)
+    }
+
+    public func end(_ state: Void, request: Request, context: RequestContext, error: any Error) throws -> Response {
+        finish(request, context, requestID: context.requestID, status: (error as? HTTPError)?.status.code ?? 500, bytes: 0)
+        throw error
     }
 
     /// Logs the finished request unless its route is skipped.
-    func finish(_ request: Request, _ context: RequestContext, status: Int, bytes: Int) {
+    func finish(_ request: Request, _ context: RequestContext, requestID: String?, status: Int, bytes: Int) {
         guard !isSkipped(context.route) else { return }
-        log(request, context, status: status, bytes: bytes)
+        log(request, context, requestID: requestID ?? "", status: status, bytes: bytes)
     }
 
-    private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int) {
+    private func log(_ request: Request, _ context: RequestContext, requestID: String, status: Int, bytes: Int) {
         let milliseconds = Double(MetricsMiddleware.elapsed(context)) / 1e6
         logger.log(level: level, "request", metadata: [
             "route": .string(context.route),
@@ -54,7 +53,7 @@ public struct AccessLogMiddleware: Middleware {
             "status": .stringConvertible(status),
             "duration_ms": .string(String(format3: milliseconds)),
             "bytes": .stringConvertible(bytes),
-            "request_id": .string(context.requestID),
+            "request_id": .string(requestID),
         ])
     }
 }

@@ -1,19 +1,18 @@
 import Logging
 import Server
 
-/// The built-in diagnostic middleware, fused into one link.
+/// The built-in diagnostic middleware in one link: request id, access log, metrics, task
+/// tracking and recovery.
 ///
-/// It does exactly what the chain `[RequestID, AccessLog, Metrics, TaskTracking, Recovery]`
-/// does, by calling each one's before and after steps, but in one place instead of five
-/// async frames. All of its work is synchronous, before and after the rest of the chain,
-/// so a `MiddlewareChain` whose outermost link it is runs it without an async frame of its
-/// own: the id and the in-flight count when the request starts on its loop, before its
-/// task exists, and the registry entry and `finish` in the chain's frame. The entry is
-/// registered from the request's task, which is how `TaskRegistry.current` finds it. Each
-/// async layer costs a frame, executor checks and a context copy per request (README,
+/// It does exactly what `[RequestIDMiddleware, AccessLogMiddleware, MetricsMiddleware,
+/// TaskTrackingMiddleware, RecoveryMiddleware]` does, by calling each one's steps in that
+/// order, but as one `SynchronousMiddleware`: around an async route that is one async frame
+/// in the request's task instead of five, and around a synchronous route no task at all.
+/// Each async layer costs a frame, executor checks and a context copy per request (README,
 /// "The diagnostic chain's cost").
+///
 /// It is a class so that holding it costs one reference, not a copy of every field.
-public final class DiagnosticMiddleware: Middleware {
+public final class DiagnosticMiddleware: SynchronousMiddleware {
     let requestID = RequestIDMiddleware()
     let accessLog: AccessLogMiddleware?
     let metrics: MetricsMiddleware
@@ -33,51 +32,42 @@ public final class DiagnosticMiddleware: Middleware {
         metrics.countInFlight(key: ObjectIdentifier(registry)) { [tasks] in tasks.registry.liveRequestCount }
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        var context = context
-        beginBeforeTask(request, &context)
-        let token = tasks.begin(context)
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch {
-            response = recovery.recover(error, context)
-        }
-        finish(&response, request, context, token: token)
-        return response
+    /// The request's id and its registry entry, from `begin` to `end`.
+    public struct State: Sendable {
+        let requestID: String
+        let entry: TaskTrackingMiddleware.State
     }
 
-    /// Answers a request whose route is synchronous, with every step of the middleware and
-    /// no task. The entry is listed and counted in flight while the handler runs, and is
-    /// `TaskRegistry.current` on the loop's thread meanwhile (so log lines carry the id).
-    func answer(_ request: Request, context: RequestContext, synchronously handler: SynchronousHandler) -> Response {
-        let token = tasks.begin(context, inTask: false)
-        var response: Response
-        do {
-            response = try TaskRegistry.withSynchronousRequest(token) { try handler(request, context) }
-        } catch {
-            response = recovery.recover(error, context)
-        }
-        finish(&response, request, context, token: token)
-        return response
-    }
-
-    /// The steps before the rest of the chain that need no task: the request id and the
-    /// parameter-failure counter.
-    func beginBeforeTask(_ request: Request, _ context: inout RequestContext) {
-        requestID.begin(request, &context)
+    /// The id, the parameter-failure counter and the registry entry. While the route runs,
+    /// the entry is listed and counted in flight, and is `TaskRegistry.current` (by task, or
+    /// on the loop's thread for a synchronous route, so log lines carry the id).
+    public func begin(_ request: Request, context: inout RequestContext) -> State {
+        let id = requestID.begin(request, context: &context)
         metrics.observeParameters(&context)
+        return State(requestID: id, entry: tasks.begin(context, requestID: id))
     }
 
-    /// The steps after it: the entry ends, the duration is recorded, the access log line is
-    /// written and the id is echoed. Out of line, like `recover`: inlined into the chain's
-    /// async frame, their locals (a log line's metadata among them) made that frame larger
-    /// than a task allocator slab, a malloc per request.
+    /// Recovery, then the entry ends, the duration is recorded, the access log line is
+    /// written and the id is echoed.
+    public func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response) {
+        finish(&response, request, context, state)
+    }
+
+    /// The same, after recovery has turned the error into a response.
+    public func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error) -> Response {
+        var response = recovery.recover(error, context, requestID: state.requestID)
+        finish(&response, request, context, state)
+        return response
+    }
+
+    /// The steps after recovery. Out of line, like `recover`: inlined into an async frame,
+    /// their locals (a log line's metadata among them) made that frame larger than a task
+    /// allocator slab, a malloc per request.
     @inline(never)
-    func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, token: TaskToken) {
-        tasks.registry.end(token)
+    func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, _ state: State) {
+        tasks.end(state.entry)
         metrics.recordDuration(request, context, status: response.status.code)
-        accessLog?.finish(request, context, status: response.status.code, bytes: response.body.count)
-        requestID.finish(&response, context)
+        accessLog?.finish(request, context, requestID: state.requestID, status: response.status.code, bytes: response.body.count)
+        requestID.echo(state.requestID, on: &response)
     }
 }

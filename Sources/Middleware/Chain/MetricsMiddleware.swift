@@ -7,7 +7,7 @@ import Server
 /// The duration runs from the moment the server finished parsing the request
 /// (`RequestContext.receivedAt`) to the moment this middleware has the response, which the
 /// server writes right after.
-public struct MetricsMiddleware: Middleware {
+public struct MetricsMiddleware: SynchronousMiddleware {
     let metrics: HTTPMetrics
     let observer: ParameterFailureCounter
 
@@ -16,30 +16,23 @@ public struct MetricsMiddleware: Middleware {
         self.observer = ParameterFailureCounter(metrics: metrics)
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        var context = context
-        begin(&context)
-        let status: Int
-        do {
-            let response = try await next(request, context)
-            status = response.status.code
-            finish(request, context, status: status)
-            return response
-        } catch {
-            finish(request, context, status: (error as? HTTPError)?.status.code ?? 500)
-            throw error
-        }
-    }
-
-    /// Counts the request in flight and routes parameter failures to the counter.
-    func begin(_ context: inout RequestContext) {
+    public func begin(_ request: Request, context: inout RequestContext) {
         metrics.requestStarted(shard: context.loopIndex)
         observeParameters(&context)
     }
 
+    public func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {
+        finish(request, context, status: response.status.code)
+    }
+
+    public func end(_ state: Void, request: Request, context: RequestContext, error: any Error) throws -> Response {
+        finish(request, context, status: (error as? HTTPError)?.status.code ?? 500)
+        throw error
+    }
+
     /// Routes parameter failures to the counter.
     func observeParameters(_ context: inout RequestContext) {
-        context.parameterFailureObserver = observer
+        context[ParameterFailureObserverKey.self] = observer
     }
 
     /// Records the duration only, for a request the registry counts in flight.
@@ -62,10 +55,14 @@ public struct MetricsMiddleware: Middleware {
 }
 
 /// Counts failed parameter lookups in `param_lookup_failures_total{route,param,reason}`.
-struct ParameterFailureCounter: ParameterFailureObserver {
+final class ParameterFailureCounter: ParameterFailureObserver {
     let metrics: HTTPMetrics
 
+    init(metrics: HTTPMetrics) {
+        self.metrics = metrics
+    }
+
     func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
-        metrics.paramLookupFailed(route: route, param: parameter, reason: reason == .missing ? .missing : .invalid)
+        metrics.paramLookupFailed(route: route, param: parameter, reason: reason)
     }
 }

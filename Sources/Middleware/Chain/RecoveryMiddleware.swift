@@ -18,7 +18,7 @@ import Server
 /// backtracer prints the crashing thread's stack on stderr (`SWIFT_BACKTRACE`), and the
 /// supervisor restarts the service; that is why the incident's fault reads a missing entry
 /// as a zero value rather than force-unwrapping it.
-public struct RecoveryMiddleware: Middleware {
+public struct RecoveryMiddleware: SynchronousMiddleware {
     let logger: Logger
     let onRecovered: @Sendable (_ route: String, _ errorType: String) -> Void
 
@@ -27,25 +27,24 @@ public struct RecoveryMiddleware: Middleware {
         self.onRecovered = onRecovered
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            return recover(error, context)
-        }
+    public func begin(_ request: Request, context: inout RequestContext) {}
+
+    public func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {}
+
+    public func end(_ state: Void, request: Request, context: RequestContext, error: any Error) -> Response {
+        recover(error, context, requestID: context.requestID)
     }
 
     /// The response for an error that escaped; counts and logs it unless it is an HTTPError.
     /// Out of line, so that its locals do not grow the caller's async frame.
     @inline(never)
-    func recover(_ error: any Error, _ context: RequestContext) -> Response {
+    func recover(_ error: any Error, _ context: RequestContext, requestID: String?) -> Response {
         if let error = error as? HTTPError { return error.response }
         if error is CancellationError, Task.isCancelled {
             logger.debug("request cancelled: the client left", metadata: [
-                "route": .string(context.route), "request_id": .string(context.requestID),
+                "route": .string(context.route), "request_id": .string(requestID ?? ""),
             ])
-            return Response(status: .clientClosedRequest, contentType: .json, body: ResponseBody(JSONErrorBody.encode(
-                code: "client_closed_request", message: "The client left before the answer was ready", extra: [])))
+            return HTTPError.clientClosedRequest.response
         }
         let errorType = String(describing: type(of: error))
         onRecovered(context.route, errorType)
@@ -53,13 +52,8 @@ public struct RecoveryMiddleware: Middleware {
             "route": .string(context.route),
             "error": .string(errorType),
             "detail": .string(String(describing: error)),
-            "request_id": .string(context.requestID),
+            "request_id": .string(requestID ?? ""),
         ])
-        let body = JSONErrorBody.encode(
-            code: "internal_error",
-            message: "The server failed to handle the request; quote the request id when reporting it",
-            extra: [("request_id", context.requestID)]
-        )
-        return Response(status: .internalServerError, contentType: .json, body: ResponseBody(body))
+        return HTTPError.internalError(requestID: requestID ?? "").response
     }
 }

@@ -2,10 +2,21 @@ import Logging
 import Server
 import Synchronization
 
+/// Where a request's id is kept in its context: `context.requestID`.
+public enum RequestIDKey: RequestContextKey {
+    public typealias Value = String
+}
+
+extension RequestContext {
+    /// The request's id, once `RequestIDMiddleware` or `DiagnosticMiddleware` assigned it.
+    public var requestID: String? { self[RequestIDKey.self] }
+}
+
 /// Gives every request an id: the client's `X-Request-Id` when it is a sane token, or a
-/// new one. The id is echoed on the response, stored in the context, labels the request's
-/// registry entry, and reaches every log line through `RequestIDMiddleware.metadataProvider`.
-public struct RequestIDMiddleware: Middleware {
+/// new one. The id is echoed on the response, stored in the context (`requestID`), labels
+/// the request's registry entry, and reaches every log line through
+/// `RequestIDMiddleware.metadataProvider`.
+public struct RequestIDMiddleware: SynchronousMiddleware {
     /// The header that carries the id both ways.
     public static let headerName = "X-Request-Id"
 
@@ -48,23 +59,25 @@ public struct RequestIDMiddleware: Middleware {
         return nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        var context = context
-        begin(request, &context)
-        var response = try await next(request, context)
-        finish(&response, context)
-        return response
+    public func begin(_ request: Request, context: inout RequestContext) -> String {
+        let id = assign(request)
+        context[RequestIDKey.self] = id
+        return id
     }
 
-    /// Assigns the id (the part before the rest of the chain).
-    func begin(_ request: Request, _ context: inout RequestContext) {
-        context.requestID = request.headers.first(Self.headerName).flatMap(Self.accepted) ?? nextID()
+    public func end(_ id: consuming String, request: Request, context: RequestContext, response: inout Response) {
+        echo(id, on: &response)
     }
 
-    /// Echoes the id (the part after). Ids are generated or `accepted`, both stricter than
-    /// a header value, so the field is appended without another check.
-    func finish(_ response: inout Response, _ context: RequestContext) {
-        response.headers.add(validatedName: Self.headerName, value: context.requestID)
+    /// The client's id when it is acceptable, or a new one.
+    func assign(_ request: Request) -> String {
+        request.headers.first(Self.headerName).flatMap(Self.accepted) ?? nextID()
+    }
+
+    /// Echoes the id. Ids are generated or `accepted`, both stricter than a header value,
+    /// so the field is appended without another check.
+    func echo(_ id: String, on response: inout Response) {
+        response.headers.add(validatedName: Self.headerName, value: id)
     }
 
     /// A new id, `prefix-counter` in hex, such as `3fa9c1-1b2`: up to 15 bytes for the first

@@ -3,33 +3,48 @@ import Server
 /// Registers every request (and HTTP/2 stream) in the task registry for as long as it runs,
 /// labelled with its route, request id and, for HTTP/2, stream id, and makes it the parent
 /// of any child the handler spawns.
-public struct TaskTrackingMiddleware: Middleware {
+///
+/// In the request's task the entry is found by that task (`TaskRegistry.current`); for a
+/// request answered without a task it is the loop thread's current entry until `end`.
+public struct TaskTrackingMiddleware: SynchronousMiddleware {
     let registry: TaskRegistry
 
     public init(registry: TaskRegistry) {
         self.registry = registry
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
-        // Registered from the request's own task, the entry is its `TaskRegistry.current`.
-        let token = begin(context)
-        defer { registry.end(token) }
-        return try await next(request, context)
+    /// The request's entry, and the thread's entry to restore when it ran without a task.
+    public struct State: Sendable {
+        let token: TaskToken
+        let slot: SynchronousRequestSlot?
     }
 
-    /// Registers the request; end the returned token when it finishes. Out of line, so that
-    /// its locals stay out of the caller's async frame.
-    @inline(never)
-    func begin(_ context: RequestContext) -> TaskToken {
-        registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID, site: TaskSite(),
-                                 task: withUnsafeCurrentTask { $0.map(TaskIdentity.init) }, loop: context.loopIndex)
+    public func begin(_ request: Request, context: inout RequestContext) -> State {
+        begin(context, requestID: context[RequestIDKey.self] ?? "")
     }
 
-    /// Registers a request that runs without a task (a synchronous route).
+    public func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response) {
+        end(state)
+    }
+
+    public func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error) throws -> Response {
+        end(state)
+        throw error
+    }
+
+    /// Registers the request. Out of line, so that its locals stay out of the caller's
+    /// async frame.
     @inline(never)
-    func begin(_ context: RequestContext, inTask: Bool) -> TaskToken {
-        guard !inTask else { return begin(context) }
-        return registry.registerRequest(route: context.route, requestID: context.requestID, streamID: context.streamID,
-                                        site: TaskSite(), task: nil, loop: context.loopIndex)
+    func begin(_ context: RequestContext, requestID: String) -> State {
+        let task = withUnsafeCurrentTask { $0.map(TaskIdentity.init) }
+        let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
+                                             site: TaskSite(), task: task, loop: context.loopIndex)
+        return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
+    }
+
+    /// Ends the entry, and gives the thread back its earlier current entry.
+    func end(_ state: State) {
+        if let slot = state.slot { TaskRegistry.leaveSynchronousRequest(slot) }
+        registry.end(state.token)
     }
 }

@@ -1,3 +1,4 @@
+import Server
 import Prometheus
 import Synchronization
 
@@ -96,7 +97,7 @@ extension HTTPMetrics {
         struct ParamKey: Hashable, Sendable {
             var route: String
             var param: String
-            var reason: ParamFailureReason
+            var reason: ParameterFailureReason
         }
 
         struct PanicKey: Hashable, Sendable {

@@ -1,3 +1,4 @@
+import Server
 import Prometheus
 import Synchronization
 
@@ -121,7 +122,7 @@ public final class HTTPMetrics: Sendable {
     ///   - route: The route template of the request.
     ///   - param: The parameter's name as the handler asked for it.
     ///   - reason: Whether it was missing or did not parse.
-    public func paramLookupFailed(route: String, param: String, reason: ParamFailureReason) {
+    public func paramLookupFailed(route: String, param: String, reason: ParameterFailureReason) {
         let key = CounterCache.ParamKey(route: route, param: param, reason: reason)
         if let counter = counters.withLock({ $0.params[key] }) {
             counter.increment()
@@ -129,7 +130,7 @@ public final class HTTPMetrics: Sendable {
         }
         let counter = registry.makeCounter(
             descriptor: Descriptors.paramFailures,
-            labels: [("route", route), ("param", param), ("reason", reason.rawValue)]
+            labels: [("route", route), ("param", param), ("reason", reason.description)]
         )
         counters.withLock { $0.params[key] = counter }
         counter.increment()

@@ -37,30 +37,28 @@ extension TaskRegistry {
         }
     }
 
-    /// Runs `body`, a synchronous handler on the calling thread, with `token` as the
-    /// thread's current entry. The slot holds a pointer to the caller's copy, valid only
-    /// during `body`; nothing is allocated.
-    static func withSynchronousRequest<Result>(_ token: TaskToken, _ body: () throws -> Result) rethrows -> Result {
-        try withUnsafePointer(to: token) { pointer in
-            let key = synchronousRequestKey
-            let outer = pthread_getspecific(key)
-            pthread_setspecific(key, pointer)
-            defer { pthread_setspecific(key, outer) }
-            return try body()
-        }
+    /// Makes `token` the calling thread's current entry, for a request answered without a
+    /// task (a synchronous route), until `leaveSynchronousRequest` restores what this
+    /// returns. The thread's slot holds the token's parts with the registry unretained (the
+    /// request's middleware holds the token itself meanwhile), so entering and leaving
+    /// allocate nothing and touch no reference count.
+    public static func enterSynchronousRequest(_ token: TaskToken) -> SynchronousRequestSlot {
+        let pointer = SynchronousRequestSlot.forThisThread()
+        let outer = pointer.pointee
+        pointer.pointee = SynchronousRequestSlot.Entry(token)
+        return SynchronousRequestSlot(pointer: pointer, outer: outer)
+    }
+
+    /// Restores the thread's current entry to what it was before `enterSynchronousRequest`.
+    public static func leaveSynchronousRequest(_ slot: SynchronousRequestSlot) {
+        slot.pointer.pointee = slot.outer
     }
 
     /// The entry of the synchronous request running on this thread, if any.
     static var synchronousRequest: TaskToken? {
-        pthread_getspecific(synchronousRequestKey).map { $0.assumingMemoryBound(to: TaskToken.self).pointee }
+        guard let raw = pthread_getspecific(SynchronousRequestSlot.key) else { return nil }
+        return raw.assumingMemoryBound(to: SynchronousRequestSlot.Entry?.self).pointee?.token
     }
-
-    private static let synchronousRequestKey: pthread_key_t = {
-        var key = pthread_key_t()
-        let status = pthread_key_create(&key, nil)
-        precondition(status == 0, "pthread_key_create failed: \(status)")
-        return key
-    }()
 
     /// The live request entry that `task` registered, looking in the caller's shard first.
     func request(of task: TaskIdentity) -> TaskToken? {
@@ -87,4 +85,50 @@ extension TaskRegistry {
         let address = Unmanaged.passUnretained(registry).toOpaque()
         all.withLock { all in all.removeAll { $0.toOpaque() == address } }
     }
+}
+
+/// The calling thread's current synchronous request, and what to restore when it ends.
+public struct SynchronousRequestSlot: @unchecked Sendable {
+    /// A token's parts, the registry unretained.
+    struct Entry {
+        let id: TaskID
+        let registry: Unmanaged<TaskRegistry>
+        let slot: UInt32
+        let generation: UInt32
+
+        init(_ token: TaskToken) {
+            id = token.id
+            registry = .passUnretained(token.registry)
+            slot = token.slot
+            generation = token.generation
+        }
+
+        var token: TaskToken {
+            TaskToken(id: id, registry: registry.takeUnretainedValue(), slot: slot, generation: generation)
+        }
+    }
+
+    let pointer: UnsafeMutablePointer<Entry?>
+    let outer: Entry?
+
+    /// The thread's slot, made at its first synchronous request and freed with the thread.
+    static func forThisThread() -> UnsafeMutablePointer<Entry?> {
+        if let raw = pthread_getspecific(key) { return raw.assumingMemoryBound(to: Entry?.self) }
+        let pointer = UnsafeMutablePointer<Entry?>.allocate(capacity: 1)
+        pointer.initialize(to: nil)
+        pthread_setspecific(key, pointer)
+        return pointer
+    }
+
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { raw in
+            guard let raw else { return }
+            let pointer = raw.assumingMemoryBound(to: Entry?.self)
+            pointer.deinitialize(count: 1)
+            pointer.deallocate()
+        }
+        precondition(status == 0, "pthread_key_create failed: \(status)")
+        return key
+    }()
 }

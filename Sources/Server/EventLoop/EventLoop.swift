@@ -17,7 +17,8 @@ import Synchronization
 public final class EventLoop: @unchecked Sendable {
     /// Position among the server's loops.
     public let index: Int
-    let responder: any HTTPResponder
+    /// The routes this loop serves, composed with their middleware.
+    let routes: Routes
     let logger: Logger
     let dispatch: ServerConfiguration.HandlerDispatch
     private(set) var cLoop: OpaquePointer?
@@ -52,12 +53,12 @@ public final class EventLoop: @unchecked Sendable {
         var closures: [@Sendable () -> Void] = []
     }
 
-    init(index: Int, responder: any HTTPResponder, logger: Logger, dispatch: ServerConfiguration.HandlerDispatch = .inline,
+    init(index: Int, routes: Routes, logger: Logger, dispatch: ServerConfiguration.HandlerDispatch = .inline,
          connectionObserver: (any ConnectionObserver)? = nil) {
         self.index = index
         self.connectionObserver = connectionObserver
         self.dispatch = dispatch
-        self.responder = responder
+        self.routes = routes
         self.logger = logger
         fieldScratch.reserveCapacity(16)
     }

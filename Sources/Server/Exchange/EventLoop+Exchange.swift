@@ -13,7 +13,8 @@ struct ExchangeHandle: @unchecked Sendable {
 
 extension EventLoop {
     /// Called by the shim, on this loop's thread, for each complete request (HTTP/1.1 or
-    /// HTTP/2). Copies the request out of the shim's memory, then runs the responder inline.
+    /// HTTP/2). Copies the request out of the shim's memory, then routes it and calls its route's responder: inline when it is synchronous,
+    /// otherwise in a task started on this loop.
     func handleRequest(exchange: OpaquePointer, info: es_request_info,
                        head: UnsafePointer<es_http1_request>, body: UnsafePointer<CChar>?, bodyLength: Int) {
         let request = Request(shim: head.pointee, body: body, bodyLength: bodyLength)
@@ -24,8 +25,17 @@ extension EventLoop {
             context.httpVersion = .http2
             context.streamID = info.stream_id
         }
-        // A synchronous route is answered here, by a plain call: no task at all.
-        if let response = responder.startRequest(request, context: &context) {
+        // Route first: the context gets the template and parameters, and the route's
+        // responder (composed once, at build) says whether it needs a task.
+        let responder = routes.responder(for: request, context: &context)
+        if let answer = responder.synchronousBody {
+            // A synchronous handler behind synchronous middleware: a plain call, no task.
+            let response: Response
+            do {
+                response = try answer(request, &context)
+            } catch {
+                response = Self.errorResponse(error, context: context)
+            }
             send(response, on: handle)
             return
         }
@@ -33,15 +43,17 @@ extension EventLoop {
         switch dispatch.base {
         case .inline:
             lastAnswered = nil
-            task = Task.immediate(executorPreference: self) { [responder, context] in
-                let response = await Self.respond(responder, to: request, context: context)
+            task = Task.immediate(executorPreference: self) { [context] in
+                var context = context
+                let response = await Self.respond(responder, to: request, context: &context)
                 self.send(response, on: handle)
             }
             // Answered without suspending (the common case): nothing to remember.
             if lastAnswered == handle.key { return }
         case .globalExecutor:
-            task = Task { [responder, context] in
-                let response = await Self.respond(responder, to: request, context: context)
+            task = Task { [context] in
+                var context = context
+                let response = await Self.respond(responder, to: request, context: &context)
                 self.send(response, on: handle)
             }
         }
@@ -55,10 +67,11 @@ extension EventLoop {
         suspended[ExchangeHandle(pointer: exchange).key]?.cancel()
     }
 
-    /// Runs the responder; an error that escapes becomes its status or a 500.
-    static func respond(_ responder: any HTTPResponder, to request: Request, context: RequestContext) async -> Response {
+    /// Runs the responder; an error that escapes it (there is no recovery middleware, or
+    /// it passed the error on) becomes its status or a 500.
+    static func respond(_ responder: Responder, to request: Request, context: inout RequestContext) async -> Response {
         do {
-            return try await responder.respond(to: request, context: context)
+            return try await responder.respond(to: request, context: &context)
         } catch {
             return errorResponse(error, context: context)
         }
@@ -72,7 +85,7 @@ extension EventLoop {
     static func errorResponse(_ error: any Error, context: RequestContext) -> Response {
         if let error = error as? HTTPError { return error.response }
         context.logger.error("handler error escaped", metadata: ["route": "\(context.route)", "error": "\(type(of: error))"])
-        return HTTPError(.internalServerError, code: "internal_error", message: "The server failed to handle the request").response
+        return HTTPError.internalError(requestID: nil).response
     }
 
     /// Hands the response to the shim, on the loop thread.

@@ -3,8 +3,9 @@
 /// Our own type rather than swift-http-types' `HTTPFields`, which builds a validated
 /// `String` name and value per field. Here every field is one record,
 /// `[name length: UInt32][value length: UInt32][name][value]`, and the records sit back to
-/// back in a 56-byte inline buffer until they outgrow it, then in one array. So a response
-/// that gains one short field (the request id echo) allocates nothing, and a request's
+/// back in a 64-byte inline buffer until they outgrow it, then in one array. So a response
+/// that gains the request id echo and one more short field (a `Cache-Control: no-store`, a
+/// user middleware's header) allocates nothing, and a request's
 /// whole block is copied out of the read buffer with at most one allocation. Fields are
 /// few, so lookups walk the records; name lookup is ASCII case-insensitive.
 public struct HTTPHeaders: Sendable, Equatable {
@@ -23,10 +24,10 @@ public struct HTTPHeaders: Sendable, Equatable {
     static let prefixSize = 8
 
     /// The inline buffer's bytes.
-    typealias InlineBytes = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    typealias InlineBytes = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
     static let inlineCapacity = MemoryLayout<InlineBytes>.size
 
-    private var inlineBytes: InlineBytes = (0, 0, 0, 0, 0, 0, 0)
+    private var inlineBytes: InlineBytes = (0, 0, 0, 0, 0, 0, 0, 0)
     private var inlineCount: UInt8 = 0
     /// The records once they no longer fit inline; empty until then.
     private var heapBytes: [UInt8] = []

@@ -21,6 +21,6 @@ extension Request {
             return String(text)
         }
         let spaced = text.replacing("+", with: " ")
-        return Router.percentDecoded(Substring(spaced)) ?? String(text)
+        return Routes.percentDecoded(Substring(spaced)) ?? String(text)
     }
 }

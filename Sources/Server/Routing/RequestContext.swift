@@ -1,6 +1,11 @@
 import Logging
 
-/// What the server knows about a request besides the request itself.
+/// What the server knows about a request besides the request itself: where it came from,
+/// when, over which protocol, and which route matched it.
+///
+/// Middleware adds its own per-request values under keys of its own
+/// (`context[RequestIDKey.self]`), so that the context never grows a field for one
+/// middleware's private state.
 public struct RequestContext: Sendable {
     /// The matched route template, such as `/api/v1/order/{id}`; `unmatched` when no route
     /// matched. Label metrics with this, never with the raw path.
@@ -17,8 +22,6 @@ public struct RequestContext: Sendable {
     public var streamID: UInt32 = 0
     /// A logger for this request (middleware adds metadata such as the request id).
     public var logger: Logger
-    /// The request id (set by the request-id middleware; empty without it).
-    public var requestID: String = ""
     /// When the request was received: for a request the server read, when its loop woke
     /// to read the request's last bytes (so it includes time spent behind other requests of
     /// the same batch); `.now` at `init` otherwise. Latency is measured from here.
@@ -29,15 +32,10 @@ public struct RequestContext: Sendable {
     /// `receivedAt` as a `ContinuousNanoseconds` reading, which is how it is kept: the
     /// shim's timestamp as it is, with no conversion per request.
     package var receivedNanoseconds: UInt64
-    /// The router's verdict for this request, when routing ran before the middleware
-    /// (see `Router.resolve`) and the request goes on to `respond` (a synchronous route
-    /// answered in `startRequest` does not store it).
-    public var routeMatch: RouteMatch?
-    /// Told about every failed parameter lookup (missing or invalid), for metrics.
-    public var parameterFailureObserver: (any ParameterFailureObserver)?
-    /// Set by a responder whose `startRequest` already did the request's synchronous
-    /// setup, so that `respond` does not do it twice.
-    package var isStarted = false
+    /// Values that middleware keeps for this request, each under a key type it declares
+    /// (see `RequestContextKey`).
+    @usableFromInline
+    var values = RequestContextValues()
 
     public init(route: String = RequestContext.unmatchedRoute, parameters: Parameters = Parameters(),
                 connectionID: UInt64 = 0, loopIndex: Int = 0, logger: Logger) {
@@ -82,25 +80,3 @@ public struct Parameters: Sendable, Equatable {
     }
 }
 
-/// Receives the failures of safe parameter lookups, so that they can be counted.
-public protocol ParameterFailureObserver: Sendable {
-    func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason)
-}
-
-/// Why a parameter lookup failed.
-public struct ParameterFailureReason: Sendable, Hashable, CustomStringConvertible {
-    enum Base: Sendable, Hashable { case missing, invalid }
-    let base: Base
-
-    /// The parameter was absent.
-    public static let missing = ParameterFailureReason(base: .missing)
-    /// The parameter was present but did not parse as the expected type.
-    public static let invalid = ParameterFailureReason(base: .invalid)
-
-    public var description: String {
-        switch base {
-        case .missing: "missing"
-        case .invalid: "invalid"
-        }
-    }
-}

@@ -1,90 +1,164 @@
-/// Maps a method and a path to a handler, through route templates with parameters.
+/// Collects routes and middleware, then builds them into `Routes`, which the server serves.
 ///
-/// Templates are literal segments and `{name}` captures: `/api/v1/order/{id}`. Matching
-/// walks a tree of segments without allocating for the path; the matched template is kept
-/// so that metrics and logs can label by route rather than by raw path.
+/// Templates are literal segments and `{name}` captures: `/api/v1/order/{id}`.
 ///
-/// - A path that matches no template gives 404.
-/// - A path that matches with another method gives 405 with `Allow`.
+/// ```swift
+/// var router = Router()
+/// router.add(middleware: DiagnosticMiddleware(...))       // every route, and 404/405/OPTIONS
+/// router.get("/healthz", SynchronousHandler { _, _ in Response(body: ResponseBody(literal: "ok")) })
+/// router.group("/api/v1", middleware: [RequireAPIKey(keys: keys)]) { api in
+///     api.get("/order/{id}") { request, context in ... }
+/// }
+/// let server = HTTPServer(configuration: configuration, routes: router.build(), logger: logger)
+/// ```
+///
+/// `build()` composes each route's responder once: the router's middleware outermost (in the
+/// order added), then each enclosing group's, then the route's own, then the handler. A
+/// request is then matched and its route's responder called; nothing is composed per request.
+///
+/// - A path that matches no template gives 404 `not_found`.
+/// - A path that matches with another method gives 405 `method_not_allowed` with `Allow`.
 /// - `HEAD` is served by the `GET` handler when no `HEAD` handler exists (the server sends
 ///   no body), and `OPTIONS` on a known path answers 204 with `Allow`.
-public struct Router: Sendable {
-    struct Node: Sendable {
-        var literals: [(segment: String, node: Int)] = []
-        var capture: (name: String, node: Int)?
-        var handlers: [MethodHandler] = []
-        var template: String?
-    }
-
-    /// A handler and its method, in a struct rather than a tuple: a closure inside a
-    /// generic container's tuple is stored at the most general abstraction, so every lookup
-    /// built a reabstraction thunk (an allocation) and every call went through two thunk
-    /// frames.
-    struct MethodHandler: Sendable {
+/// These answers are responders too, behind the router's middleware, so they are counted,
+/// logged and given request ids like any other.
+public struct Router: Sendable, RouterMethods {
+    /// One registered route, before composition.
+    struct Route: Sendable {
         let method: HTTPMethod
+        let template: String
         let handler: RouteHandler
+        /// Group and route middleware, outermost first (the router's own come outside).
+        let middleware: [any Middleware]
     }
 
     /// An `async` handler, or one that answers without a task.
     enum RouteHandler: Sendable {
         case async(Handler)
         case synchronous(SynchronousHandler)
+
+        var responder: Responder {
+            switch self {
+            case .async(let handler):
+                Responder { request, context in try await handler(request, context) }
+            case .synchronous(let handler):
+                Responder(synchronous: { request, context in try handler(request, context) })
+            }
+        }
     }
 
-    var nodes: [Node] = [Node()]
-    /// Templates without captures, by exact path.
-    var literalPaths = LiteralPaths()
+    var routes: [Route] = []
+    var middleware: [any Middleware] = []
 
     public init() {}
 
-    /// Adds a route. Registering the same method and template twice replaces the handler.
-    public mutating func on(_ method: HTTPMethod, _ template: String, handler: @escaping Handler) {
-        add(method, template, .async(handler))
+    /// Adds middleware around every route, and around the 404, 405 and OPTIONS answers.
+    /// Middleware added first is outermost, whenever routes are registered.
+    public mutating func add(middleware: any Middleware) {
+        self.middleware.append(middleware)
+    }
+
+    public mutating func add(_ method: HTTPMethod, _ template: String, middleware: [any Middleware], handler: RouteHandlerValue) {
+        precondition(template.hasPrefix("/"), "route templates start with '/': \(template)")
+        routes.append(Route(method: method, template: template, handler: handler.base, middleware: middleware))
+    }
+
+    /// Adds the routes of a group under `prefix`, each behind `middleware` (outermost
+    /// first), inside the router's own middleware.
+    public mutating func group(_ prefix: String, middleware: [any Middleware] = [], _ body: (inout RouterGroup) -> Void) {
+        var group = RouterGroup(prefix: prefix, middleware: middleware)
+        body(&group)
+        routes.append(contentsOf: group.routes)
+    }
+
+    /// Composes every route's responder and the tree that matches them.
+    public func build() -> Routes {
+        Routes(routes: routes, middleware: middleware)
+    }
+}
+
+/// Routes registered under a common prefix and behind common middleware.
+public struct RouterGroup: Sendable, RouterMethods {
+    let prefix: String
+    var middleware: [any Middleware]
+    var routes: [Router.Route] = []
+
+    init(prefix: String, middleware: [any Middleware]) {
+        precondition(prefix.hasPrefix("/") || prefix.isEmpty, "group prefixes start with '/': \(prefix)")
+        self.prefix = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        self.middleware = middleware
+    }
+
+    /// Adds middleware around the routes registered in this group from now on, inside the
+    /// group's earlier middleware.
+    public mutating func add(middleware: any Middleware) {
+        self.middleware.append(middleware)
+    }
+
+    public mutating func add(_ method: HTTPMethod, _ template: String, middleware: [any Middleware], handler: RouteHandlerValue) {
+        let path = template == "/" || template.isEmpty ? (prefix.isEmpty ? "/" : prefix) : prefix + template
+        precondition(path.hasPrefix("/"), "route templates start with '/': \(path)")
+        routes.append(Router.Route(method: method, template: path, handler: handler.base,
+                                   middleware: self.middleware + middleware))
+    }
+
+    /// A group inside this one: its prefix follows this one's, its middleware inside this
+    /// one's.
+    public mutating func group(_ prefix: String, middleware: [any Middleware] = [], _ body: (inout RouterGroup) -> Void) {
+        var inner = RouterGroup(prefix: self.prefix + prefix, middleware: self.middleware + middleware)
+        body(&inner)
+        routes.append(contentsOf: inner.routes)
+    }
+}
+
+/// A route's handler as registered: `async`, or synchronous (`SynchronousHandler`).
+public struct RouteHandlerValue: Sendable {
+    let base: Router.RouteHandler
+
+    /// An `async` handler.
+    public static func async(_ handler: @escaping Handler) -> RouteHandlerValue { RouteHandlerValue(base: .async(handler)) }
+    /// A handler that answers without a task.
+    public static func synchronous(_ handler: SynchronousHandler) -> RouteHandlerValue {
+        RouteHandlerValue(base: .synchronous(handler))
+    }
+}
+
+/// The registration methods that `Router` and `RouterGroup` share.
+public protocol RouterMethods {
+    /// Adds a route behind `middleware` (outermost first, inside any group's). Registering
+    /// the same method and template twice replaces the first.
+    mutating func add(_ method: HTTPMethod, _ template: String, middleware: [any Middleware], handler: RouteHandlerValue)
+}
+
+extension RouterMethods {
+    /// Adds a route with an `async` handler.
+    public mutating func on(_ method: HTTPMethod, _ template: String, middleware: [any Middleware] = [],
+                            handler: @escaping Handler) {
+        add(method, template, middleware: middleware, handler: .async(handler))
     }
 
     /// Adds a route whose handler answers without a task (see `SynchronousHandler`).
-    public mutating func on(_ method: HTTPMethod, _ template: String, _ handler: SynchronousHandler) {
-        add(method, template, .synchronous(handler))
+    public mutating func on(_ method: HTTPMethod, _ template: String, middleware: [any Middleware] = [],
+                            _ handler: SynchronousHandler) {
+        add(method, template, middleware: middleware, handler: .synchronous(handler))
     }
 
-    mutating func add(_ method: HTTPMethod, _ template: String, _ handler: RouteHandler) {
-        precondition(template.hasPrefix("/"), "route templates start with '/': \(template)")
-        var current = 0
-        for segment in Self.segments(of: Substring(template)) {
-            if segment.hasPrefix("{") && segment.hasSuffix("}") && segment.count > 2 {
-                let name = String(segment.dropFirst().dropLast())
-                if let capture = nodes[current].capture {
-                    precondition(capture.name == name, "conflicting parameter names at \(template)")
-                    current = capture.node
-                } else {
-                    nodes.append(Node())
-                    nodes[current].capture = (name, nodes.count - 1)
-                    current = nodes.count - 1
-                }
-            } else if let existing = nodes[current].literals.first(where: { $0.segment == segment }) {
-                current = existing.node
-            } else {
-                nodes.append(Node())
-                nodes[current].literals.append((String(segment), nodes.count - 1))
-                current = nodes.count - 1
-            }
-        }
-        nodes[current].template = template
-        if !template.contains("{") { literalPaths.set(template, node: current) }
-        nodes[current].handlers.removeAll { $0.method == method }
-        nodes[current].handlers.append(MethodHandler(method: method, handler: handler))
+    public mutating func get(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
+        on(.get, template, middleware: middleware, handler: handler)
     }
-
-    public mutating func get(_ template: String, handler: @escaping Handler) { on(.get, template, handler: handler) }
-    public mutating func post(_ template: String, handler: @escaping Handler) { on(.post, template, handler: handler) }
-    public mutating func put(_ template: String, handler: @escaping Handler) { on(.put, template, handler: handler) }
-    public mutating func delete(_ template: String, handler: @escaping Handler) { on(.delete, template, handler: handler) }
-    public mutating func get(_ template: String, _ handler: SynchronousHandler) { on(.get, template, handler) }
-    public mutating func post(_ template: String, _ handler: SynchronousHandler) { on(.post, template, handler) }
-
-    /// Splits a path into its segments; "/" has none, "/a/" has "a" and "".
-    static func segments(of path: Substring) -> [Substring] {
-        guard path.count > 1 else { return [] }
-        return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    public mutating func post(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
+        on(.post, template, middleware: middleware, handler: handler)
+    }
+    public mutating func put(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
+        on(.put, template, middleware: middleware, handler: handler)
+    }
+    public mutating func delete(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
+        on(.delete, template, middleware: middleware, handler: handler)
+    }
+    public mutating func get(_ template: String, middleware: [any Middleware] = [], _ handler: SynchronousHandler) {
+        on(.get, template, middleware: middleware, handler)
+    }
+    public mutating func post(_ template: String, middleware: [any Middleware] = [], _ handler: SynchronousHandler) {
+        on(.post, template, middleware: middleware, handler)
     }
 }

@@ -13,7 +13,8 @@ import Synchronization
 /// then `run()` returns. Cancellation closes everything at once.
 public final class HTTPServer: Service, Sendable {
     public let configuration: ServerConfiguration
-    let responder: any HTTPResponder
+    /// The routes served, composed once.
+    public let routes: Routes
     let logger: Logger
     let state = Mutex<State>(State())
     /// Readiness: set when a graceful shutdown begins.
@@ -30,11 +31,11 @@ public final class HTTPServer: Service, Sendable {
         var startError: (any Error)?
     }
 
-    public init(configuration: ServerConfiguration, responder: some HTTPResponder, logger: Logger,
+    public init(configuration: ServerConfiguration, routes: Routes, logger: Logger,
                 drainState: DrainState = DrainState()) {
         self.configuration = configuration
         self.drainState = drainState
-        self.responder = responder
+        self.routes = routes
         self.logger = logger
     }
 
@@ -113,7 +114,7 @@ public final class HTTPServer: Service, Sendable {
             for index in 0..<threads {
                 var fd: Int32 = -1
                 if cleartext { fd = try listen(port: &port) }
-                let loop = EventLoop(index: index, responder: responder, logger: logger, dispatch: configuration.handlerDispatch,
+                let loop = EventLoop(index: index, routes: routes, logger: logger, dispatch: configuration.handlerDispatch,
                                      connectionObserver: configuration.connectionObserver)
                 guard loop.attach(listenFD: fd, config: configuration.shimConfig) else {
                     if fd >= 0 { close(fd) }

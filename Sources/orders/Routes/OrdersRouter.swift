@@ -1,14 +1,12 @@
 import OrderService
 import Server
 
-/// Builds the service's routes.
+/// The service's public routes.
 enum OrdersRouter {
-    static func make(service: OrderService, drainState: DrainState) -> Router {
-        var router = Router()
+    static func register(on router: inout Router, service: OrderService, drainState: DrainState) {
         BenchmarkRoutes.register(on: &router, faults: service.faults)
         PayloadRoutes.register(on: &router)
         HealthRoutes.register(on: &router, drainState: drainState)
         OrderRoutes.register(on: &router, service: service)
-        return router
     }
 }

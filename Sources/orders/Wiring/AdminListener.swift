@@ -8,6 +8,8 @@ import Server
 enum AdminListener {
     static func make(host: String, port: Int, logger: Logger, diagnostics: Diagnostics, faults: Faults) -> HTTPServer {
         var router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RecoveryMiddleware(logger: logger) { _, _ in })
         DiagnosticsRoutes.register(on: &router, diagnostics: diagnostics)
         FaultRoutes.register(on: &router, faults: faults)
         router.get("/healthz") { _, _ in
@@ -24,8 +26,7 @@ enum AdminListener {
         configuration.threads = 1
         // Renders of large task dumps must not take CPU from the serving loops.
         configuration.threadPriority = .background
-        let chain = MiddlewareChain([RequestIDMiddleware(), RecoveryMiddleware(logger: logger) { _, _ in }], router: router)
-        return HTTPServer(configuration: configuration, responder: chain, logger: logger)
+        return HTTPServer(configuration: configuration, routes: router.build(), logger: logger)
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -1,4 +1,4 @@
-extension Router {
+extension Routes {
     /// Templates without captures, by exact path: the common case of routing, found with
     /// one cheap hash and one string comparison instead of a tree walk.
     ///

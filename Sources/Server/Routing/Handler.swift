@@ -13,13 +13,14 @@
 ///
 /// What differs from an `async` handler that happens not to suspend:
 /// - there is no current task: `Task.isCancelled` is `false` and task-locals read their
-///   defaults. Behind the fused `DiagnosticMiddleware` the request still has its registry
-///   entry, which is `TaskRegistry.current` on the loop's thread while the handler runs (so
-///   log lines carry the request id); children it `spawn`s record it as their parent;
+///   defaults. Behind `DiagnosticMiddleware` the request still has its registry entry, which
+///   is `TaskRegistry.current` on the loop's thread while the handler runs (so log lines
+///   carry the request id); children it `spawn`s record it as their parent;
 /// - it runs on the connection's loop thread even under `HandlerDispatch.globalExecutor`,
 ///   so it must not block: a slow handler stalls every connection on its loop;
-/// - middleware that is not synchronous (any link of a `MiddlewareChain` besides the fused
-///   `DiagnosticMiddleware`) still gets its task, and calls the handler from it.
+/// - it is answered without a task only behind `SynchronousMiddleware`. Any other
+///   middleware on its route (one that implements `Middleware.handle`) gives the request a
+///   task, and the handler is called from it.
 ///
 /// It is a struct, not a closure type, so that a trailing closure never picks it by
 /// accident: every synchronous route is marked as such where it is registered.
@@ -35,3 +36,7 @@ public struct SynchronousHandler: Sendable {
         try body(request, context)
     }
 }
+
+/// A request handler. Handlers are `async throws`: a handler that never suspends answers
+/// inline on its connection's loop thread; one that suspends resumes on that loop.
+public typealias Handler = @Sendable (Request, RequestContext) async throws -> Response

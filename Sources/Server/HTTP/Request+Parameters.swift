@@ -1,5 +1,3 @@
-import Server
-
 /// The outcome of reading one parameter, with the three cases kept apart, like Go's
 /// `v, ok := m[k]` plus a third for "present but not of the expected type".
 public enum ParameterLookup<Value: ParameterValue>: Sendable {
@@ -37,7 +35,8 @@ public struct ParameterSource: Sendable, Hashable, CustomStringConvertible {
 
 extension Request {
     /// Reads parameter `name` from `source` as `Value`. Missing and invalid outcomes are
-    /// reported to the context's observer (`param_lookup_failures_total`).
+    /// reported to the context's `ParameterFailureObserver`, when a middleware stored one
+    /// (the metrics middleware counts them in `param_lookup_failures_total`).
     public func lookup<Value: ParameterValue>(
         _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
     ) -> ParameterLookup<Value> {
@@ -48,11 +47,11 @@ extension Request {
         case .header: raw = headers.first(name)
         }
         guard let raw, !raw.isEmpty else {
-            context.parameterFailureObserver?.parameterLookupFailed(route: context.route, parameter: name, reason: .missing)
+            context[ParameterFailureObserverKey.self]?.parameterLookupFailed(route: context.route, parameter: name, reason: .missing)
             return .missing
         }
         guard let value = Value(parameterText: Substring(raw)) else {
-            context.parameterFailureObserver?.parameterLookupFailed(route: context.route, parameter: name, reason: .invalid)
+            context[ParameterFailureObserverKey.self]?.parameterLookupFailed(route: context.route, parameter: name, reason: .invalid)
             return .invalid(received: raw, expected: Value.parameterTypeName)
         }
         return .found(value)
@@ -96,16 +95,50 @@ extension Request {
 extension HTTPError {
     /// 400 `missing_parameter`, naming the parameter and the type expected.
     public static func missingParameter(_ name: String, expected: String, source: ParameterSource) -> HTTPError {
-        HTTPError(.badRequest, code: "missing_parameter",
+        HTTPError(.badRequest, code: .missingParameter,
                   message: "\(source.description.capitalizedFirst) parameter '\(name)' (\(expected)) is required",
                   details: [("parameter", name), ("source", source.description), ("expected", expected)])
     }
 
     /// 400 `invalid_parameter`, naming the parameter, the type expected and what came.
     public static func invalidParameter(_ name: String, expected: String, received: String, source: ParameterSource) -> HTTPError {
-        HTTPError(.badRequest, code: "invalid_parameter",
+        HTTPError(.badRequest, code: .invalidParameter,
                   message: "\(source.description.capitalizedFirst) parameter '\(name)' expects \(expected); got '\(received)'",
                   details: [("parameter", name), ("source", source.description), ("expected", expected), ("received", received)])
+    }
+}
+
+/// Receives the failures of safe parameter lookups, so that they can be counted. A
+/// middleware stores one per request under `ParameterFailureObserverKey`; class-bound, so
+/// that storing it copies one reference and allocates nothing.
+public protocol ParameterFailureObserver: AnyObject, Sendable {
+    /// Called once for each lookup that found its parameter missing or invalid.
+    func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason)
+}
+
+/// Where a request's `ParameterFailureObserver` is kept in its context.
+public enum ParameterFailureObserverKey: RequestContextKey {
+    public typealias Value = any ParameterFailureObserver
+}
+
+/// Why a parameter lookup failed: the `reason` label of `param_lookup_failures_total`.
+public struct ParameterFailureReason: Sendable, Hashable, CustomStringConvertible {
+    enum Base: Sendable, Hashable { case missing, invalid }
+    let base: Base
+
+    /// The parameter was absent (or empty).
+    public static let missing = ParameterFailureReason(base: .missing)
+    /// The parameter was present but did not parse as the expected type.
+    public static let invalid = ParameterFailureReason(base: .invalid)
+
+    /// Both reasons, in label order.
+    public static let all: [ParameterFailureReason] = [.missing, .invalid]
+
+    public var description: String {
+        switch base {
+        case .missing: "missing"
+        case .invalid: "invalid"
+        }
     }
 }
 
