@@ -17,7 +17,11 @@ let package = Package(
     products: [
         .executable(name: "orders", targets: ["orders"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "TaskRegistry", targets: ["TaskRegistry"]),
+        .library(name: "ServerMetrics", targets: ["ServerMetrics"]),
         .library(name: "Middleware", targets: ["Middleware"]),
+        .library(name: "Admin", targets: ["Admin"]),
+        .library(name: "ServerTesting", targets: ["ServerTesting"]),
         .library(name: "OrderService", targets: ["OrderService"]),
     ],
     dependencies: [
@@ -59,14 +63,34 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // The diagnostic middleware chain, the task registry and the metrics.
+        // A pthread mutex with Mutex's API, for the per-loop shards (package-internal).
+        .target(name: "Locking", swiftSettings: strictSwift),
+        // The task registry: every request, connection and child task while it lives, and
+        // its profiles (Go's goroutine profile for Swift tasks). No HTTP.
+        .target(name: "TaskRegistry", dependencies: ["Locking"], swiftSettings: strictSwift),
+        // HTTP and process metrics and their Prometheus exposition.
+        .target(
+            name: "ServerMetrics",
+            dependencies: ["Server", "Locking", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        // The middleware links: request id, access log, metrics, task tracking, recovery,
+        // and the five in one (DiagnosticMiddleware).
         .target(
             name: "Middleware",
-            dependencies: [
-                "Server",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
+            dependencies: ["Server", "TaskRegistry", "ServerMetrics", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        // The admin listener's routes: /metrics, /debug/tasks, /debug/vars, /debug/.
+        .target(
+            name: "Admin",
+            dependencies: ["Server", "TaskRegistry", "ServerMetrics", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        // Drives a server's routes in process, without sockets (as HummingbirdTesting does).
+        .target(
+            name: "ServerTesting",
+            dependencies: ["Server", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         // The order domain: seeded data, inventory cache, stock validator. No HTTP.
@@ -79,7 +103,10 @@ let package = Package(
             name: "orders",
             dependencies: [
                 "Server",
+                "TaskRegistry",
+                "ServerMetrics",
                 "Middleware",
+                "Admin",
                 "OrderService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "chain-bench",
             dependencies: [
-                "Server", "Middleware",
+                "Server", "TaskRegistry", "ServerMetrics", "Middleware",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -101,10 +128,30 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
-        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strictSwift),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "ServerTesting"], swiftSettings: strictSwift),
+        .testTarget(name: "TaskRegistryTests", dependencies: ["TaskRegistry"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "ServerMetricsTests",
+            dependencies: ["ServerMetrics", "Server", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "MiddlewareTests",
-            dependencies: ["Middleware", "Server", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Middleware", "TaskRegistry", "ServerMetrics", "Server", "ServerTesting",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "AdminTests",
+            dependencies: ["Admin", "TaskRegistry", "ServerMetrics", "Server", "ServerTesting",
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "OrdersTests",
+            dependencies: ["orders", "Server", "ServerTesting", "OrderService", "Middleware", "TaskRegistry", "ServerMetrics",
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "OrderServiceTests", dependencies: ["OrderService"], swiftSettings: strictSwift),

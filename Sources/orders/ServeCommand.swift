@@ -1,10 +1,13 @@
 import ArgumentParser
 import Logging
+import Admin
 import Middleware
 import OrderService
 import Prometheus
 import Server
+import ServerMetrics
 import ServiceLifecycle
+import TaskRegistry
 import UnixSignals
 
 /// `orders serve`: runs the service until SIGTERM or SIGINT.
@@ -80,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         let admin = AdminListener.make(
             host: listeners.adminHost, port: listeners.adminPort, logger: logger,
             diagnostics: Diagnostics(
-                registry: registry, prometheus: prometheus,
+                registry: registry, prometheus: prometheus, httpMetrics: [metrics],
                 connections: { server.connectionsByVersion.map { (proto: $0.version.label, count: $0.count) } },
                 loops: { server.connectionsPerLoop }, version: OrdersCommand.version,
                 leakThreshold: .milliseconds(diagnostics.leakThreshold)

@@ -77,15 +77,11 @@ extension EventLoop {
         }
     }
 
-    /// The answer to an error that escaped the responder. Synchronous and out of line: an
-    /// async function's frame holds every local of its body, and this one's (an HTTPError,
-    /// a log line's metadata) had made `respond`'s frame 2 KB, more than a task allocator
-    /// slab, so every request paid a malloc and a free for it.
+    /// The answer to an error that escaped the responder. Out of line, so that its locals
+    /// stay out of the async frame that calls it.
     @inline(never)
     static func errorResponse(_ error: any Error, context: RequestContext) -> Response {
-        if let error = error as? HTTPError { return error.response }
-        context.logger.error("handler error escaped", metadata: ["route": "\(context.route)", "error": "\(type(of: error))"])
-        return HTTPError.internalError(requestID: nil).response
+        Routes.lastResortResponse(for: error, context: context)
     }
 
     /// Hands the response to the shim, on the loop thread.

@@ -1,3 +1,5 @@
+import Logging
+
 extension Routes {
     /// Matches `request`, records the route template and parameters in `context`, and
     /// returns the responder to call: the route's, or its 404, 405 or OPTIONS answer.
@@ -14,6 +16,19 @@ extension Routes {
     public func respond(to request: Request, context: RequestContext) async throws -> Response {
         var context = context
         return try await responder(for: request, context: &context).respond(to: request, context: &context)
+    }
+
+    /// The answer to an error that escaped every middleware (there is no recovery
+    /// middleware, or it passed the error on): an `HTTPError` keeps its status and body,
+    /// anything else is logged and answered 500. Synchronous and out of line: an async
+    /// function's frame holds every local of its body, and this one's (an HTTPError, a log
+    /// line's metadata) had made the caller's frame 2 KB, more than a task allocator slab,
+    /// so every request paid a malloc and a free for it.
+    @inline(never)
+    package static func lastResortResponse(for error: any Error, context: RequestContext) -> Response {
+        if let error = error as? HTTPError { return error.response }
+        context.logger.error("handler error escaped", metadata: ["route": "\(context.route)", "error": "\(type(of: error))"])
+        return HTTPError.internalError(requestID: nil).response
     }
 
     /// The route template `method` and `path` match, or `RequestContext.unmatchedRoute`,

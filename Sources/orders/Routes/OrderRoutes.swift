@@ -1,5 +1,4 @@
 import Foundation
-import Middleware
 import OrderService
 import Server
 

@@ -1,4 +1,3 @@
-import Middleware
 import Server
 
 /// `/payload`: bulk bytes in both directions, for throughput and flow-control checks (an

@@ -1,4 +1,5 @@
 import Logging
+import Admin
 import Middleware
 import OrderService
 import Server

@@ -1,5 +1,7 @@
 import Logging
 import Middleware
+import ServerMetrics
+import TaskRegistry
 
 /// The public listener's middleware.
 enum OrdersMiddleware {

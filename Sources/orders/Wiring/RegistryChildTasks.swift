@@ -1,4 +1,4 @@
-import Middleware
+import TaskRegistry
 import OrderService
 
 /// The domain's `ChildTaskStarter`, backed by the task registry: every stock-validation

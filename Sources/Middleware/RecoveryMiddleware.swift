@@ -1,5 +1,7 @@
 import Logging
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// Turns an error that escapes a handler into a response, the way Go's recover()
 /// middleware turns a panic into a 500.

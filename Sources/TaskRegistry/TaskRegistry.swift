@@ -1,3 +1,4 @@
+import Locking
 /// The service's own list of live tasks: every connection, request and child task that
 /// the service starts is registered here, and `/debug/tasks` renders it.
 ///

@@ -1,5 +1,7 @@
 import Logging
 import Server
+import ServerMetrics
+import TaskRegistry
 import Synchronization
 
 /// Where a request's id is kept in its context: `context.requestID`.

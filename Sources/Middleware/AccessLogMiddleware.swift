@@ -1,5 +1,7 @@
 import Logging
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// One structured log line per request: route template, method, status, duration,
 /// response bytes and request id.

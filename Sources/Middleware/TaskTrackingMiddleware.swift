@@ -1,4 +1,6 @@
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// Registers every request (and HTTP/2 stream) in the task registry for as long as it runs,
 /// labelled with its route, request id and, for HTTP/2, stream id, and makes it the parent

@@ -1,3 +1,4 @@
+import Locking
 import Server
 import Prometheus
 import Synchronization

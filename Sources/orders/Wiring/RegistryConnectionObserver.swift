@@ -1,4 +1,5 @@
 import Server
+import TaskRegistry
 import Synchronization
 
 /// Registers every client connection in the task registry while it is open, named

@@ -1,5 +1,7 @@
 import Logging
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// The built-in diagnostic middleware in one link: request id, access log, metrics, task
 /// tracking and recovery.

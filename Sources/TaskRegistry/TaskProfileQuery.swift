@@ -1,5 +1,3 @@
-import Server
-
 /// The parameters of `GET /debug/tasks`, parsed and checked.
 ///
 /// | parameter   | values                                   | default |
@@ -14,8 +12,8 @@ import Server
 /// | `threshold` | a duration: how long a task must have waited to count as leaked (`view=leaks`) | 30s |
 ///
 /// An empty value counts as absent; unknown parameters are ignored; for a repeated
-/// parameter the last value wins. A bad value throws `HTTPError` 400 `invalid_parameter`
-/// naming the parameter.
+/// parameter the last value wins. A bad value throws `InvalidParameter` naming the
+/// parameter (the admin route answers it with 400 `invalid_parameter`).
 public struct TaskProfileQuery: Sendable, Equatable {
     /// The output format.
     public struct Format: Sendable, Hashable, CustomStringConvertible {
@@ -109,8 +107,8 @@ public struct TaskProfileQuery: Sendable, Equatable {
 
     /// Parses query items; `defaultLeakThreshold` is the service's flag-set default.
     ///
-    /// - Throws: `HTTPError` 400 with code `invalid_parameter` naming the parameter.
-    public init(queryItems: [(name: String, value: String)], defaultLeakThreshold: Duration = .seconds(30)) throws {
+    /// - Throws: `InvalidParameter`, naming the parameter.
+    public init(queryItems: [(name: String, value: String)], defaultLeakThreshold: Duration = .seconds(30)) throws(InvalidParameter) {
         self.init(leakThreshold: defaultLeakThreshold)
         for (key, value) in queryItems where !value.isEmpty {
             switch key {
@@ -156,10 +154,18 @@ public struct TaskProfileQuery: Sendable, Equatable {
         }
     }
 
-    static func invalid(_ parameter: String, _ value: String, expected: String) -> HTTPError {
+    /// A query parameter whose value the profile cannot take (an HTTP caller answers 400).
+    public struct InvalidParameter: Error, Sendable, Equatable {
+        /// The parameter's name.
+        public let parameter: String
+        /// A sentence naming the parameter, the value (cut at 64 characters) and what fits.
+        public let message: String
+    }
+
+    static func invalid(_ parameter: String, _ value: String, expected: String) -> InvalidParameter {
         let shown = value.count > 64 ? String(value.prefix(64)) + "…" : value
-        return HTTPError(.badRequest, code: "invalid_parameter",
-                         message: "invalid value \"\(shown)\" for parameter '\(parameter)': expected \(expected)")
+        return InvalidParameter(parameter: parameter,
+                                message: "invalid value \"\(shown)\" for parameter '\(parameter)': expected \(expected)")
     }
 
     /// `500ms`, `1.5s`, `2m`, `1h`, or a plain number of seconds; never negative.

@@ -1,3 +1,6 @@
+import Server
+import ServerMetrics
+import TaskRegistry
 /// `/debug/`: an index of the debug endpoints with current counts, like Go's /debug/pprof/.
 enum DebugIndexPage {
     static func html(_ diagnostics: Diagnostics) -> String {

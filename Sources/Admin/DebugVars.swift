@@ -1,4 +1,6 @@
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// `/debug/vars`: the service's vital figures as one JSON object.
 enum DebugVars {

@@ -1,3 +1,4 @@
+import Locking
 /// The number of live tasks with one name in one state, for the `tasks_active` gauge.
 public struct TaskGauge: Sendable, Hashable {
     public var name: String

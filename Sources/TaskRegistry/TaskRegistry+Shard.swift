@@ -1,3 +1,4 @@
+import Locking
 /// One slot of a shard's slab: a live entry, or a free slot on the free list.
 struct TaskSlot {
     var info: TaskInfo

@@ -60,7 +60,6 @@ public final class HTTPMetrics: Sendable {
         self.registry = registry
         self.shards = (0..<shardCount).map { _ in Shard() }
         self.durations = DurationHistogramFamily(buckets: Self.durationBuckets, shardCount: shardCount)
-        ScrapeCollectors.attach(self, to: registry)
     }
 
     /// Counts a request as in flight. Pair every call with one call to
@@ -89,7 +88,7 @@ public final class HTTPMetrics: Sendable {
     }
 
     /// The same, for a duration in nanoseconds (the middleware's own path: no `Duration` math).
-    func requestFinished(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
+    package func requestFinished(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
         shards[shardIndex(shard)].inFlight.subtract(1, ordering: .relaxed)
         recordDuration(route: route, method: method, status: status, nanoseconds: nanoseconds, shard: shard)
     }
@@ -103,7 +102,7 @@ public final class HTTPMetrics: Sendable {
 
     /// The same, for a duration in nanoseconds (not negative; the chain's own path: no
     /// `Duration` math).
-    func recordDuration(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
+    package func recordDuration(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
         let index = shardIndex(shard)
         durations.record(nanoseconds: nanoseconds, in: cells(route: route, method: method, status: status, shard: index))
     }

@@ -3,7 +3,7 @@ import Prometheus
 /// Renders the admin listener's `/metrics` body in the Prometheus text format 0.0.4.
 ///
 /// The body is, in order: every family in the registry, the families of the
-/// ``HTTPMetrics`` made with the same registry, the `process_*` families read from `/proc` at this moment, and the
+/// ``HTTPMetrics`` given to `init`, the `process_*` families read from `/proc` at this moment, and the
 /// families whose values the caller hands to ``render(tasks:spawned:connections:)``:
 /// `tasks_active`, `tasks_spawned_total` and `http_connections_active`.
 ///
@@ -14,10 +14,16 @@ public struct MetricsExposition: Sendable {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     let registry: PrometheusCollectorRegistry
+    let httpMetrics: [HTTPMetrics]
 
-    /// - Parameter registry: The registry whose families come first in the body.
-    public init(registry: PrometheusCollectorRegistry) {
+    /// - Parameters:
+    ///   - registry: The registry whose families come first in the body.
+    ///   - httpMetrics: The request metrics to render after them: their histogram and
+    ///     in-flight gauge live outside the registry (a lock-free histogram the registry has
+    ///     no type for), so they are passed here rather than found through it.
+    public init(registry: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics] = []) {
         self.registry = registry
+        self.httpMetrics = httpMetrics
     }
 
     /// Renders the body.
@@ -38,8 +44,8 @@ public struct MetricsExposition: Sendable {
         var text = PrometheusText()
         registry.emit(into: &text.bytes)
         text.noteExistingFamilies()
-        for collector in ScrapeCollectors.collectors(for: registry) {
-            collector.collect(into: &text)
+        for metrics in httpMetrics {
+            metrics.collect(into: &text)
         }
 
         Self.renderProcess(ProcessMetrics.snapshot(), into: &text)

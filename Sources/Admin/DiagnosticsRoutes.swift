@@ -1,5 +1,7 @@
 import Prometheus
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// The admin listener's diagnostic endpoints. None of them exist on the public listener.
 ///
@@ -9,7 +11,7 @@ import Server
 /// - `GET /debug/`: an HTML index of all of them, with current counts.
 public enum DiagnosticsRoutes {
     public static func register(on router: inout Router, diagnostics: Diagnostics) {
-        let exposition = MetricsExposition(registry: diagnostics.prometheus)
+        let exposition = MetricsExposition(registry: diagnostics.prometheus, httpMetrics: diagnostics.httpMetrics)
         router.get("/metrics") { _, _ in
             let body = exposition.render(
                 tasks: diagnostics.registry.gauges().map { (name: $0.name, state: $0.state, count: $0.count) },
@@ -19,7 +21,13 @@ public enum DiagnosticsRoutes {
             return Response(contentType: .prometheus, body: ResponseBody(body))
         }
         router.get("/debug/tasks") { request, _ in
-            let query = try TaskProfileQuery(queryItems: request.queryItems, defaultLeakThreshold: diagnostics.leakThreshold)
+            let query: TaskProfileQuery
+            do {
+                query = try TaskProfileQuery(queryItems: request.queryItems, defaultLeakThreshold: diagnostics.leakThreshold)
+            } catch let error as TaskProfileQuery.InvalidParameter {
+                throw HTTPError(.badRequest, code: .invalidParameter, message: error.message,
+                                details: [("parameter", error.parameter), ("source", "query")])
+            }
             let rendered = try await TaskProfile.render(query, registry: diagnostics.registry) { duration in
                 try await EventLoop.sleep(for: duration)
             }

@@ -1,11 +1,15 @@
 import Prometheus
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// Everything the admin listener reports on: the task registry, the metrics, and live
 /// figures from the servers.
 public struct Diagnostics: Sendable {
     public let registry: TaskRegistry
     public let prometheus: PrometheusCollectorRegistry
+    /// The request metrics `/metrics` renders beside the registry's families.
+    public let httpMetrics: [HTTPMetrics]
     /// Open connections by protocol (`h1`, `h2`).
     public let connections: @Sendable () -> [(proto: String, count: Int)]
     /// Open connections per event loop of the public server.
@@ -17,13 +21,14 @@ public struct Diagnostics: Sendable {
     public let leakThreshold: Duration
 
     public init(
-        registry: TaskRegistry, prometheus: PrometheusCollectorRegistry,
+        registry: TaskRegistry, prometheus: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics],
         connections: @escaping @Sendable () -> [(proto: String, count: Int)],
         loops: @escaping @Sendable () -> [Int], version: String, leakThreshold: Duration = .seconds(30)
     ) {
         self.leakThreshold = leakThreshold
         self.registry = registry
         self.prometheus = prometheus
+        self.httpMetrics = httpMetrics
         self.connections = connections
         self.loops = loops
         self.version = version

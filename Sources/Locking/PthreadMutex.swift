@@ -17,13 +17,13 @@ import Darwin
 /// The mutex has a cache line of its own, and the object ends in one line of padding: the
 /// users are per-loop shards, made one after another, and two loops writing neighbouring
 /// lines would share them.
-final class PthreadMutex<Value: ~Copyable>: @unchecked Sendable {
+package final class PthreadMutex<Value: ~Copyable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     // Only touched with `mutex` held, which is the exclusivity the runtime would check.
     @exclusivity(unchecked) private var value: Value
     private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
-    init(_ value: consuming Value) {
+    package init(_ value: consuming Value) {
         self.value = value
         precondition(MemoryLayout<pthread_mutex_t>.size <= 64, "pthread_mutex_t is larger than a cache line")
         mutex = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64).bindMemory(to: pthread_mutex_t.self, capacity: 1)
@@ -38,7 +38,7 @@ final class PthreadMutex<Value: ~Copyable>: @unchecked Sendable {
 
     /// Runs `body` with the value, holding the lock.
     @inline(__always)
-    func withLock<Result: ~Copyable, E: Error>(_ body: (inout Value) throws(E) -> Result) throws(E) -> Result {
+    package func withLock<Result: ~Copyable, E: Error>(_ body: (inout Value) throws(E) -> Result) throws(E) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)

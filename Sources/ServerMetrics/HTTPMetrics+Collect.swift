@@ -1,7 +1,9 @@
 import Prometheus
 import Synchronization
 
-extension HTTPMetrics: ScrapeCollector {
+extension HTTPMetrics {
+    /// Appends `http_requests_in_flight` and `http_request_duration_seconds`, the families
+    /// this class keeps itself rather than in the registry.
     func collect(into text: inout PrometheusText) {
         let inFlight = Descriptors.inFlight
         let inFlightCount = shards.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }

@@ -1,4 +1,6 @@
 import Server
+import ServerMetrics
+import TaskRegistry
 
 /// Records every request in `http_request_duration_seconds{route,method,code}` and
 /// `http_requests_in_flight`, and routes safe-parameter failures to

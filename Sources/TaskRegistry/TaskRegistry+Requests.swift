@@ -1,3 +1,4 @@
+import Locking
 /// In-flight requests, the registry's hottest kind of entry, kept as plain values.
 ///
 /// A general entry is a `TaskInfo` (a name looked up in the shard's counters, up to six
@@ -28,7 +29,7 @@ extension TaskRegistry {
     /// `loop` is the index of the loop that received the request, whose shard the entry
     /// goes to when there is one: asking `currentShard` for it read a thread-local and
     /// retained the loop, per request.
-    func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?,
+    package func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?,
                          loop: Int? = nil) -> TaskToken {
         let shard = loop.flatMap { $0 >= 0 && $0 < shardCount ? $0 : nil } ?? shardIndexForCaller
         let now = TaskInstant.now
@@ -186,10 +187,10 @@ extension TaskShardStorage {
 
 /// A Swift task's address, for telling tasks apart: never dereferenced, and compared only
 /// while the task is known to run (a request entry lives no longer than its task).
-struct TaskIdentity: Hashable, Sendable {
+package struct TaskIdentity: Hashable, Sendable {
     let address: UInt
 
-    init(_ task: UnsafeCurrentTask) {
+    package init(_ task: UnsafeCurrentTask) {
         precondition(MemoryLayout<UnsafeCurrentTask>.size == MemoryLayout<UInt>.size, "UnsafeCurrentTask is one pointer")
         address = unsafeBitCast(task, to: UInt.self)
     }
