@@ -19,7 +19,7 @@ struct LoopAffinityTests {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.threads = 2
-        let server = HTTPServer(configuration: configuration, responder: router, logger: Logger(label: "test"))
+        let server = HTTPServer(configuration: configuration, routes: router.build(), logger: Logger(label: "test"))
         let running = Task { try await server.run() }
         defer { running.cancel() }
         let port = try await server.waitUntilListening()

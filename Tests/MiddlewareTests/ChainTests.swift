@@ -1,10 +1,13 @@
 import Foundation
 import Logging
 import Prometheus
+import Server
+import ServerMetrics
+import ServerTesting
 import Synchronization
 import Testing
 @testable import Middleware
-@testable import Server
+@testable import TaskRegistry
 
 /// Records the order in which middleware runs.
 final class Trail: Sendable {
@@ -13,36 +16,152 @@ final class Trail: Sendable {
     var all: [String] { steps.withLock { $0 } }
 }
 
+/// An async middleware, as a user writes one.
 struct Recording: Middleware {
     let name: String
     let trail: Trail
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> Response {
+    func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
         trail.add("\(name) in \(context.route)")
         defer { trail.add("\(name) out") }
-        return try await next(request, context)
+        return try await next.respond(to: request, context: context)
     }
 }
 
-struct ChainTests {
-    static func context() -> RequestContext { RequestContext(logger: Logger(label: "test")) }
+/// A synchronous middleware, as a user writes one.
+struct SyncRecording: SynchronousMiddleware {
+    let name: String
+    let trail: Trail
+    func begin(_ request: Request, context: inout RequestContext) {
+        trail.add("\(name) in \(context.route)")
+    }
+    func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {
+        trail.add("\(name) out \(response.status.code)")
+        response.headers.add(name: "X-\(name)", value: "seen")
+    }
+    func end(_ state: Void, request: Request, context: RequestContext, error: any Error) throws -> Response {
+        trail.add("\(name) error")
+        throw error
+    }
+}
 
+/// The metrics a chain renders at /metrics.
+func rendered(_ prometheus: PrometheusCollectorRegistry, _ metrics: HTTPMetrics) -> String {
+    String(decoding: MetricsExposition(registry: prometheus, httpMetrics: [metrics]).render(tasks: [], spawned: [], connections: []),
+           as: UTF8.self)
+}
+
+/// The value of the sample named exactly `series`.
+func sample(_ text: String, _ series: String) -> String? {
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        guard let space = line.lastIndex(of: " ") else { continue }
+        if line[..<space] == series { return String(line[line.index(after: space)...]) }
+    }
+    return nil
+}
+
+struct ChainTests {
     @Test func middlewareRunsOutermostFirstAndSeesTheRouteTemplate() async throws {
         let trail = Trail()
         var router = Router()
+        router.add(middleware: Recording(name: "a", trail: trail))
+        router.add(middleware: SyncRecording(name: "b", trail: trail))
         router.get("/order/{id}") { _, context in
             trail.add("handler \(context.parameters["id"] ?? "?")")
             return Response(body: ResponseBody(string: "ok"))
         }
-        let chain = MiddlewareChain([Recording(name: "a", trail: trail), Recording(name: "b", trail: trail)], router: router)
-        _ = try await chain.respond(to: Request(method: .get, target: "/order/7"), context: Self.context())
-        #expect(trail.all == ["a in /order/{id}", "b in /order/{id}", "handler 7", "b out", "a out"])
+        let client = TestClient(router)
+        let response = await client.execute(.get, "/order/7")
+        #expect(trail.all == ["a in /order/{id}", "b in /order/{id}", "handler 7", "b out 200", "a out"])
+        #expect(response.headers.first("X-b") == "seen")
 
         let missing = Trail()
-        let chain404 = MiddlewareChain([Recording(name: "a", trail: missing)], router: router)
-        await #expect(throws: HTTPError.self) {
-            _ = try await chain404.respond(to: Request(method: .get, target: "/nope"), context: Self.context())
+        var router404 = Router()
+        router404.add(middleware: Recording(name: "a", trail: missing))
+        router404.get("/order/{id}") { _, _ in Response() }
+        let notFound = await TestClient(router404).execute(.get, "/nope")
+        #expect(notFound.status == .notFound)
+        #expect(missing.all == ["a in unmatched", "a out"], "404s run behind the middleware, with the bounded label")
+    }
+
+    /// The router's middleware wraps every route, a group's only the group's routes (inside
+    /// the router's), and a route's own only that route (innermost).
+    @Test func groupAndRouteMiddlewareWrapOnlyTheirRoutes() async throws {
+        let trail = Trail()
+        var router = Router()
+        router.add(middleware: SyncRecording(name: "global", trail: trail))
+        router.get("/open") { _, _ in Response() }
+        router.group("/api", middleware: [SyncRecording(name: "api", trail: trail)]) { api in
+            api.get("/order/{id}", middleware: [Recording(name: "route", trail: trail)]) { _, _ in Response() }
+            api.group("/admin", middleware: [SyncRecording(name: "admin", trail: trail)]) { admin in
+                admin.get("/stats") { _, _ in Response() }
+            }
         }
-        #expect(missing.all == ["a in unmatched", "a out"], "unmatched paths get the bounded label")
+        let client = TestClient(router)
+        for (path, route, expected) in [
+            ("/open", "/open", ["global in /open", "global out 200"]),
+            ("/api/order/1", "/api/order/{id}", ["global in /api/order/{id}", "api in /api/order/{id}", "route in /api/order/{id}",
+                                                 "route out", "api out 200", "global out 200"]),
+            ("/api/admin/stats", "/api/admin/stats", ["global in /api/admin/stats", "api in /api/admin/stats",
+                                                      "admin in /api/admin/stats", "admin out 200", "api out 200", "global out 200"]),
+        ] {
+            trail.steps.withLock { $0.removeAll() }
+            let response = await client.execute(.get, path)
+            #expect(response.route == route)
+            #expect(trail.all == expected, "\(path)")
+        }
+    }
+
+    /// A synchronous handler behind only synchronous middleware, ours or a user's, is
+    /// answered without a task; one async middleware anywhere on the route gives it one.
+    @Test func synchronousMiddlewareKeepsSynchronousRoutesOffTasks() async throws {
+        let trail = Trail()
+        var router = Router()
+        router.add(middleware: SyncRecording(name: "user", trail: trail))
+        router.add(middleware: RequestIDMiddleware())
+        router.get("/sync", SynchronousHandler { _, _ in
+            Response(body: ResponseBody(string: "task=\(withUnsafeCurrentTask { $0 != nil })"))
+        })
+        router.get("/sync-behind-async", middleware: [Recording(name: "async", trail: trail)], SynchronousHandler { _, _ in
+            Response(body: ResponseBody(string: "task=\(withUnsafeCurrentTask { $0 != nil })"))
+        })
+        let client = TestClient(router)
+        let (plain, behindAsync) = await onPlainThread {
+            (client.executeWithoutTask(Request(method: .get, target: "/sync")),
+             client.executeWithoutTask(Request(method: .get, target: "/sync-behind-async")))
+        }
+        #expect(plain?.text == "task=false")
+        #expect(plain?.headers.first("X-user") == "seen")
+        #expect(plain?.headers.first("X-Request-Id")?.isEmpty == false)
+        #expect(behindAsync == nil, "an async middleware needs the request's task")
+        let answered = await client.execute(.get, "/sync-behind-async")
+        #expect(answered.text == "task=true")
+        #expect(trail.all.suffix(3) == ["async in /sync-behind-async", "async out", "user out 200"])
+    }
+
+    /// Exactly one `end` runs per `begin`: the error one when the rest threw. A `begin` that
+    /// throws skips the rest of the route and its own `end`.
+    @Test func synchronousMiddlewareSeesErrorsAndBeginCanReject() async throws {
+        struct Reject: SynchronousMiddleware {
+            func begin(_ request: Request, context: inout RequestContext) throws {
+                guard request.headers.first("X-Key") == "ok" else {
+                    throw HTTPError(.unauthorized, code: "unauthorized", message: "A key is required")
+                }
+            }
+            func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {}
+        }
+        struct Boom: Error {}
+        let trail = Trail()
+        var router = Router()
+        router.add(middleware: SyncRecording(name: "outer", trail: trail))
+        router.add(middleware: Reject())
+        router.get("/boom", SynchronousHandler { _, _ in throw Boom() })
+        router.get("/fine", SynchronousHandler { _, _ in trail.add("handler"); return Response() })
+        let client = TestClient(router)
+        #expect(await client.execute(.get, "/fine").status == .unauthorized)
+        #expect(trail.all == ["outer in /fine", "outer error"], "the handler never ran")
+        trail.steps.withLock { $0.removeAll() }
+        #expect(await client.execute(.get, "/boom", headers: ["X-Key": "ok"]).status == .internalServerError)
+        #expect(trail.all == ["outer in /boom", "outer error"])
     }
 
     struct Boom: Error {}
@@ -50,59 +169,78 @@ struct ChainTests {
     @Test func recoveryCountsEscapedErrorsButNotHTTPErrors() async throws {
         let recovered = Trail()
         var router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RecoveryMiddleware(logger: Logger(label: "test")) { route, type in recovered.add("\(route) \(type)") })
         router.get("/boom") { _, _ in throw Boom() }
         router.get("/bad") { _, _ in throw HTTPError(.badRequest, code: "bad", message: "bad") }
-        let chain = MiddlewareChain([
-            RequestIDMiddleware(),
-            RecoveryMiddleware(logger: Logger(label: "test")) { route, type in recovered.add("\(route) \(type)") },
-        ], router: router)
-        let boom = try await chain.respond(to: Request(method: .get, target: "/boom", headers: ["X-Request-Id": "req-1"]), context: Self.context())
+        router.get("/id") { _, context in Response(body: ResponseBody(string: context.requestID ?? "none")) }
+        let client = TestClient(router)
+        let boom = await client.execute(.get, "/boom", headers: ["X-Request-Id": "req-1"])
         #expect(boom.status == .internalServerError)
-        let body = String(decoding: boom.body.bytes, as: UTF8.self)
-        #expect(body.contains(#""code":"internal_error""#))
-        #expect(body.contains(#""request_id":"req-1""#))
+        #expect(boom.text.contains(#""code":"internal_error""#))
+        #expect(boom.text.contains(#""request_id":"req-1""#))
         #expect(boom.headers.first("X-Request-Id") == "req-1")
-        let bad = try await chain.respond(to: Request(method: .get, target: "/bad"), context: Self.context())
+        let bad = await client.execute(.get, "/bad")
         #expect(bad.status == .badRequest)
         #expect(recovered.all == ["/boom Boom"], "only the escaped error is a recovered panic")
+        #expect(await client.execute(.get, "/id", headers: ["X-Request-Id": "req-2"]).text == "req-2",
+                "handlers read the id from the context")
     }
 
-    @Test func fusedDiagnosticMiddlewareRegistersCountsAndCleansUp() async throws {
+    /// The fused middleware and the five links it stands for behave alike: an id echoed
+    /// and readable, a registry entry while the handler runs (current, labelled), the
+    /// histogram, recovery of an escaped error, and nothing left behind.
+    @Test(arguments: ["fused", "links"])
+    func diagnosticsRegisterCountRecoverAndCleanUp(_ shape: String) async throws {
         let registry = TaskRegistry(shardCount: 1) { 0 }
         let prometheus = PrometheusCollectorRegistry()
         let metrics = HTTPMetrics(registry: prometheus)
-        let liveDuringHandler = Mutex(0)
+        let logger = Logger(label: "t")
+        let seen = Mutex<[String]>([])
         var router = Router()
-        router.get("/work") { _, _ in
-            liveDuringHandler.withLock { $0 = registry.liveCount }
-            #expect(TaskRegistry.current != nil, "the handler runs as the request's registry entry")
+        if shape == "fused" {
+            router.add(middleware: DiagnosticMiddleware(metrics: metrics, registry: registry, logger: logger, accessLog: nil))
+        } else {
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: MetricsMiddleware(metrics: metrics))
+            router.add(middleware: TaskTrackingMiddleware(registry: registry))
+            router.add(middleware: RecoveryMiddleware(logger: logger) { metrics.recoveredPanic(route: $0, errorType: $1) })
+        }
+        router.get("/work/{id}") { request, context in
+            let current = TaskRegistry.current.flatMap { registry.labels(of: $0)?["request_id"] } ?? "none"
+            seen.withLock { $0.append("live=\(registry.liveCount) current=\(current) id=\(context.requestID ?? "none")") }
+            _ = request.lookup("missing", as: Int.self, context: context)
             return Response(body: ResponseBody(string: "done"))
         }
         router.get("/boom") { _, _ in throw Boom() }
-        let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
-        let response = try await chain.respond(to: Request(method: .get, target: "/work"), context: Self.context())
+        let client = TestClient(router)
+        let response = await client.execute(.get, "/work/1", headers: ["X-Request-Id": "work-1"])
         #expect(response.status == .ok)
-        #expect(response.headers.first("X-Request-Id")?.isEmpty == false)
-        #expect(liveDuringHandler.withLock { $0 } == 1)
+        #expect(response.headers.first("X-Request-Id") == "work-1")
+        #expect(seen.withLock { $0 } == ["live=1 current=work-1 id=work-1"])
         #expect(registry.liveCount == 0)
-        let boom = try await chain.respond(to: Request(method: .get, target: "/boom"), context: Self.context())
+        let boom = await client.execute(.get, "/boom")
         #expect(boom.status == .internalServerError)
         #expect(registry.liveCount == 0)
-        let text = String(decoding: MetricsExposition(registry: prometheus).render(tasks: [], spawned: [], connections: []), as: UTF8.self)
-        #expect(text.contains(#"http_recovered_panics_total{route="/boom",error="Boom"} 1"#) || text.contains(#"error="Boom",route="/boom""#), "\(text)")
-        #expect(text.contains(#"route="/work""#))
+        let text = rendered(prometheus, metrics)
+        #expect(text.contains(#"http_recovered_panics_total{route="/boom",error="Boom"} 1"#), "\(text)")
+        #expect(sample(text, #"http_request_duration_seconds_count{route="/work/{id}",method="GET",code="200"}"#) == "1")
+        #expect(sample(text, #"http_request_duration_seconds_count{route="/boom",method="GET",code="500"}"#) == "1")
+        #expect(sample(text, #"param_lookup_failures_total{route="/work/{id}",param="missing",reason="missing"}"#) == "1")
+        #expect(sample(text, "http_requests_in_flight") == "0")
     }
 
-    /// A synchronous route behind the fused middleware is answered in `startRequest`, with
+    /// A synchronous route behind the fused middleware is answered without a task, with
     /// every step of the middleware: an id echoed, a registry entry while the handler runs
-    /// (listed, labelled, and `current` on the thread while the handler runs), the histogram,
-    /// and recovery of an escaped error.
+    /// (listed, labelled, and `current` on the thread while the handler runs), the
+    /// histogram, and recovery of an escaped error.
     @Test func fusedChainAnswersSynchronousRoutesWithoutATask() async throws {
         let registry = TaskRegistry(shardCount: 1) { 0 }
         let prometheus = PrometheusCollectorRegistry()
         let metrics = HTTPMetrics(registry: prometheus)
         let seen = Mutex<[String]>([])
         var router = Router()
+        router.add(middleware: DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil))
         router.get("/sync/{id}", SynchronousHandler { _, context in
             let entry = registry.snapshot().tasks.first { $0.labels["route"] == "/sync/{id}" }
             let inTask = withUnsafeCurrentTask { $0 != nil }
@@ -113,29 +251,24 @@ struct ChainTests {
             return Response(body: ResponseBody(string: "done"))
         })
         router.get("/sync-boom", SynchronousHandler { _, _ in throw Boom() })
-        let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
+        let client = TestClient(router)
 
-        let (answered, boom) = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var context = Self.context()
-                let answered = chain.startRequest(Request(method: .get, target: "/sync/9", headers: ["X-Request-Id": "sync-1"]), context: &context)
-                var boomContext = Self.context()
-                let boom = chain.startRequest(Request(method: .get, target: "/sync-boom"), context: &boomContext)
-                continuation.resume(returning: (answered, boom))
-            }
+        let (answered, boom, currentAfter) = await onPlainThread {
+            let answered = client.executeWithoutTask(Request(method: .get, target: "/sync/9", headers: ["X-Request-Id": "sync-1"]))
+            let boom = client.executeWithoutTask(Request(method: .get, target: "/sync-boom"))
+            return (answered, boom, TaskRegistry.current == nil)
         }
         #expect(answered?.status == .ok)
         #expect(answered?.headers.first("X-Request-Id") == "sync-1")
         #expect(seen.withLock { $0 } == ["live=1 id=sync-1 task=false current=sync-1 param=9"])
-        #expect(TaskRegistry.current == nil, "the entry is current only while its handler runs")
+        #expect(currentAfter, "the entry is current only while its handler runs")
         #expect(boom?.status == .internalServerError)
-        #expect(boom.map { String(decoding: $0.body.bytes, as: UTF8.self).contains(#""code":"internal_error""#) } == true)
+        #expect(boom?.text.contains(#""code":"internal_error""#) == true)
         #expect(registry.liveCount == 0, "the entries ended with their requests")
-        let rendered = RenderedMetrics(registry: prometheus)
-        let text = String(decoding: MetricsExposition(registry: prometheus).render(tasks: [], spawned: [], connections: []), as: UTF8.self)
+        let text = rendered(prometheus, metrics)
         #expect(text.contains(#"route="/sync/{id}""#), "the histogram counted the request: \(text)")
         #expect(text.contains(#"error="Boom""#))
-        #expect(rendered.value("http_requests_in_flight") == "0")
+        #expect(sample(text, "http_requests_in_flight") == "0")
     }
 
     /// Behind middleware that is not synchronous, a synchronous route gets a task like any
@@ -143,16 +276,16 @@ struct ChainTests {
     @Test func synchronousRouteBehindAsyncMiddlewareRunsInTheChain() async throws {
         let trail = Trail()
         var router = Router()
+        router.add(middleware: Recording(name: "a", trail: trail))
         router.get("/sync", SynchronousHandler { _, _ in
             trail.add("handler")
             return Response(body: ResponseBody(string: "ok"))
         })
-        let chain = MiddlewareChain([Recording(name: "a", trail: trail)], router: router)
-        var context = Self.context()
-        let request = Request(method: .get, target: "/sync")
-        #expect(chain.startRequest(request, context: &context) == nil, "the async link needs a task")
-        let response = try await chain.respond(to: request, context: context)
-        #expect(response.body.bytes == Array("ok".utf8))
+        let client = TestClient(router)
+        #expect(await onPlainThread { client.executeWithoutTask(Request(method: .get, target: "/sync")) } == nil,
+                "the async link needs a task")
+        let response = await client.execute(.get, "/sync")
+        #expect(response.text == "ok")
         #expect(trail.all == ["a in /sync", "handler", "a out"])
     }
 
@@ -164,90 +297,30 @@ struct ChainTests {
         let metrics = HTTPMetrics(registry: prometheus)
         let seenInside = Mutex<[String?]>([])
         var router = Router()
+        router.add(middleware: DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil))
         router.get("/work") { _, _ in
-            seenInside.withLock { $0.append(RenderedMetrics(registry: prometheus).value("http_requests_in_flight")) }
+            seenInside.withLock { $0.append(sample(rendered(prometheus, metrics), "http_requests_in_flight")) }
             return Response(body: ResponseBody(string: "done"))
         }
         router.get("/boom") { _, _ in
-            seenInside.withLock { $0.append(RenderedMetrics(registry: prometheus).value("http_requests_in_flight")) }
+            seenInside.withLock { $0.append(sample(rendered(prometheus, metrics), "http_requests_in_flight")) }
             throw Boom()
         }
-        let chain = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
-        // A second chain over the same registry and metrics must not count requests twice.
-        _ = MiddlewareChain([DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)], router: router)
-        #expect(RenderedMetrics(registry: prometheus).value("http_requests_in_flight") == "0")
-        _ = try await chain.respond(to: Request(method: .get, target: "/work"), context: Self.context())
-        _ = try await chain.respond(to: Request(method: .get, target: "/boom"), context: Self.context())
+        let client = TestClient(router)
+        // A second middleware over the same registry and metrics must not count requests twice.
+        _ = DiagnosticMiddleware(metrics: metrics, registry: registry, logger: Logger(label: "t"), accessLog: nil)
+        #expect(sample(rendered(prometheus, metrics), "http_requests_in_flight") == "0")
+        _ = await client.execute(.get, "/work")
+        _ = await client.execute(.get, "/boom")
         #expect(seenInside.withLock { $0 } == ["1", "1"])
-        #expect(RenderedMetrics(registry: prometheus).value("http_requests_in_flight") == "0")
+        #expect(sample(rendered(prometheus, metrics), "http_requests_in_flight") == "0")
     }
 }
 
-struct SafeLookupTests {
-    final class Failures: ParameterFailureObserver {
-        let seen = Mutex<[String]>([])
-        func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
-            seen.withLock { $0.append("\(route) \(parameter) \(reason)") }
-        }
-    }
-
-    static func context(_ observer: Failures) -> RequestContext {
-        var context = RequestContext(route: "/r", parameters: Parameters([("id", "42")]), logger: Logger(label: "t"))
-        context.parameterFailureObserver = observer
-        return context
-    }
-
-    @Test(arguments: [
-        ("ids=1,2,3", "found [1, 2, 3]"),
-        ("other=1", "missing"),
-        ("ids=", "missing"),
-        ("ids=1,x", "invalid 1,x"),
-        ("ids=1,,2", "invalid 1,,2"),
-        ("ids=-1", "invalid -1"),
-    ])
-    func listOfPositiveIntegers(query: String, expected: String) {
-        let observer = Failures()
-        let request = Request(method: .get, target: "/r?" + query)
-        let outcome: String
-        switch request.lookup("ids", as: [PositiveInt].self, context: Self.context(observer)) {
-        case .found(let ids): outcome = "found \(ids.map(\.value))"
-        case .missing: outcome = "missing"
-        case .invalid(let received, let expected):
-            #expect(expected == "comma-separated list of positive integer")
-            outcome = "invalid \(received)"
-        }
-        #expect(outcome == expected)
-        let failures = observer.seen.withLock { $0 }
-        #expect(failures == (expected.hasPrefix("found") ? [] : ["/r ids \(expected.hasPrefix("missing") ? "missing" : "invalid")"]))
-    }
-
-    @Test func requireOptionalAndDefault() throws {
-        let observer = Failures()
-        let context = Self.context(observer)
-        let request = Request(method: .get, target: "/r?limit=10&flag=true&bad=x", headers: ["X-Count": "3"])
-        #expect(try request.require("limit", as: Int.self, context: context) == 10)
-        #expect(try request.require("id", as: Int.self, in: .path, context: context) == 42)
-        #expect(try request.require("X-Count", as: Int.self, in: .header, context: context) == 3)
-        #expect(try request.optional("absent", as: Int.self, context: context) == nil)
-        #expect(try request.value("absent", as: Int.self, default: 5, context: context) == 5)
-        #expect(try request.value("flag", as: Bool.self, default: false, context: context) == true)
-        do {
-            _ = try request.require("missing", as: Int.self, context: context)
-            Issue.record("expected a 400")
-        } catch {
-            #expect(error.status == .badRequest)
-            #expect(error.code == "missing_parameter")
-            let body = String(decoding: error.response.body.bytes, as: UTF8.self)
-            #expect(body.contains(#""parameter":"missing""#) && body.contains(#""expected":"integer""#))
-        }
-        do {
-            _ = try request.optional("bad", as: Int.self, context: context)
-            Issue.record("an invalid value is never silently ignored")
-        } catch {
-            #expect(error.code == "invalid_parameter")
-            let body = String(decoding: error.response.body.bytes, as: UTF8.self)
-            #expect(body.contains(#""received":"x""#) && body.contains(#""expected":"integer""#))
-        }
-        #expect(observer.seen.withLock { $0 } == ["/r absent missing", "/r absent missing", "/r missing missing", "/r bad invalid"])
+/// Runs `body` on a new thread, outside any Swift task, as the event loop's thread runs a
+/// synchronous route.
+func onPlainThread<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
     }
 }

@@ -1,5 +1,6 @@
+import Server
 import Foundation
-@testable import Middleware
+@testable import ServerMetrics
 import Prometheus
 import Testing
 
@@ -69,7 +70,7 @@ struct MetricsExpositionTests {
         registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "process_threads", unitName: "", helpText: "Registered elsewhere."
         )).set(to: 42)
-        let rendered = RenderedMetrics(MetricsExposition(registry: registry).render(
+        let rendered = RenderedMetrics(MetricsExposition(registry: registry, httpMetrics: [metrics]).render(
             tasks: [(name: "t", state: "running", count: 1)], spawned: [(name: "t", count: 1)],
             connections: [(proto: "h1", count: 1)]
         ))
@@ -103,7 +104,7 @@ struct MetricsExpositionTests {
         metrics.paramLookupFailed(route: "/api/v1/order/map", param: "id", reason: .missing)
         metrics.paramLookupFailed(route: "/api/v1/order/map", param: "qty", reason: .invalid)
         metrics.recoveredPanic(route: "/api/v1/user/fetch", errorType: "LookupError")
-        let body = MetricsExposition(registry: registry).render(
+        let body = MetricsExposition(registry: registry, httpMetrics: [metrics]).render(
             tasks: [(name: "request", state: "running", count: 2), (name: "request", state: "waiting", count: 1),
                     (name: "odd \"name\"\\\n", state: "running", count: 1)],
             spawned: [(name: "request", count: 12), (name: "connection", count: 3)],

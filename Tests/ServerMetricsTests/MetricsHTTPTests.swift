@@ -1,4 +1,5 @@
-@testable import Middleware
+import Server
+@testable import ServerMetrics
 import Prometheus
 import Testing
 
@@ -16,7 +17,7 @@ struct MetricsHTTPTests {
             metrics.requestStarted()
             metrics.requestFinished(route: "/api/v1/order/map", method: "GET", status: 200, duration: duration, shard: index % 2)
         }
-        let rendered = RenderedMetrics(registry: registry)
+        let rendered = RenderedMetrics(registry: registry, metrics: metrics)
         let expected: [(le: String, count: String)] = [
             ("0.0001", "2"), ("0.00025", "2"), ("0.0005", "3"), ("0.001", "3"), ("0.0025", "3"),
             ("0.005", "4"), ("0.01", "4"), ("0.025", "4"), ("0.05", "4"), ("0.1", "4"), ("0.25", "4"),
@@ -44,7 +45,7 @@ struct MetricsHTTPTests {
             metrics.requestStarted()
             metrics.requestFinished(route: call.route, method: call.method, status: call.status, duration: .microseconds(5))
         }
-        let rendered = RenderedMetrics(registry: registry)
+        let rendered = RenderedMetrics(registry: registry, metrics: metrics)
         let counts: [(labels: String, count: String)] = [
             (#"route="/api/v1/order/map",method="GET",code="200""#, "2"),
             (#"route="/api/v1/order/map",method="POST",code="200""#, "1"),
@@ -65,15 +66,15 @@ struct MetricsHTTPTests {
     func inFlight() {
         let registry = PrometheusCollectorRegistry()
         let metrics = HTTPMetrics(registry: registry, shardCount: 4)
-        #expect(RenderedMetrics(registry: registry).value("http_requests_in_flight") == "0")
+        #expect(RenderedMetrics(registry: registry, metrics: metrics).value("http_requests_in_flight") == "0")
         for shard in 0..<3 { metrics.requestStarted(shard: shard) }
-        #expect(RenderedMetrics(registry: registry).value("http_requests_in_flight") == "3")
+        #expect(RenderedMetrics(registry: registry, metrics: metrics).value("http_requests_in_flight") == "3")
         // Finishing on another shard than the start still balances: the gauge is the sum.
         metrics.requestFinished(route: "/r", method: "GET", status: 200, duration: .zero, shard: 3)
         metrics.requestFinished(route: "/r", method: "GET", status: 200, duration: .zero, shard: 7)
-        #expect(RenderedMetrics(registry: registry).value("http_requests_in_flight") == "1")
+        #expect(RenderedMetrics(registry: registry, metrics: metrics).value("http_requests_in_flight") == "1")
         metrics.requestFinished(route: "/r", method: "GET", status: 200, duration: .zero, shard: -1)
-        #expect(RenderedMetrics(registry: registry).value("http_requests_in_flight") == "0")
+        #expect(RenderedMetrics(registry: registry, metrics: metrics).value("http_requests_in_flight") == "0")
     }
 
     @Test("parameter failures and recovered panics are counted by their labels")
@@ -88,7 +89,7 @@ struct MetricsHTTPTests {
         metrics.recoveredPanic(route: "/api/v1/order/map", errorType: "LookupError")
         metrics.recoveredPanic(route: "/api/v1/user/fetch", errorType: "DecodingError")
 
-        let rendered = RenderedMetrics(registry: registry)
+        let rendered = RenderedMetrics(registry: registry, metrics: metrics)
         let expected: [(series: String, value: String)] = [
             (#"param_lookup_failures_total{route="/api/v1/order/map",param="id",reason="missing"}"#, "2"),
             (#"param_lookup_failures_total{route="/api/v1/order/map",param="id",reason="invalid"}"#, "1"),
@@ -123,7 +124,7 @@ struct MetricsHTTPTests {
                 }
             }
         }
-        let rendered = RenderedMetrics(registry: registry)
+        let rendered = RenderedMetrics(registry: registry, metrics: metrics)
         let perRoute = String(tasks * perTask / 2)
         for route in routes {
             let labels = #"route="\#(route)",method="GET",code="200""#

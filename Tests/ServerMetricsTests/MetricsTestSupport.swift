@@ -1,4 +1,4 @@
-@testable import Middleware
+@testable import ServerMetrics
 import Prometheus
 
 /// A rendered exposition, split into what tests ask about.
@@ -9,9 +9,9 @@ struct RenderedMetrics {
         self.text = String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Renders `registry` (and the `HTTPMetrics` made with it) with no task or connection figures.
-    init(registry: PrometheusCollectorRegistry) {
-        self.init(MetricsExposition(registry: registry).render(tasks: [], spawned: [], connections: []))
+    /// Renders `registry` and `metrics` with no task or connection figures.
+    init(registry: PrometheusCollectorRegistry, metrics: HTTPMetrics) {
+        self.init(MetricsExposition(registry: registry, httpMetrics: [metrics]).render(tasks: [], spawned: [], connections: []))
     }
 
     var lines: [Substring] { text.split(separator: "\n") }

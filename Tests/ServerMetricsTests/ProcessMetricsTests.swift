@@ -1,5 +1,5 @@
 import Foundation
-@testable import Middleware
+@testable import ServerMetrics
 import Testing
 
 @Suite("ProcessMetrics")

@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import ServerTesting
+import Synchronization
 import Testing
 @testable import Server
 
 struct RouterTests {
-    static let router: Router = {
+    static let routes: Routes = {
         var router = Router()
         let reply: (String) -> Handler = { name in { _, context in
             Response(body: ResponseBody(string: "\(name) \(context.route) \(context.parameters.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ","))"))
@@ -21,7 +23,7 @@ struct RouterTests {
         router.get("/sync/{id}", SynchronousHandler { _, context in
             Response(body: ResponseBody(string: "sync \(context.route) id=\(context.parameters["id"] ?? "")"))
         })
-        return router
+        return router.build()
     }()
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -61,37 +63,43 @@ struct RouterTests {
         Case(method: .post, path: "/sync/5", outcome: "405:GET, HEAD, OPTIONS", template: "/sync/{id}"),
     ]
 
+    /// Every request is matched and answered by its route's responder: the handler, or the
+    /// router's own 404, 405 and OPTIONS answers.
     @Test(arguments: cases)
     func match(_ testCase: Case) async throws {
-        let match = Self.router.match(method: testCase.method, path: testCase.path)
+        let match = Self.routes.match(method: testCase.method, path: testCase.path)
         #expect(match.template == testCase.template)
-        var context = RequestContext(logger: Logger(label: "test"))
-        context.route = match.template
-        context.parameters = match.parameters
-        let request = Request(method: testCase.method, target: testCase.path)
-        switch match.kind {
-        case .handler, .synchronous:
-            let response = try await match.respond(to: request, context: context)
-            let name = String(decoding: response.body.bytes, as: UTF8.self).split(separator: " ")[0]
+
+        let response = await TestClient(Self.routes).execute(testCase.method, testCase.path)
+        #expect(response.route == testCase.template)
+        let allow = response.headers.first("Allow") ?? ""
+        switch response.status {
+        case .ok:
+            let name = response.text.split(separator: " ")[0]
             #expect("handler:\(name)" == testCase.outcome)
+            #expect(response.text.split(separator: " ")[1] == Substring(testCase.template), "the handler sees the template")
             for (key, value) in testCase.parameters { #expect(match.parameters[key] == value) }
             #expect(match.parameters.count == testCase.parameters.count)
         case .notFound:
             #expect(testCase.outcome == "404")
-        case .methodNotAllowed(let allow):
-            #expect(testCase.outcome == "405:" + allow.map(\.rawValue).joined(separator: ", "))
-        case .options(let allow):
-            #expect(testCase.outcome == "options:" + allow.map(\.rawValue).joined(separator: ", "))
+            #expect(response.text.contains(#""code":"not_found""#))
+        case .methodNotAllowed:
+            #expect(testCase.outcome == "405:" + allow)
+            #expect(response.text.contains(#""code":"method_not_allowed""#))
+        case .noContent:
+            #expect(testCase.outcome == "options:" + allow)
+        default:
+            Issue.record("unexpected status \(response.status.code)")
         }
     }
 
-    @Test func respondTurnsMissesIntoJSONErrors() async throws {
+    @Test func missesThrowJSONErrorsWithoutMiddleware() async throws {
         let context = RequestContext(logger: Logger(label: "test"))
-        await #expect(throws: HTTPError.self) {
-            _ = try await Self.router.respond(to: Request(method: .get, target: "/nope"), context: context)
+        await #expect(throws: HTTPError.notFound) {
+            _ = try await Self.routes.respond(to: Request(method: .get, target: "/nope"), context: context)
         }
         do {
-            _ = try await Self.router.respond(to: Request(method: .post, target: "/plaintext"), context: context)
+            _ = try await Self.routes.respond(to: Request(method: .post, target: "/plaintext"), context: context)
             Issue.record("expected 405")
         } catch let error as HTTPError {
             #expect(error.status == .methodNotAllowed)
@@ -104,13 +112,12 @@ struct RouterTests {
         var router = Router()
         router.get("/a") { _, _ in Response(body: ResponseBody(string: "one")) }
         router.get("/a") { _, _ in Response(body: ResponseBody(string: "two")) }
-        let response = try await router.respond(to: Request(method: .get, target: "/a"), context: RequestContext(logger: Logger(label: "t")))
-        #expect(response.body.bytes == Array("two".utf8))
+        #expect(await TestClient(router).execute(.get, "/a").text == "two")
     }
 
-    /// `startRequest` answers a synchronous route by a plain call, with no task, and leaves
-    /// an async route routed for `respond`.
-    @Test func startRequestAnswersSynchronousRoutesWithoutATask() async throws {
+    /// A synchronous route is answered by a plain call, with no task, and so are the 404,
+    /// 405 and OPTIONS answers; an async route needs the request's task.
+    @Test func synchronousRoutesAreAnsweredWithoutATask() async throws {
         var router = Router()
         router.get("/sync", SynchronousHandler { _, context in
             let inTask = withUnsafeCurrentTask { $0 != nil }
@@ -122,41 +129,31 @@ struct RouterTests {
         })
         struct Unexpected: Error {}
         router.get("/sync-crashes", SynchronousHandler { _, _ in throw Unexpected() })
+        let client = TestClient(router)
 
         // Called from a plain thread, as the event loop calls it: no current task.
-        let routes = router
-        let answers = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var results: [String: (status: Int, body: String, route: String)?] = [:]
-                for path in ["/sync", "/async", "/sync-fails", "/sync-crashes", "/missing"] {
-                    var context = RequestContext(logger: Logger(label: "test"))
-                    let response = routes.startRequest(Request(method: .get, target: path), context: &context)
-                    results[path] = .some(response.map { ($0.status.code, String(decoding: $0.body.bytes, as: UTF8.self), context.route) })
-                }
-                continuation.resume(returning: results)
+        let answers = await onPlainThread {
+            var results: [String: (status: Int, body: String, route: String)?] = [:]
+            for path in ["/sync", "/async", "/sync-fails", "/sync-crashes", "/missing"] {
+                let response = client.executeWithoutTask(Request(method: .get, target: path))
+                results[path] = .some(response.map { ($0.status.code, $0.text, $0.route) })
             }
+            return results
         }
         #expect(answers["/sync"]??.status == 200)
         #expect(answers["/sync"]??.body == "route=/sync task=false")
         #expect(answers["/sync-fails"]??.status == 422, "an HTTPError keeps its status")
         #expect(answers["/sync-fails"]??.body.contains(#""code":"busy""#) == true)
         #expect(answers["/sync-crashes"]??.status == 500, "any other error is a 500")
-        #expect(answers["/async"]! == nil, "an async route is left to respond")
-        #expect(answers["/missing"]! == nil, "a miss is answered by respond, as before")
-
-        // The async route's context comes back routed, and respond uses that match.
-        var context = RequestContext(logger: Logger(label: "test"))
-        let request = Request(method: .get, target: "/async")
-        #expect(router.startRequest(request, context: &context) == nil)
-        #expect(context.route == "/async")
-        let response = try await router.respond(to: request, context: context)
-        #expect(response.body.bytes == Array("async".utf8))
+        #expect(answers["/async"]! == nil, "an async route needs its task")
+        #expect(answers["/missing"]??.status == 404, "a miss is answered at once too")
+        #expect(await client.execute(.get, "/async").text == "async")
     }
 
     /// The literal-path table grows past its first size, finds every path it holds, misses
     /// the rest (prefixes, extensions, case changes), and replaces a re-added path.
     @Test func literalPathTableFindsExactlyItsPaths() {
-        var table = Router.LiteralPaths()
+        var table = Routes.LiteralPaths()
         let paths = (0..<100).map { "/route/\($0)" } + ["/", "/plaintext", "/api/v1/order/map", "/ünïcode/päth"]
         for (node, path) in paths.enumerated() { table.set(path, node: node) }
         for (node, path) in paths.enumerated() { #expect(table.node(for: path) == node, "\(path)") }
@@ -165,5 +162,13 @@ struct RouterTests {
         }
         table.set("/plaintext", node: 7)
         #expect(table.node(for: "/plaintext") == 7)
+    }
+}
+
+/// Runs `body` on a new thread, outside any Swift task, as the event loop's thread runs a
+/// synchronous route.
+func onPlainThread<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
     }
 }

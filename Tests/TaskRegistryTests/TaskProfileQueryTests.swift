@@ -1,6 +1,5 @@
-import Server
 import Testing
-@testable import Middleware
+@testable import TaskRegistry
 
 @Suite("TaskProfileQuery")
 struct TaskProfileQueryTests {
@@ -37,13 +36,12 @@ struct TaskProfileQueryTests {
         ("min_age", "."), ("min_age", "1.2.3s"), ("threshold", "ms"), ("seconds", "0"), ("seconds", "61"),
         ("seconds", "1.5"), ("seconds", "-1"),
     ])
-    func badValuesThrow400NamingTheParameter(name: String, value: String) {
+    func badValuesThrowNamingTheParameter(name: String, value: String) {
         #expect {
             _ = try TaskProfileQuery(queryItems: [(name: name, value: value)])
         } throws: { error in
-            guard let error = error as? HTTPError else { return false }
-            return error.status == .badRequest && error.code == "invalid_parameter"
-                && error.message.contains("'\(name)'") && error.message.contains(value)
+            guard let error = error as? TaskProfileQuery.InvalidParameter else { return false }
+            return error.parameter == name && error.message.contains("'\(name)'") && error.message.contains(value)
         }
     }
 

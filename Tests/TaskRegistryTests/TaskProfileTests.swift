@@ -1,8 +1,7 @@
 import Foundation
-import Server
 import Synchronization
 import Testing
-@testable import Middleware
+@testable import TaskRegistry
 
 @Suite("TaskProfile rendering")
 struct TaskProfileTests {
@@ -239,7 +238,7 @@ struct TaskProfileTests {
             Issue.record("slept")
         }
         #expect(contentType == "text/plain; charset=utf-8")
-        #expect(String(decoding: body, as: UTF8.self).hasPrefix("task profile: total 1\n1 @ MiddlewareTests/TaskProfileTests.swift:"))
+        #expect(String(decoding: body, as: UTF8.self).hasPrefix("task profile: total 1\n1 @ TaskRegistryTests/TaskProfileTests.swift:"))
     }
 
     @Test func backtracesAreCapturedWhenAsked() async throws {

@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-@testable import Middleware
+@testable import TaskRegistry
 
 @Suite("TaskRegistry under concurrency")
 struct TaskRegistryConcurrencyTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Middleware
+@testable import TaskRegistry
 
 /// Requests live in a slab of their own (`registerRequest`); readers must see them exactly
 /// as general entries registered under the name "request".

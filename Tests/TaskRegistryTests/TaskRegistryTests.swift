@@ -1,5 +1,5 @@
 import Testing
-@testable import Middleware
+@testable import TaskRegistry
 
 @Suite("TaskRegistry")
 struct TaskRegistryTests {
@@ -99,7 +99,7 @@ struct TaskRegistryTests {
         #expect(info.name == "child")
         #expect(info.labels["k"] == "v")
         #expect(info.parent == nil)
-        #expect(info.site.fileID.description == "MiddlewareTests/TaskRegistryTests.swift")
+        #expect(info.site.fileID.description == "TaskRegistryTests/TaskRegistryTests.swift")
         #expect(info.site.function.description == "spawnBindsCurrentAndEndsOnCompletion()")
         #expect(registry.liveCount == 0)
         #expect(TaskRegistry.current == nil)

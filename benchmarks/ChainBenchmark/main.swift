@@ -9,6 +9,8 @@
 //   swift run -c release chain-bench [iterations] [rounds]
 import Logging
 import Middleware
+import ServerMetrics
+import TaskRegistry
 import Prometheus
 import Server
 import Synchronization
