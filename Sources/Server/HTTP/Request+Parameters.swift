@@ -14,7 +14,7 @@ public enum ParameterLookup<Value: ParameterValue>: Sendable {
 
 /// Where a parameter is read from.
 public struct ParameterSource: Sendable, Hashable, CustomStringConvertible {
-    enum Base: Sendable, Hashable { case query, path, header }
+    enum Base: Sendable, Hashable { case query, path, header, body }
     let base: Base
 
     /// The query string (`?ids=1,2`).
@@ -23,12 +23,16 @@ public struct ParameterSource: Sendable, Hashable, CustomStringConvertible {
     public static let path = ParameterSource(base: .path)
     /// A header field.
     public static let header = ParameterSource(base: .header)
+    /// A field of the request's body. `lookup` reads no bodies, so it never finds one; a
+    /// handler that parses its own body names this source in its errors.
+    public static let body = ParameterSource(base: .body)
 
     public var description: String {
         switch base {
         case .query: "query"
         case .path: "path"
         case .header: "header"
+        case .body: "body"
         }
     }
 }
@@ -45,6 +49,7 @@ extension Request {
         case .query: raw = queryValue(name)
         case .path: raw = context.parameters[name]
         case .header: raw = headers.first(name)
+        case .body: raw = nil
         }
         guard let raw, !raw.isEmpty else {
             context[ParameterFailureObserverKey.self]?.parameterLookupFailed(route: context.route, parameter: name, reason: .missing)
@@ -100,11 +105,17 @@ extension HTTPError {
                   details: [("parameter", name), ("source", source.description), ("expected", expected)])
     }
 
-    /// 400 `invalid_parameter`, naming the parameter, the type expected and what came.
-    public static func invalidParameter(_ name: String, expected: String, received: String, source: ParameterSource) -> HTTPError {
-        HTTPError(.badRequest, code: .invalidParameter,
-                  message: "\(source.description.capitalizedFirst) parameter '\(name)' expects \(expected); got '\(received)'",
-                  details: [("parameter", name), ("source", source.description), ("expected", expected), ("received", received)])
+    /// 400 `invalid_parameter`, naming the parameter, what it takes and, when there is
+    /// text to quote, what came.
+    public static func invalidParameter(_ name: String, expected: String, received: String?, source: ParameterSource) -> HTTPError {
+        guard let received else {
+            return HTTPError(.badRequest, code: .invalidParameter,
+                             message: "\(source.description.capitalizedFirst) parameter '\(name)' expects \(expected)",
+                             details: [("parameter", name), ("source", source.description), ("expected", expected)])
+        }
+        return HTTPError(.badRequest, code: .invalidParameter,
+                         message: "\(source.description.capitalizedFirst) parameter '\(name)' expects \(expected); got '\(received)'",
+                         details: [("parameter", name), ("source", source.description), ("expected", expected), ("received", received)])
     }
 }
 

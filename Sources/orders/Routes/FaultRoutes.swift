@@ -8,7 +8,7 @@ enum FaultRoutes {
         router.get("/debug/faults") { request, _ in
             // State changes are POST only: a GET that carries a change is refused, not ignored.
             guard request.query.isEmpty else {
-                throw HTTPError(.methodNotAllowed, code: "method_not_allowed",
+                throw HTTPError(.methodNotAllowed, code: .methodNotAllowed,
                                 message: "Change fault modes with POST /debug/faults, e.g. -d '{\"missing-ok-check\":true}'",
                                 headers: ["Allow": "GET, POST"])
             }
@@ -26,7 +26,7 @@ enum FaultRoutes {
     static func changes(in request: Request) throws -> [(Faults.Mode, Bool)] {
         if !request.body.isEmpty {
             guard let object = try? JSONDecoder().decode([String: Bool].self, from: Data(request.body)), !object.isEmpty else {
-                throw HTTPError(.badRequest, code: "invalid_body",
+                throw HTTPError(.badRequest, code: .invalidBody,
                                 message: "The body must be a JSON object of fault names to booleans, e.g. {\"missing-ok-check\":true}")
             }
             return try object.sorted { $0.key < $1.key }.map { name, enabled in
@@ -35,22 +35,21 @@ enum FaultRoutes {
             }
         }
         guard let name = request.queryValue("name") else {
-            throw HTTPError(.badRequest, code: "missing_parameter",
+            throw HTTPError(.badRequest, code: .missingParameter,
                             message: "Name a fault in the body ({\"missing-ok-check\":true}) or as ?name=…&enabled=true|false",
-                            details: [("parameter", "name")])
+                            details: [("parameter", "name"), ("source", "query")])
         }
         guard let mode = Faults.Mode(name: name) else { throw unknown(name) }
         switch request.queryValue("enabled") {
         case "true": return [(mode, true)]
         case "false": return [(mode, false)]
         default:
-            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Query parameter 'enabled' takes true or false",
-                            details: [("parameter", "enabled"), ("expected", "boolean")])
+            throw HTTPError.invalidParameter("enabled", expected: "true or false", received: request.queryValue("enabled"), source: .query)
         }
     }
 
     static func unknown(_ name: String) -> HTTPError {
-        HTTPError(.badRequest, code: "unknown_fault",
+        HTTPError(.badRequest, code: .unknownFault,
                   message: "No fault is named '\(name)'; known: \(Faults.Mode.all.map(\.name).joined(separator: ", "))",
                   details: [("parameter", name)])
     }

@@ -2,6 +2,13 @@ import Foundation
 import OrderService
 import Server
 
+extension HTTPError.Code {
+    /// 404: `/api/v1/user/fetch` found no user by that name.
+    static let userNotFound = HTTPError.Code("user_not_found")
+    /// 400: `/debug/faults` was asked for a fault it does not have.
+    static let unknownFault = HTTPError.Code("unknown_fault")
+}
+
 /// `/api/v1/order/map` and `/api/v1/user/fetch`.
 enum OrderRoutes {
     /// Most ids one map request may ask for.
@@ -11,9 +18,7 @@ enum OrderRoutes {
         router.get("/api/v1/order/map") { request, context in
             let ids = try request.require("ids", as: [PositiveInt].self, context: context).map(\.value)
             guard ids.count <= maxIDs else {
-                throw HTTPError(.badRequest, code: "invalid_parameter",
-                                message: "Query parameter 'ids' takes at most \(maxIDs) ids; got \(ids.count)",
-                                details: [("parameter", "ids"), ("source", "query")])
+                throw HTTPError.invalidParameter("ids", expected: "at most \(maxIDs) ids", received: "\(ids.count) ids", source: .query)
             }
             let map = try await withDependencyErrors { try await service.mapOrders(ids: ids) }
             return Response(contentType: .json, body: ResponseBody(map.jsonBytes))
@@ -28,7 +33,7 @@ enum OrderRoutes {
         router.get("/api/v1/user/fetch") { request, context in
             let name = try request.require("name", as: String.self, context: context)
             guard let user = try await withDependencyErrors({ try await service.fetchUser(name: name) }) else {
-                throw HTTPError(.notFound, code: "user_not_found", message: "No user is named '\(name)'")
+                throw HTTPError(.notFound, code: .userNotFound, message: "No user is named '\(name)'")
             }
             return Response(contentType: .json, body: ResponseBody(user.jsonBytes))
         }
@@ -37,26 +42,26 @@ enum OrderRoutes {
     /// Parses a `{"ids":[…]}` body.
     static func parseIDs(jsonBody body: [UInt8], contentType: String?) throws -> [Int] {
         guard let contentType, contentType.lowercased().hasPrefix("application/json") else {
-            throw HTTPError(HTTPStatus(code: 415), code: "unsupported_media_type",
-                            message: "The body must be application/json")
+            throw HTTPError(.unsupportedMediaType, code: .unsupportedMediaType, message: "The body must be application/json")
         }
         struct Body: Decodable { var ids: [Int]? }
+        let expected = "an array of positive integers"
         let decoded: Body
         do {
             decoded = try JSONDecoder().decode(Body.self, from: Data(body))
         } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
-            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' expects an array of positive integers")
+            throw HTTPError.invalidParameter("ids", expected: expected, received: nil, source: .body)
         } catch {
-            throw HTTPError(.badRequest, code: "invalid_body", message: "The body must be a JSON object like {\"ids\":[1,2,3]}")
+            throw HTTPError(.badRequest, code: .invalidBody, message: "The body must be a JSON object like {\"ids\":[1,2,3]}")
         }
         guard let ids = decoded.ids, !ids.isEmpty else {
-            throw HTTPError(.badRequest, code: "missing_parameter", message: "Body field 'ids' (array of positive integers) is required")
+            throw HTTPError.missingParameter("ids", expected: expected, source: .body)
         }
         guard ids.allSatisfy({ $0 > 0 }) else {
-            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' expects an array of positive integers")
+            throw HTTPError.invalidParameter("ids", expected: expected, received: nil, source: .body)
         }
         guard ids.count <= maxIDs else {
-            throw HTTPError(.badRequest, code: "invalid_parameter", message: "Body field 'ids' takes at most \(maxIDs) ids; got \(ids.count)")
+            throw HTTPError.invalidParameter("ids", expected: "at most \(maxIDs) ids", received: "\(ids.count) ids", source: .body)
         }
         return ids
     }
@@ -66,7 +71,7 @@ enum OrderRoutes {
         do {
             return try await body()
         } catch let error as DependencyError {
-            throw HTTPError(.serviceUnavailable, code: "dependency_unavailable", message: "\(error)")
+            throw HTTPError(.serviceUnavailable, code: .dependencyUnavailable, message: "\(error)")
         }
     }
 }

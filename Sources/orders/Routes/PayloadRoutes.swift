@@ -15,9 +15,7 @@ enum PayloadRoutes {
         router.get("/payload") { request, context in
             let size = try request.require("size", as: Int.self, context: context)
             guard (0...maxSize).contains(size) else {
-                throw HTTPError(.badRequest, code: "invalid_parameter",
-                                message: "Query parameter 'size' must be between 0 and \(maxSize); got \(size)",
-                                details: [("parameter", "size"), ("source", "query")])
+                throw HTTPError.invalidParameter("size", expected: "an integer from 0 to \(maxSize)", received: String(size), source: .query)
             }
             return Response(contentType: ContentType("application/octet-stream"), body: ResponseBody(pattern(count: size)))
         }
