@@ -57,12 +57,12 @@ struct ServeCommand: AsyncParsableCommand {
         let service = OrderService(configuration: serviceConfiguration, sleeper: LoopSleeper(), faults: faults,
                                    childTasks: RegistryChildTasks(registry: registry))
         let drainState = DrainState()
-        var router = Router()
-        if diagnostics.middleware {
-            router.add(middleware: OrdersMiddleware.diagnostics(logger: logger, metrics: metrics, registry: registry,
-                                                                accessLog: diagnostics.accessLog))
-        }
-        OrdersRouter.register(on: &router, service: service, drainState: drainState)
+        let router = OrdersRouter.make(
+            service: service, drainState: drainState,
+            diagnostics: diagnostics.middleware
+                ? OrdersMiddleware.diagnostics(logger: logger, metrics: metrics, registry: registry, accessLog: diagnostics.accessLog)
+                : nil
+        )
 
         var configuration = ServerConfiguration()
         configuration.host = listeners.host

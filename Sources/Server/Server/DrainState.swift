@@ -11,5 +11,6 @@ public final class DrainState: Sendable {
     public var isDraining: Bool { flag.load(ordering: .relaxed) }
 
     /// Marks the start of draining. Returns false if it had already started.
-    func begin() -> Bool { !flag.exchange(true, ordering: .relaxed) }
+    @discardableResult
+    package func begin() -> Bool { !flag.exchange(true, ordering: .relaxed) }
 }

@@ -1,12 +1,18 @@
+import Middleware
 import OrderService
 import Server
 
-/// The service's public routes.
+/// The public listener's router.
 enum OrdersRouter {
-    static func register(on router: inout Router, service: OrderService, drainState: DrainState) {
+    /// Every public route, behind `diagnostics` when there is one (`--disable-middleware`
+    /// passes none, to measure the engine alone). The server and the tests build the same.
+    static func make(service: OrderService, drainState: DrainState, diagnostics: DiagnosticMiddleware?) -> Router {
+        var router = Router()
+        if let diagnostics { router.add(middleware: diagnostics) }
         BenchmarkRoutes.register(on: &router, faults: service.faults)
         PayloadRoutes.register(on: &router)
         HealthRoutes.register(on: &router, drainState: drainState)
         OrderRoutes.register(on: &router, service: service)
+        return router
     }
 }
