@@ -11,11 +11,14 @@ import TaskRegistry
 /// server writes right after.
 public struct MetricsMiddleware: SynchronousMiddleware {
     let metrics: HTTPMetrics
-    let observer: ParameterFailureCounter
+    /// Counts failed parameter lookups in `param_lookup_failures_total{route,param,reason}`.
+    let observer: ParameterFailureObserver
 
     public init(metrics: HTTPMetrics) {
         self.metrics = metrics
-        self.observer = ParameterFailureCounter(metrics: metrics)
+        self.observer = ParameterFailureObserver { route, parameter, reason in
+            metrics.paramLookupFailed(route: route, param: parameter, reason: reason)
+        }
     }
 
     public func begin(_ request: Request, context: inout RequestContext) {
@@ -53,18 +56,5 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     @inline(__always)
     static func elapsed(_ context: RequestContext) -> Int64 {
         Int64(clamping: ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: ContinuousNanoseconds.now()))
-    }
-}
-
-/// Counts failed parameter lookups in `param_lookup_failures_total{route,param,reason}`.
-final class ParameterFailureCounter: ParameterFailureObserver {
-    let metrics: HTTPMetrics
-
-    init(metrics: HTTPMetrics) {
-        self.metrics = metrics
-    }
-
-    func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
-        metrics.paramLookupFailed(route: route, param: parameter, reason: reason)
     }
 }

@@ -6,16 +6,17 @@ import Testing
 /// Safe parameter lookup: the three outcomes kept apart, 400s that name the parameter, and
 /// every failure reported to the observer a middleware stored in the context.
 struct SafeLookupTests {
-    final class Failures: ParameterFailureObserver {
+    /// Collects what the observer is told.
+    final class Failures: Sendable {
         let seen = Mutex<[String]>([])
-        func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
-            seen.withLock { $0.append("\(route) \(parameter) \(reason)") }
+        var observer: ParameterFailureObserver {
+            ParameterFailureObserver { route, parameter, reason in self.seen.withLock { $0.append("\(route) \(parameter) \(reason)") } }
         }
     }
 
-    static func context(_ observer: Failures) -> RequestContext {
+    static func context(_ failures: Failures) -> RequestContext {
         var context = RequestContext(route: "/r", parameters: Parameters([("id", "42")]), logger: Logger(label: "t"))
-        context[ParameterFailureObserverKey.self] = observer
+        context[ParameterFailureObserverKey.self] = failures.observer
         return context
     }
 

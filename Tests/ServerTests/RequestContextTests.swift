@@ -34,3 +34,38 @@ struct RequestContextTests {
         #expect(ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: ContinuousNanoseconds.now()) == 0)
     }
 }
+
+/// Middleware values: each key reads back what was stored under it, whatever its kind
+/// (a string, a class, anything else), beyond the two inline slots, and `nil` removes.
+struct RequestContextValuesTests {
+    enum Name: RequestContextKey { typealias Value = String }
+    final class Box: Sendable { let n: Int; init(_ n: Int) { self.n = n } }
+    enum Object: RequestContextKey { typealias Value = Box }
+    enum Number: RequestContextKey { typealias Value = Int }
+    enum Pair: RequestContextKey { typealias Value = (Int, String) }
+    enum Absent: RequestContextKey { typealias Value = String }
+
+    @Test func valuesReadBackByKeyAndRemove() {
+        var context = RequestContext(logger: Logger(label: "values"))
+        #expect(context[Name.self] == nil)
+        context[Name.self] = "first"
+        context[Object.self] = Box(7)
+        context[Number.self] = 42
+        context[Pair.self] = (1, "one")
+        #expect(context[Name.self] == "first")
+        #expect(context[Object.self]?.n == 7)
+        #expect(context[Number.self] == 42)
+        #expect(context[Pair.self]?.1 == "one")
+        #expect(context[Absent.self] == nil)
+        context[Name.self] = "again"
+        context[Number.self] = 43
+        #expect(context[Name.self] == "again" && context[Number.self] == 43, "a key is replaced, not added twice")
+        let copy = context
+        context[Object.self] = nil
+        context[Pair.self] = nil
+        #expect(context[Object.self] == nil && context[Pair.self] == nil)
+        #expect(copy[Object.self]?.n == 7, "a copy keeps its own values")
+        context[Pair.self] = (2, "two")
+        #expect(context[Pair.self]?.0 == 2 && context[Name.self] == "again")
+    }
+}

@@ -172,3 +172,27 @@ extension String {
         self = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 }
+
+// What middleware values cost: a request id and an observer, as DiagnosticMiddleware stores.
+enum BenchKey: RequestContextKey { typealias Value = String }
+let benchObserver = ParameterFailureObserver { _, _, _ in }
+part("context: new, destroyed") {
+    let context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
+    sink.bytes &+= context.loopIndex
+}
+part("context: new, 2 values set, destroyed") {
+    var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
+    context[BenchKey.self] = "abcdef-1f2e3d"
+    context[ParameterFailureObserverKey.self] = benchObserver
+    sink.bytes &+= context.loopIndex
+}
+part("context: new, request id set, destroyed") {
+    var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
+    context[BenchKey.self] = "abcdef-1f2e3d"
+    sink.bytes &+= context.loopIndex
+}
+part("context: new, observer set, destroyed") {
+    var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
+    context[ParameterFailureObserverKey.self] = benchObserver
+    sink.bytes &+= context.loopIndex
+}

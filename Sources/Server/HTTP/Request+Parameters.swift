@@ -119,17 +119,28 @@ extension HTTPError {
     }
 }
 
-/// Receives the failures of safe parameter lookups, so that they can be counted. A
-/// middleware stores one per request under `ParameterFailureObserverKey`; class-bound, so
-/// that storing it copies one reference and allocates nothing.
-public protocol ParameterFailureObserver: AnyObject, Sendable {
-    /// Called once for each lookup that found its parameter missing or invalid.
-    func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason)
+/// Told about every failed safe parameter lookup, so that it can be counted. A middleware
+/// stores one per request under `ParameterFailureObserverKey` (the metrics middleware
+/// counts them in `param_lookup_failures_total`). A class, so that storing it per request
+/// is one retain.
+public final class ParameterFailureObserver: Sendable {
+    let report: @Sendable (_ route: String, _ parameter: String, _ reason: ParameterFailureReason) -> Void
+
+    /// An observer that calls `report` for each lookup that found its parameter missing or
+    /// invalid.
+    public init(_ report: @escaping @Sendable (_ route: String, _ parameter: String, _ reason: ParameterFailureReason) -> Void) {
+        self.report = report
+    }
+
+    /// Reports one failed lookup.
+    public func parameterLookupFailed(route: String, parameter: String, reason: ParameterFailureReason) {
+        report(route, parameter, reason)
+    }
 }
 
 /// Where a request's `ParameterFailureObserver` is kept in its context.
 public enum ParameterFailureObserverKey: RequestContextKey {
-    public typealias Value = any ParameterFailureObserver
+    public typealias Value = ParameterFailureObserver
 }
 
 /// Why a parameter lookup failed: the `reason` label of `param_lookup_failures_total`.

@@ -8,7 +8,7 @@
 ///     let keys: KeyStore
 ///     func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
 ///         guard let key = request.headers.first("X-API-Key"), await keys.isValid(key) else {
-///             throw HTTPError(.unauthorized, code: .unauthorized, message: "A valid X-API-Key is required")
+///             throw HTTPError(.unauthorized, code: "unauthorized", message: "A valid X-API-Key is required")
 ///         }
 ///         return try await next.respond(to: request, context: context)
 ///     }

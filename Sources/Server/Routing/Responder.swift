@@ -22,6 +22,9 @@ public struct Responder: Sendable {
     enum Body: Sendable {
         case synchronous(SynchronousBody)
         case async(AsyncBody)
+        /// A route's own async handler, called as it is: wrapping it in an `AsyncBody`
+        /// closure would cost every request an async frame.
+        case handler(Handler)
     }
 
     @usableFromInline
@@ -37,6 +40,16 @@ public struct Responder: Sendable {
     @inlinable
     public init(_ body: @escaping AsyncBody) {
         self.body = .async(body)
+    }
+
+    /// A route's `async` handler, called as it is.
+    static func handler(_ handler: @escaping Handler) -> Responder {
+        Responder(body: .handler(handler))
+    }
+
+    @usableFromInline
+    init(body: Body) {
+        self.body = body
     }
 
     /// Whether the responder answers without a task.
@@ -65,6 +78,8 @@ public struct Responder: Sendable {
         switch body {
         case .async(let run):
             return try await run(request, &context)
+        case .handler(let handler):
+            return try await handler(request, context)
         case .synchronous(let run):
             return try run(request, &context)
         }

@@ -40,7 +40,7 @@ public struct Router: Sendable, RouterMethods {
         var responder: Responder {
             switch self {
             case .async(let handler):
-                Responder { request, context in try await handler(request, context) }
+                .handler(handler)
             case .synchronous(let handler):
                 Responder(synchronous: { request, context in try handler(request, context) })
             }
