@@ -14,10 +14,10 @@ extension RequestContext {
     /// The value stored under `key` for this request, or `nil`.
     @inlinable
     public subscript<Key: RequestContextKey>(key: Key.Type) -> Key.Value? {
-        get { values.value(for: ObjectIdentifier(key)).map { $0.value(as: Key.Value.self) } }
+        get { values.value(for: ObjectIdentifier(key), as: Key.Value.self) }
         set {
             if let newValue {
-                values.set(RequestContextValue(newValue), for: ObjectIdentifier(key))
+                values.set(newValue, for: ObjectIdentifier(key))
             } else {
                 values.remove(ObjectIdentifier(key))
             }
@@ -25,103 +25,74 @@ extension RequestContext {
     }
 }
 
-/// One stored value. Strings and class instances, the usual kinds (a request id, an
-/// observer), are kept as themselves: storing one is a copy and a retain, and ending the
-/// request a release. Anything else is kept as an existential, whose every copy and
-/// destruction is a call through its type's value witnesses (two such values cost a
-/// request about 45 ns, `chain-bench`'s "context" parts).
-@usableFromInline
-enum RequestContextValue: Sendable {
-    case string(String)
-    case object(AnyObject & Sendable)
-    case other(any Sendable)
-
-    /// `value`, by the cheapest case that holds its type. The type tests fold away once
-    /// the subscript is specialized for a key.
-    @inlinable @inline(__always)
-    init<Value: Sendable>(_ value: consuming Value) {
-        if Value.self == String.self {
-            self = .string(unsafeBitCast(value, to: String.self))
-        } else if Value.self is AnyObject.Type {
-            self = .object(unsafeBitCast(value, to: (AnyObject & Sendable).self))
-        } else {
-            self = .other(value)
-        }
-    }
-
-    /// The value as the key's type, which `init` stored.
-    @inlinable @inline(__always)
-    func value<Value: Sendable>(as type: Value.Type) -> Value {
-        switch self {
-        case .string(let string): unsafeBitCast(string, to: Value.self)
-        case .object(let object): unsafeBitCast(object, to: Value.self)
-        case .other(let value): value as! Value
-        }
-    }
-}
-
 /// A request's middleware values.
 ///
-/// Two values are kept inline, so that the usual ones (a request id, a parameter-failure
-/// observer) cost no allocation; more go to an array. Keys sit apart from values, so
-/// finding a slot never copies a value.
+/// The usual values are one string and one object (a request id, a parameter-failure
+/// observer), so there is a slot for each, typed as what it holds: storing a string is a
+/// copy, storing an object a retain, and ending the request what ending two such fields
+/// costs. Anything else, or a second string or object, goes to an array of existentials
+/// (an allocation for the array, and a call through its type's value witnesses for every
+/// copy of a value). The type tests fold away once the subscript is specialized for a key.
 @usableFromInline
 struct RequestContextValues: Sendable {
     @usableFromInline
     struct Entry: Sendable {
         @usableFromInline let key: ObjectIdentifier
-        @usableFromInline var value: RequestContextValue
+        @usableFromInline var value: any Sendable
 
         @usableFromInline
-        init(key: ObjectIdentifier, value: RequestContextValue) {
+        init(key: ObjectIdentifier, value: any Sendable) {
             self.key = key
             self.value = value
         }
     }
 
-    @usableFromInline var firstKey: ObjectIdentifier?
-    @usableFromInline var firstValue: RequestContextValue?
-    @usableFromInline var secondKey: ObjectIdentifier?
-    @usableFromInline var secondValue: RequestContextValue?
+    @usableFromInline var stringKey: ObjectIdentifier?
+    @usableFromInline var string = ""
+    @usableFromInline var objectKey: ObjectIdentifier?
+    @usableFromInline var object: (AnyObject & Sendable)?
     @usableFromInline var more: [Entry] = []
 
     @usableFromInline
     init() {}
 
-    @inlinable
-    func value(for key: ObjectIdentifier) -> RequestContextValue? {
-        if firstKey == key { return firstValue }
-        if secondKey == key { return secondValue }
-        return more.first { $0.key == key }?.value
+    @inlinable @inline(__always)
+    func value<Value: Sendable>(for key: ObjectIdentifier, as type: Value.Type) -> Value? {
+        if Value.self == String.self, stringKey == key { return unsafeBitCast(string, to: Value.self) }
+        if Value.self is AnyObject.Type, objectKey == key, let object { return unsafeBitCast(object, to: Value.self) }
+        return more.first { $0.key == key }.map { $0.value as! Value }
     }
 
     @inlinable @inline(__always)
-    mutating func set(_ value: consuming RequestContextValue, for key: ObjectIdentifier) {
-        if firstKey == key {
-            firstValue = value
-        } else if secondKey == key {
-            secondValue = value
-        } else if let index = more.firstIndex(where: { $0.key == key }) {
+    mutating func set<Value: Sendable>(_ value: consuming Value, for key: ObjectIdentifier) {
+        if Value.self == String.self, stringKey == nil || stringKey == key {
+            stringKey = key
+            string = unsafeBitCast(value, to: String.self)
+        } else if Value.self is AnyObject.Type, objectKey == nil || objectKey == key {
+            objectKey = key
+            object = unsafeBitCast(value, to: (AnyObject & Sendable).self)
+        } else {
+            setInArray(value, for: key)
+        }
+    }
+
+    @usableFromInline
+    mutating func setInArray(_ value: any Sendable, for key: ObjectIdentifier) {
+        if let index = more.firstIndex(where: { $0.key == key }) {
             more[index].value = value
-        } else if firstKey == nil {
-            firstKey = key
-            firstValue = value
-        } else if secondKey == nil {
-            secondKey = key
-            secondValue = value
         } else {
             more.append(Entry(key: key, value: value))
         }
     }
 
-    @inlinable
+    @usableFromInline
     mutating func remove(_ key: ObjectIdentifier) {
-        if firstKey == key {
-            firstKey = nil
-            firstValue = nil
-        } else if secondKey == key {
-            secondKey = nil
-            secondValue = nil
+        if stringKey == key {
+            stringKey = nil
+            string = ""
+        } else if objectKey == key {
+            objectKey = nil
+            object = nil
         } else {
             more.removeAll { $0.key == key }
         }
