@@ -38,7 +38,7 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
     /// async frame.
     @inline(never)
     func begin(_ context: RequestContext, requestID: String) -> State {
-        let task = withUnsafeCurrentTask { $0.map(TaskIdentity.init) }
+        let task = context.runsInTask ? withUnsafeCurrentTask { $0.map(TaskIdentity.init) } : nil
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
                                              site: TaskSite(), task: task, loop: context.loopIndex)
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)

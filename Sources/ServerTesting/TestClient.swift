@@ -66,6 +66,7 @@ public struct TestClient: Sendable {
     public func executeWithoutTask(_ request: Request, httpVersion: HTTPVersion = .http1_1) -> TestResponse? {
         var context = makeContext(httpVersion: httpVersion)
         guard let answer = routes.responder(for: request, context: &context).synchronousBody else { return nil }
+        context.runsInTask = false
         let response: Response
         do {
             response = try answer(request, &context)

@@ -77,6 +77,7 @@ func measure(_ routes: Routes, _ request: Request) -> Double {
         var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
         let responder = routes.responder(for: request, context: &context)
         if let answer = responder.synchronousBody {
+            context.runsInTask = false  // as the event loop says of a synchronous answer
             let response = try? answer(request, &context)
             sink.bytes &+= response?.body.count ?? 0
             continue

@@ -30,6 +30,7 @@ extension EventLoop {
         let responder = routes.responder(for: request, context: &context)
         if let answer = responder.synchronousBody {
             // A synchronous handler behind synchronous middleware: a plain call, no task.
+            context.runsInTask = false
             let response: Response
             do {
                 response = try answer(request, &context)

@@ -20,6 +20,11 @@ public struct RequestContext: Sendable {
     public var httpVersion: HTTPVersion = .http1_1
     /// The HTTP/2 stream id; 0 for HTTP/1.1.
     public var streamID: UInt32 = 0
+    /// Whether the request may run in a Swift task: `false` when the server answers it with
+    /// a plain call on the loop's thread (a synchronous route), where there is certainly no
+    /// current task, so middleware can skip looking one up (a thread-local read through
+    /// the concurrency runtime, about 20 ns).
+    public package(set) var runsInTask = true
     /// A logger for this request (middleware adds metadata such as the request id).
     public var logger: Logger
     /// When the request was received: for a request the server read, when its loop woke
