@@ -76,6 +76,15 @@ extension TaskRegistry {
     /// Every registry alive in the process (one per server, and one per test), unretained:
     /// a weak reference would move the registry's reference count to a side table and make
     /// every token copy's retain take the slow path. Each registry leaves in its deinit.
+    ///
+    /// Why a process-wide table must stay: `TaskRegistry.current` is static, because its
+    /// callers hold no registry (a log line's metadata provider, `spawn` looking for its
+    /// parent, a handler deep in the domain), and a request's task carries no task-local
+    /// that could name one (binding it cost a request about 150 ns). So the lookup asks every
+    /// registry for the entry its task registered. What it costs: one lock, and a walk of the
+    /// live requests of each registry, per `current` read inside a request's task (not per
+    /// request: requests that never ask pay nothing); registries entering and leaving take
+    /// the same lock. Nothing else uses it, and no other module reaches it.
     private static let all = Mutex<[Unmanaged<TaskRegistry>]>([])
 
     static func enter(_ registry: TaskRegistry) {

@@ -153,21 +153,4 @@ struct JSONWriterTests {
         writer.value(2)
         #expect(writer.bytes == Array("2".utf8))
     }
-
-    @Test(
-        "error bodies",
-        arguments: [
-            ("not_found", "no such user", #"{"error":{"code":"not_found","message":"no such user"}}"#),
-            (
-                "dependency_unavailable", "inventory: \"down\"\n",
-                #"{"error":{"code":"dependency_unavailable","message":"inventory: \"down\"\n"}}"#
-            ),
-        ]
-    )
-    func errorBody(code: String, message: String, expected: String) {
-        #expect(JSONWriter.errorBody(code: code, message: message) == Array(expected.utf8))
-        var writer = JSONWriter()
-        writer.writeErrorBody(code: code, message: message)
-        #expect(writer.bytes == Array(expected.utf8))
-    }
 }

@@ -173,3 +173,25 @@ struct TimerQueueTests {
         }
     }
 }
+
+/// The token masks agree with RFC 9110's tchar for every byte, and `add` drops a field whose
+/// name is not a token or whose value holds CR, LF, NUL or DEL.
+struct HeaderFieldValidationTests {
+    @Test func tokenBytesAreExactlyTchar() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in 0...255 {
+            #expect(HTTPHeaders.isTokenByte(UInt8(byte)) == tchar.contains(UInt8(byte)), "byte \(byte)")
+            #expect(HTTPHeaders.isTokenByte(UInt8(byte)) == HTTPHeaders.tokenTable[byte], "byte \(byte)")
+        }
+    }
+
+    @Test(arguments: [("X-Ok", "fine", true), ("Bad Name", "v", false), ("", "v", false), ("X-Split", "a\r\nInjected: 1", false),
+                      ("X-Nul", "a\u{0}b", false), ("X-Del", "a\u{7F}", false), ("X-Tab", "a\tb", true), ("X-Ünï", "v", false),
+                      ("X-Obs", "caf\u{e9}", true)])
+    func addKeepsOnlyValidFields(name: String, value: String, kept: Bool) {
+        var headers = HTTPHeaders()
+        headers.add(name: name, value: value)
+        #expect((headers.first(name) == value) == kept)
+        #expect(headers.count == (kept ? 1 : 0))
+    }
+}

@@ -72,8 +72,14 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// Appends a field. Names must be tokens and values must not contain CR, LF or NUL;
     /// invalid fields are dropped, so a handler can never split a response.
     public mutating func add(name: String, value: String) {
-        guard Self.isValidName(name.utf8), Self.isValidValue(value.utf8) else { return }
-        add(validatedName: name, value: value)
+        // One pass each over the bytes in place: checked, then copied into the record.
+        var name = name, value = value
+        name.withUTF8 { nameBytes in
+            value.withUTF8 { valueBytes in
+                guard Self.isValidName(nameBytes), Self.isValidValue(valueBytes) else { return }
+                appendRecord(name: UnsafeRawBufferPointer(nameBytes), value: UnsafeRawBufferPointer(valueBytes))
+            }
+        }
     }
 
     /// Appends a field whose name and value the caller has already validated (such as a
@@ -237,6 +243,14 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
+    static func isValidName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        !name.isEmpty && name.allSatisfy(isTokenByte)
+    }
+
+    static func isValidValue(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+
     static func isValidName(_ name: String.UTF8View) -> Bool {
         // Contiguous for native strings: a plain loop over bytes, checked against a table.
         let checked = name.withContiguousStorageIfAvailable { bytes in
@@ -261,7 +275,14 @@ public struct HTTPHeaders: Sendable, Equatable {
         }
     }
 
-    static func isTokenByte(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+    /// tchar as two bit masks over bytes 0-63 and 64-127 (`tokenTable` as constants, which
+    /// need no lazy global's once-check and no bounds check per byte).
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (0x03ff_6cfa_0000_0000 as UInt64) >> byte & 1 != 0 }
+        if byte < 128 { return (0x57ff_ffff_c7ff_fffe as UInt64) >> (byte - 64) & 1 != 0 }
+        return false
+    }
 }
 
 extension HTTPHeaders: Sequence {
