@@ -58,16 +58,19 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "CEventShim",
+                "JSONEscaping",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
+        // JSON string escaping, the one implementation every JSON writer here uses.
+        .target(name: "JSONEscaping", swiftSettings: strictSwift),
         // A pthread mutex with Mutex's API, for the per-loop shards (package-internal).
         .target(name: "Locking", swiftSettings: strictSwift),
         // The task registry: every request, connection and child task while it lives, and
         // its profiles (Go's goroutine profile for Swift tasks). No HTTP.
-        .target(name: "TaskRegistry", dependencies: ["Locking"], swiftSettings: strictSwift),
+        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping"], swiftSettings: strictSwift),
         // HTTP and process metrics and their Prometheus exposition.
         .target(
             name: "ServerMetrics",
@@ -96,6 +99,7 @@ let package = Package(
         // The order domain: seeded data, inventory cache, stock validator. No HTTP.
         .target(
             name: "OrderService",
+            dependencies: ["JSONEscaping"],
             swiftSettings: strictSwift
         ),
         // The `orders` command: CLI, routes, wiring.

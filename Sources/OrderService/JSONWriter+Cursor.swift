@@ -1,3 +1,5 @@
+import JSONEscaping
+
 extension JSONWriter {
     /// Unchecked writes into space that the writer has already reserved.
     ///
@@ -14,7 +16,7 @@ extension JSONWriter {
         /// The most bytes that `escapedString` writes for `count` input bytes.
         @inline(__always)
         static func maxEscapedCount(_ count: Int) -> Int {
-            6 * count + 2
+            JSONEscaper.maxEscapedCount(count) + 2
         }
 
         @inline(__always)
@@ -43,51 +45,16 @@ extension JSONWriter {
             string.withUTF8 { self.escapedString($0) }
         }
 
-        /// `"`, the escaped text and `"`, copying unescaped runs in one go.
+        /// `"`, the escaped text and `"` (`JSONEscaper`, copying unescaped runs in one go).
         mutating func escapedString(_ utf8: UnsafeBufferPointer<UInt8>) {
             self.byte(UInt8(ascii: "\""))
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                // Bytes of multi-byte UTF-8 sequences are all >= 0x80 and pass through.
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index {
-                    self.bytes(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                }
-                self.escape(byte)
-                runStart = index + 1
-            }
-            if runStart < utf8.count {
-                self.bytes(UnsafeBufferPointer(rebasing: utf8[runStart...]))
-            }
+            self.position += JSONEscaper.writeEscaped(utf8, to: self.base + self.position)
             self.byte(UInt8(ascii: "\""))
         }
 
         @inline(__always)
         mutating func bool(_ value: Bool) {
             self.ascii(value ? "true" : "false")
-        }
-
-        private mutating func escape(_ byte: UInt8) {
-            self.byte(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""): self.byte(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): self.byte(UInt8(ascii: "\\"))
-            case 0x08: self.byte(UInt8(ascii: "b"))
-            case 0x0C: self.byte(UInt8(ascii: "f"))
-            case 0x0A: self.byte(UInt8(ascii: "n"))
-            case 0x0D: self.byte(UInt8(ascii: "r"))
-            case 0x09: self.byte(UInt8(ascii: "t"))
-            default:
-                self.ascii("u00")
-                self.byte(Self.hexDigit(byte >> 4))
-                self.byte(Self.hexDigit(byte & 0x0F))
-            }
-        }
-
-        @inline(__always)
-        private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-            nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
         }
 
         /// The decimal digits of `value`, zero-padded to `minimumDigits` (at most 19).

@@ -1,3 +1,4 @@
+import JSONEscaping
 /// A byte buffer with the few formatting helpers the profile needs, written for speed: a
 /// 100,000-task dump goes through here, so no per-field `String` is built.
 struct TaskProfileWriter {
@@ -109,28 +110,8 @@ struct TaskProfileWriter {
         write(byte: UInt8(ascii: "\""))
     }
 
-    /// The escaped bytes of a JSON string, without the quotes.
+    /// The escaped bytes of a JSON string, without the quotes (`JSONEscaper`).
     mutating func writeJSONContents(utf8: UnsafeBufferPointer<UInt8>) {
-        var runStart = 0
-        for index in utf8.indices {
-            let byte = utf8[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-            runStart = index + 1
-            switch byte {
-            case UInt8(ascii: "\""): write(#"\""# as StaticString)
-            case UInt8(ascii: "\\"): write(#"\\"# as StaticString)
-            case 0x0A: write(#"\n"# as StaticString)
-            case 0x0D: write(#"\r"# as StaticString)
-            case 0x09: write(#"\t"# as StaticString)
-            default:
-                write(#"\u00"# as StaticString)
-                write(byte: Self.hex[Int(byte >> 4)])
-                write(byte: Self.hex[Int(byte & 0xF)])
-            }
-        }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        JSONEscaper.appendEscaped(utf8, to: &bytes)
     }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 }

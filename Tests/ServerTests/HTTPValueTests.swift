@@ -116,6 +116,7 @@ struct JSONErrorBodyTests {
         ("back\\slash", #""back\\slash""#),
         ("new\nline\ttab\rcr", #""new\nline\ttab\rcr""#),
         ("bell\u{7}", #""bell\u0007""#),
+        ("back\u{8}space\u{c}feed\u{1f}", #""back\bspace\ffeed\u001f""#),
         ("ünïcödé", "\"ünïcödé\""),
     ])
     func escaping(text: String, expected: String) {

@@ -1,3 +1,5 @@
+import JSONEscaping
+
 /// An error that carries its own HTTP status and a JSON body
 /// `{"error":{"code":"…","message":"…"}}`.
 ///
@@ -115,24 +117,8 @@ public enum JSONErrorBody {
         return out
     }
 
-    /// Appends `text` as a JSON string literal (RFC 8259 §7).
+    /// Appends `text` as a JSON string literal (RFC 8259 §7, through `JSONEscaper`).
     public static func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONEscaper.appendQuoted(text, to: &out)
     }
 }

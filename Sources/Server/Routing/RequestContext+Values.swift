@@ -50,7 +50,7 @@ struct RequestContextValues: Sendable {
     @usableFromInline var stringKey: ObjectIdentifier?
     @usableFromInline var string = ""
     @usableFromInline var objectKey: ObjectIdentifier?
-    @usableFromInline var object: (AnyObject & Sendable)?
+    @usableFromInline var object: (any AnyObject & Sendable)?
     @usableFromInline var more: [Entry] = []
 
     @usableFromInline
@@ -70,7 +70,7 @@ struct RequestContextValues: Sendable {
             string = unsafeBitCast(value, to: String.self)
         } else if Value.self is AnyObject.Type, objectKey == nil || objectKey == key {
             objectKey = key
-            object = unsafeBitCast(value, to: (AnyObject & Sendable).self)
+            object = unsafeBitCast(value, to: (any AnyObject & Sendable).self)
         } else {
             setInArray(value, for: key)
         }
