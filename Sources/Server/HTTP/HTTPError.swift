@@ -48,8 +48,11 @@ extension HTTPError {
         /// The code as it appears in the body.
         public let rawValue: String
 
+        /// A code of the service's own, such as `Code("rate_limited")`.
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// A code written as a literal where a `Code` is expected.
         public init(stringLiteral value: String) { self.rawValue = value }
+        /// The code as it appears in the body.
         public var description: String { rawValue }
 
         /// 400: a required parameter is absent.

@@ -9,14 +9,18 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let created = HTTPStatus(code: 201)
     public static let noContent = HTTPStatus(code: 204)
     public static let badRequest = HTTPStatus(code: 400)
+    /// 401: the request lacks valid credentials.
     public static let unauthorized = HTTPStatus(code: 401)
+    /// 403: the credentials do not allow this.
     public static let forbidden = HTTPStatus(code: 403)
     public static let notFound = HTTPStatus(code: 404)
     public static let methodNotAllowed = HTTPStatus(code: 405)
     public static let requestTimeout = HTTPStatus(code: 408)
     public static let contentTooLarge = HTTPStatus(code: 413)
+    /// 415: the body's media type is not one the route takes.
     public static let unsupportedMediaType = HTTPStatus(code: 415)
     public static let unprocessableContent = HTTPStatus(code: 422)
+    /// 429: a rate limit was reached.
     public static let tooManyRequests = HTTPStatus(code: 429)
     /// Not sent to anyone: the client left (closed the connection or reset the stream)
     /// before the answer was ready. nginx's convention; it labels such requests in metrics

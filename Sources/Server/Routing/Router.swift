@@ -58,6 +58,7 @@ public struct Router: Sendable, RouterMethods {
         self.middleware.append(middleware)
     }
 
+    /// Adds a route behind `middleware`, inside the router's own.
     public mutating func add(_ method: HTTPMethod, _ template: String, middleware: [any Middleware], handler: RouteHandlerValue) {
         precondition(template.hasPrefix("/"), "route templates start with '/': \(template)")
         routes.append(Route(method: method, template: template, handler: handler.base, middleware: middleware))
@@ -95,6 +96,7 @@ public struct RouterGroup: Sendable, RouterMethods {
         self.middleware.append(middleware)
     }
 
+    /// Adds a route under the group's prefix, behind the group's middleware and then `middleware`.
     public mutating func add(_ method: HTTPMethod, _ template: String, middleware: [any Middleware], handler: RouteHandlerValue) {
         let path = template == "/" || template.isEmpty ? (prefix.isEmpty ? "/" : prefix) : prefix + template
         precondition(path.hasPrefix("/"), "route templates start with '/': \(path)")
@@ -143,21 +145,27 @@ extension RouterMethods {
         add(method, template, middleware: middleware, handler: .synchronous(handler))
     }
 
+    /// Adds a `GET` route (which also answers `HEAD`) with an `async` handler.
     public mutating func get(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
         on(.get, template, middleware: middleware, handler: handler)
     }
+    /// Adds a `POST` route with an `async` handler.
     public mutating func post(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
         on(.post, template, middleware: middleware, handler: handler)
     }
+    /// Adds a `PUT` route with an `async` handler.
     public mutating func put(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
         on(.put, template, middleware: middleware, handler: handler)
     }
+    /// Adds a `DELETE` route with an `async` handler.
     public mutating func delete(_ template: String, middleware: [any Middleware] = [], handler: @escaping Handler) {
         on(.delete, template, middleware: middleware, handler: handler)
     }
+    /// Adds a `GET` route (which also answers `HEAD`) whose handler answers without a task.
     public mutating func get(_ template: String, middleware: [any Middleware] = [], _ handler: SynchronousHandler) {
         on(.get, template, middleware: middleware, handler)
     }
+    /// Adds a `POST` route whose handler answers without a task.
     public mutating func post(_ template: String, middleware: [any Middleware] = [], _ handler: SynchronousHandler) {
         on(.post, template, middleware: middleware, handler)
     }
