@@ -44,6 +44,10 @@ struct RequestContextValuesTests {
     enum Number: RequestContextKey { typealias Value = Int }
     enum Pair: RequestContextKey { typealias Value = (Int, String) }
     enum Absent: RequestContextKey { typealias Value = String }
+    protocol Named: AnyObject, Sendable { var name: String { get } }
+    final class Person: Named { let name: String; init(_ name: String) { self.name = name } }
+    /// A class-bound existential is two words, not a reference: it must not take the object slot.
+    enum Existential: RequestContextKey { typealias Value = any Named }
 
     @Test func valuesReadBackByKeyAndRemove() {
         var context = RequestContext(logger: Logger(label: "values"))
@@ -67,5 +71,8 @@ struct RequestContextValuesTests {
         #expect(copy[Object.self]?.n == 7, "a copy keeps its own values")
         context[Pair.self] = (2, "two")
         #expect(context[Pair.self]?.0 == 2 && context[Name.self] == "again")
+        context[Existential.self] = Person("ada")
+        #expect(context[Existential.self]?.name == "ada")
+        #expect(context[Object.self] == nil, "the existential went to its own entry")
     }
 }

@@ -59,7 +59,7 @@ struct RequestContextValues: Sendable {
     @inlinable @inline(__always)
     func value<Value: Sendable>(for key: ObjectIdentifier, as type: Value.Type) -> Value? {
         if Value.self == String.self, stringKey == key { return unsafeBitCast(string, to: Value.self) }
-        if Value.self is AnyObject.Type, objectKey == key, let object { return unsafeBitCast(object, to: Value.self) }
+        if Value.self is AnyObject.Type, MemoryLayout<Value>.size == MemoryLayout<AnyObject>.size, objectKey == key, let object { return unsafeBitCast(object, to: Value.self) }
         return more.first { $0.key == key }.map { $0.value as! Value }
     }
 
@@ -68,7 +68,8 @@ struct RequestContextValues: Sendable {
         if Value.self == String.self, stringKey == nil || stringKey == key {
             stringKey = key
             string = unsafeBitCast(value, to: String.self)
-        } else if Value.self is AnyObject.Type, objectKey == nil || objectKey == key {
+        } else if Value.self is AnyObject.Type, MemoryLayout<Value>.size == MemoryLayout<AnyObject>.size,
+                  objectKey == nil || objectKey == key {
             objectKey = key
             object = unsafeBitCast(value, to: (any AnyObject & Sendable).self)
         } else {
