@@ -47,17 +47,24 @@ public struct TestClient: Sendable {
         await execute(method, target, headers: headers, body: Array(body.utf8), httpVersion: httpVersion)
     }
 
-    /// Sends `request` and returns the response, with the route it matched.
+    /// Sends `request` and returns the response, with the route it matched. A synchronous
+    /// route is answered by a plain call, as the server answers it (`runsInTask` false),
+    /// although the caller's own task is still current.
     public func execute(_ request: Request, httpVersion: HTTPVersion = .http1_1) async -> TestResponse {
         var context = makeContext(httpVersion: httpVersion)
         let responder = routes.responder(for: request, context: &context)
         let response: Response
         do {
-            response = try await responder.respond(to: request, context: &context)
+            if let answer = responder.synchronousBody {
+                context.runsInTask = false
+                response = try answer(request, &context)
+            } else {
+                response = try await responder.respond(to: request, context: &context)
+            }
         } catch {
             response = Routes.lastResortResponse(for: error, context: context)
         }
-        return TestResponse(response, route: context.route)
+        return TestResponse(response, method: request.method, route: context.route)
     }
 
     /// Answers `request` the way the server answers a synchronous route, by a plain call
@@ -73,7 +80,7 @@ public struct TestClient: Sendable {
         } catch {
             response = Routes.lastResortResponse(for: error, context: context)
         }
-        return TestResponse(response, route: context.route)
+        return TestResponse(response, method: request.method, route: context.route)
     }
 
     private func makeContext(httpVersion: HTTPVersion) -> RequestContext {
@@ -91,8 +98,12 @@ public struct TestResponse: Sendable {
     /// The route template the request matched (`unmatched` for none).
     public let route: String
 
-    init(_ response: Response, route: String) {
+    /// The request's method: the server sends no body for `HEAD`.
+    public let method: HTTPMethod
+
+    init(_ response: Response, method: HTTPMethod, route: String) {
         self.response = response
+        self.method = method
         self.route = route
     }
 
@@ -104,8 +115,8 @@ public struct TestResponse: Sendable {
         if let contentType = response.contentType { headers.add(name: "Content-Type", value: contentType.value) }
         return headers
     }
-    /// The body's bytes.
-    public var body: [UInt8] { response.body.bytes }
+    /// The body's bytes as the client receives them: none for `HEAD`.
+    public var body: [UInt8] { method == .head ? [] : response.body.bytes }
     /// The body as UTF-8 text.
     public var text: String { String(decoding: body, as: UTF8.self) }
 }

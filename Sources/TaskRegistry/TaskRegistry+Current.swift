@@ -23,9 +23,12 @@ extension TaskRegistry {
     /// from the task itself. `nil` elsewhere, including in tasks a request creates with
     /// `Task {}` or `async let` (use `spawn` to give them entries and a parent).
     public static var current: TaskToken? {
+        // A synchronous request cannot suspend, so while the thread's slot is set, whatever
+        // runs on the thread is that request, even inside a task that called it.
+        if let synchronous = synchronousRequest { return synchronous }
         if let bound { return bound }
         return withUnsafeCurrentTask { task in
-            guard let task else { return synchronousRequest }
+            guard let task else { return nil }
             let identity = TaskIdentity(task)
             // Searched under the table's lock: a registry that is going away waits there in
             // its deinit to leave the table, so every registry listed stays whole meanwhile.

@@ -73,6 +73,35 @@ struct RequestContextValuesTests {
         #expect(context[Pair.self]?.0 == 2 && context[Name.self] == "again")
         context[Existential.self] = Person("ada")
         #expect(context[Existential.self]?.name == "ada")
-        #expect(context[Object.self] == nil, "the existential went to its own entry")
+        #expect(context.values.objectKey == nil, "a two-word existential never takes the object slot")
+        #expect(context.values.more.contains { $0.key == ObjectIdentifier(Existential.self) })
+    }
+
+    /// A key that went to the array while its slot was taken, then to the freed slot, is
+    /// gone once removed: no stale copy comes back.
+    @Test(arguments: [true, false])
+    func removedValuesStayRemoved(strings: Bool) {
+        enum A: RequestContextKey { typealias Value = String }
+        enum B: RequestContextKey { typealias Value = String }
+        enum C: RequestContextKey { typealias Value = Box }
+        enum D: RequestContextKey { typealias Value = Box }
+        var context = RequestContext(logger: Logger(label: "values"))
+        if strings {
+            context[A.self] = "a"
+            context[B.self] = "old"
+            context[A.self] = nil
+            context[B.self] = "new"
+            #expect(context[B.self] == "new")
+            context[B.self] = nil
+            #expect(context[B.self] == nil)
+        } else {
+            context[C.self] = Box(1)
+            context[D.self] = Box(2)
+            context[C.self] = nil
+            context[D.self] = Box(3)
+            #expect(context[D.self]?.n == 3)
+            context[D.self] = nil
+            #expect(context[D.self] == nil)
+        }
     }
 }

@@ -75,9 +75,12 @@ struct RouterTests {
         let allow = response.headers.first("Allow") ?? ""
         switch response.status {
         case .ok:
-            let name = response.text.split(separator: " ")[0]
-            #expect("handler:\(name)" == testCase.outcome)
-            #expect(response.text.split(separator: " ")[1] == Substring(testCase.template), "the handler sees the template")
+            // The handler's body as it made it (a HEAD client receives none of it).
+            let words = String(decoding: response.response.body.bytes, as: UTF8.self).split(separator: " ")
+            try #require(words.count >= 2)
+            #expect("handler:\(words[0])" == testCase.outcome)
+            #expect(words[1] == Substring(testCase.template), "the handler sees the template")
+            #expect(response.body.isEmpty == (testCase.method == .head))
             for (key, value) in testCase.parameters { #expect(match.parameters[key] == value) }
             #expect(match.parameters.count == testCase.parameters.count)
         case .notFound:
@@ -148,6 +151,40 @@ struct RouterTests {
         #expect(answers["/async"]! == nil, "an async route needs its task")
         #expect(answers["/missing"]??.status == 404, "a miss is answered at once too")
         #expect(await client.execute(.get, "/async").text == "async")
+    }
+
+    /// Group prefixes join templates with one slash: `"/"` is the prefix itself, nested
+    /// groups add theirs, and every joined template routes to its handler.
+    @Test func groupPrefixesJoinTemplates() async {
+        var router = Router()
+        let reply: Handler = { _, context in Response(body: ResponseBody(string: context.route)) }
+        router.group("/api") { api in
+            api.get("/", handler: reply)
+            api.get("/users", handler: reply)
+            api.group("/v1") { v1 in
+                v1.get("/", handler: reply)
+                v1.get("/orders/{id}", handler: reply)
+            }
+        }
+        let client = TestClient(router)
+        for (path, route) in [("/api", "/api"), ("/api/users", "/api/users"), ("/api/v1", "/api/v1"),
+                              ("/api/v1/orders/7", "/api/v1/orders/{id}"), ("/api/", "unmatched"), ("/apiusers", "unmatched")] {
+            let response = await client.execute(.get, path)
+            #expect(response.route == route, "\(path)")
+            #expect(response.status == (route == "unmatched" ? .notFound : .ok), "\(path)")
+        }
+    }
+
+    /// HEAD is answered by the GET handler, with the client receiving no body.
+    @Test func headIsAnsweredByGetWithoutABody() async {
+        var router = Router()
+        router.get("/page", SynchronousHandler { _, _ in Response(body: ResponseBody(string: "content")) })
+        let client = TestClient(router)
+        let head = await client.execute(.head, "/page")
+        #expect(head.status == .ok && head.route == "/page")
+        #expect(head.body.isEmpty)
+        #expect(head.response.body.count == 7, "the server still knows the length it would have sent")
+        #expect(await client.execute(.get, "/page").text == "content")
     }
 
     /// The literal-path table grows past its first size, finds every path it holds, misses

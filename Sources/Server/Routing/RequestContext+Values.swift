@@ -94,8 +94,8 @@ struct RequestContextValues: Sendable {
         } else if objectKey == key {
             objectKey = nil
             object = nil
-        } else {
-            more.removeAll { $0.key == key }
         }
+        // A key that once lived in the array while its slot was taken may still be there.
+        if !more.isEmpty { more.removeAll { $0.key == key } }
     }
 }

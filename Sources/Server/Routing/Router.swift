@@ -64,8 +64,13 @@ public struct Router: Sendable, RouterMethods {
         routes.append(Route(method: method, template: template, handler: handler.base, middleware: middleware))
     }
 
-    /// Adds the routes of a group under `prefix`, each behind `middleware` (outermost
-    /// first), inside the router's own middleware.
+    /// Adds the routes of a group under `prefix` (which starts with `/`), each behind
+    /// `middleware` (outermost first), inside the router's own middleware. Inside the group,
+    /// templates start with `/` too, and `"/"` is the prefix itself.
+    ///
+    /// A group's middleware wraps the group's routes only: the 404, 405 and OPTIONS answers
+    /// are behind the router's middleware alone, so an OPTIONS or a wrong method on a
+    /// group's path is answered without, say, the group's authentication.
     public mutating func group(_ prefix: String, middleware: [any Middleware] = [], _ body: (inout RouterGroup) -> Void) {
         var group = RouterGroup(prefix: prefix, middleware: middleware)
         body(&group)
@@ -85,7 +90,7 @@ public struct RouterGroup: Sendable, RouterMethods {
     var routes: [Router.Route] = []
 
     init(prefix: String, middleware: [any Middleware]) {
-        precondition(prefix.hasPrefix("/") || prefix.isEmpty, "group prefixes start with '/': \(prefix)")
+        precondition(prefix.hasPrefix("/"), "group prefixes start with '/': \(prefix)")
         self.prefix = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
         self.middleware = middleware
     }
@@ -98,8 +103,8 @@ public struct RouterGroup: Sendable, RouterMethods {
 
     /// Adds a route under the group's prefix, behind the group's middleware and then `middleware`.
     public mutating func add(_ method: HTTPMethod, _ template: String, middleware: [any Middleware], handler: RouteHandlerValue) {
-        let path = template == "/" || template.isEmpty ? (prefix.isEmpty ? "/" : prefix) : prefix + template
-        precondition(path.hasPrefix("/"), "route templates start with '/': \(path)")
+        precondition(template.hasPrefix("/"), "route templates start with '/', in a group too: \(template)")
+        let path = template == "/" ? (prefix.isEmpty ? "/" : prefix) : prefix + template
         routes.append(Router.Route(method: method, template: path, handler: handler.base,
                                    middleware: self.middleware + middleware))
     }
@@ -107,6 +112,7 @@ public struct RouterGroup: Sendable, RouterMethods {
     /// A group inside this one: its prefix follows this one's, its middleware inside this
     /// one's.
     public mutating func group(_ prefix: String, middleware: [any Middleware] = [], _ body: (inout RouterGroup) -> Void) {
+        precondition(prefix.hasPrefix("/"), "group prefixes start with '/': \(prefix)")
         var inner = RouterGroup(prefix: self.prefix + prefix, middleware: self.middleware + middleware)
         body(&inner)
         routes.append(contentsOf: inner.routes)
