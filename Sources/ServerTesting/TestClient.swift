@@ -54,15 +54,14 @@ public struct TestClient: Sendable {
         var context = makeContext(httpVersion: httpVersion)
         let responder = routes.responder(for: request, context: &context)
         let response: Response
-        do {
-            if let answer = responder.synchronousBody {
-                context.runsInTask = false
-                response = try answer(request, &context)
-            } else {
+        if let answered = Routes.answerWithoutTask(request, with: responder, context: &context) {
+            response = answered
+        } else {
+            do {
                 response = try await responder.respond(to: request, context: &context)
+            } catch {
+                response = Routes.lastResortResponse(for: error, context: context)
             }
-        } catch {
-            response = Routes.lastResortResponse(for: error, context: context)
         }
         return TestResponse(response, method: request.method, route: context.route)
     }
@@ -72,15 +71,9 @@ public struct TestClient: Sendable {
     /// a thread that runs no task to see what a synchronous route sees.
     public func executeWithoutTask(_ request: Request, httpVersion: HTTPVersion = .http1_1) -> TestResponse? {
         var context = makeContext(httpVersion: httpVersion)
-        guard let answer = routes.responder(for: request, context: &context).synchronousBody else { return nil }
-        context.runsInTask = false
-        let response: Response
-        do {
-            response = try answer(request, &context)
-        } catch {
-            response = Routes.lastResortResponse(for: error, context: context)
-        }
-        return TestResponse(response, method: request.method, route: context.route)
+        let responder = routes.responder(for: request, context: &context)
+        return Routes.answerWithoutTask(request, with: responder, context: &context)
+            .map { TestResponse($0, method: request.method, route: context.route) }
     }
 
     private func makeContext(httpVersion: HTTPVersion) -> RequestContext {

@@ -125,7 +125,7 @@ struct ChainTests {
             Response(body: ResponseBody(string: "task=\(withUnsafeCurrentTask { $0 != nil })"))
         })
         let client = TestClient(router)
-        let (plain, behindAsync) = await onPlainThread {
+        let (plain, behindAsync) = await onThreadWithoutTask {
             (client.executeWithoutTask(Request(method: .get, target: "/sync")),
              client.executeWithoutTask(Request(method: .get, target: "/sync-behind-async")))
         }
@@ -253,7 +253,7 @@ struct ChainTests {
         router.get("/sync-boom", SynchronousHandler { _, _ in throw Boom() })
         let client = TestClient(router)
 
-        let (answered, boom, currentAfter) = await onPlainThread {
+        let (answered, boom, currentAfter) = await onThreadWithoutTask {
             let answered = client.executeWithoutTask(Request(method: .get, target: "/sync/9", headers: ["X-Request-Id": "sync-1"]))
             let boom = client.executeWithoutTask(Request(method: .get, target: "/sync-boom"))
             return (answered, boom, TaskRegistry.current == nil)
@@ -282,7 +282,7 @@ struct ChainTests {
             return Response(body: ResponseBody(string: "ok"))
         })
         let client = TestClient(router)
-        #expect(await onPlainThread { client.executeWithoutTask(Request(method: .get, target: "/sync")) } == nil,
+        #expect(await onThreadWithoutTask { client.executeWithoutTask(Request(method: .get, target: "/sync")) } == nil,
                 "the async link needs a task")
         let response = await client.execute(.get, "/sync")
         #expect(response.text == "ok")
@@ -314,13 +314,5 @@ struct ChainTests {
         _ = await client.execute(.get, "/boom")
         #expect(seenInside.withLock { $0 } == ["1", "1"])
         #expect(sample(rendered(prometheus, metrics), "http_requests_in_flight") == "0")
-    }
-}
-
-/// Runs `body` on a new thread, outside any Swift task, as the event loop's thread runs a
-/// synchronous route.
-func onPlainThread<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(returning: body()) }
     }
 }

@@ -135,7 +135,7 @@ struct RouterTests {
         let client = TestClient(router)
 
         // Called from a plain thread, as the event loop calls it: no current task.
-        let answers = await onPlainThread {
+        let answers = await onThreadWithoutTask {
             var results: [String: (status: Int, body: String, route: String)?] = [:]
             for path in ["/sync", "/async", "/sync-fails", "/sync-crashes", "/missing"] {
                 let response = client.executeWithoutTask(Request(method: .get, target: path))
@@ -199,13 +199,5 @@ struct RouterTests {
         }
         table.set("/plaintext", node: 7)
         #expect(table.node(for: "/plaintext") == 7)
-    }
-}
-
-/// Runs `body` on a new thread, outside any Swift task, as the event loop's thread runs a
-/// synchronous route.
-func onPlainThread<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(returning: body()) }
     }
 }

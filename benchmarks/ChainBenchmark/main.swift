@@ -76,10 +76,8 @@ func measure(_ routes: Routes, _ request: Request) -> Double {
     for _ in 0..<iterations {
         var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
         let responder = routes.responder(for: request, context: &context)
-        if let answer = responder.synchronousBody {
-            context.runsInTask = false  // as the event loop says of a synchronous answer
-            let response = try? answer(request, &context)
-            sink.bytes &+= response?.body.count ?? 0
+        if let response = Routes.answerWithoutTask(request, with: responder, context: &context) {
+            sink.bytes &+= response.body.count
             continue
         }
         Task.immediate { [context] in

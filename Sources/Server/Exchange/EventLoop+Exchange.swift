@@ -28,15 +28,8 @@ extension EventLoop {
         // Route first: the context gets the template and parameters, and the route's
         // responder (composed once, at build) says whether it needs a task.
         let responder = routes.responder(for: request, context: &context)
-        if let answer = responder.synchronousBody {
-            // A synchronous handler behind synchronous middleware: a plain call, no task.
-            context.runsInTask = false
-            let response: Response
-            do {
-                response = try answer(request, &context)
-            } catch {
-                response = Self.errorResponse(error, context: context)
-            }
+        // A synchronous handler behind synchronous middleware: a plain call, no task.
+        if let response = Routes.answerWithoutTask(request, with: responder, context: &context) {
             send(response, on: handle)
             return
         }
@@ -74,15 +67,8 @@ extension EventLoop {
         do {
             return try await responder.respond(to: request, context: &context)
         } catch {
-            return errorResponse(error, context: context)
+            return Routes.lastResortResponse(for: error, context: context)
         }
-    }
-
-    /// The answer to an error that escaped the responder. Out of line, so that its locals
-    /// stay out of the async frame that calls it.
-    @inline(never)
-    static func errorResponse(_ error: any Error, context: RequestContext) -> Response {
-        Routes.lastResortResponse(for: error, context: context)
     }
 
     /// Hands the response to the shim, on the loop thread.

@@ -18,6 +18,22 @@ extension Routes {
         return try await responder(for: request, context: &context).respond(to: request, context: &context)
     }
 
+    /// Answers `request` with `responder` by a plain call on this thread when the responder
+    /// is synchronous, as the server answers a synchronous route: `runsInTask` false, and an
+    /// error that escaped every middleware answered by `lastResortResponse`. `nil` when the
+    /// responder needs a task. The event loop, `TestClient` and `chain-bench` all answer so.
+    @inline(__always)
+    package static func answerWithoutTask(_ request: Request, with responder: Responder,
+                                          context: inout RequestContext) -> Response? {
+        guard let answer = responder.synchronousBody else { return nil }
+        context.runsInTask = false
+        do {
+            return try answer(request, &context)
+        } catch {
+            return lastResortResponse(for: error, context: context)
+        }
+    }
+
     /// The answer to an error that escaped every middleware (there is no recovery
     /// middleware, or it passed the error on): an `HTTPError` keeps its status and body,
     /// anything else is logged and answered 500. Synchronous and out of line: an async
