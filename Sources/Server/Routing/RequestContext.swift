@@ -24,7 +24,7 @@ public struct RequestContext: Sendable {
     /// a plain call on the loop's thread (a synchronous route), where there is certainly no
     /// current task, so middleware can skip looking one up (a thread-local read through
     /// the concurrency runtime, about 20 ns).
-    public package(set) var runsInTask = true
+    public internal(set) var runsInTask = true
     /// A logger for this request (middleware adds metadata such as the request id).
     public var logger: Logger
     /// When the request was received: for a request the server read, when its loop woke
@@ -37,6 +37,9 @@ public struct RequestContext: Sendable {
     /// `receivedAt` as a `ContinuousNanoseconds` reading, which is how it is kept: the
     /// shim's timestamp as it is, with no conversion per request.
     package var receivedNanoseconds: UInt64
+    /// Marks the request as answered on the loop's thread without a task.
+    @usableFromInline
+    mutating func markAnsweredWithoutTask() { runsInTask = false }
     /// Values that middleware keeps for this request, each under a key type it declares
     /// (see `RequestContextKey`).
     @usableFromInline

@@ -22,11 +22,11 @@ extension Routes {
     /// is synchronous, as the server answers a synchronous route: `runsInTask` false, and an
     /// error that escaped every middleware answered by `lastResortResponse`. `nil` when the
     /// responder needs a task. The event loop, `TestClient` and `chain-bench` all answer so.
-    @inline(__always)
-    package static func answerWithoutTask(_ request: Request, with responder: Responder,
-                                          context: inout RequestContext) -> Response? {
+    @inlinable @inline(__always)
+    public static func answerWithoutTask(_ request: Request, with responder: Responder,
+                                         context: inout RequestContext) -> Response? {
         guard let answer = responder.synchronousBody else { return nil }
-        context.runsInTask = false
+        context.markAnsweredWithoutTask()
         do {
             return try answer(request, &context)
         } catch {
@@ -40,7 +40,7 @@ extension Routes {
     /// function's frame holds every local of its body, and this one's (an HTTPError, a log
     /// line's metadata) had made the caller's frame 2 KB, more than a task allocator slab,
     /// so every request paid a malloc and a free for it.
-    @inline(never)
+    @inline(never) @usableFromInline
     package static func lastResortResponse(for error: any Error, context: RequestContext) -> Response {
         if let error = error as? HTTPError { return error.response }
         context.logger.error("handler error escaped", metadata: ["route": "\(context.route)", "error": "\(type(of: error))"])
