@@ -59,9 +59,9 @@ extension SynchronousMiddleware {
         do {
             response = try await next.respond(to: request, context: &context)
         } catch {
-            return try end(state, request: request, context: context, error: error)
+            return try end(consume state, request: request, context: context, error: error)
         }
-        end(state, request: request, context: context, response: &response)
+        end(consume state, request: request, context: context, response: &response)
         return response
     }
 
@@ -74,9 +74,9 @@ extension SynchronousMiddleware {
                 do {
                     response = try inner(request, &context)
                 } catch {
-                    return try self.end(state, request: request, context: context, error: error)
+                    return try self.end(consume state, request: request, context: context, error: error)
                 }
-                self.end(state, request: request, context: context, response: &response)
+                self.end(consume state, request: request, context: context, response: &response)
                 return response
             })
         }
