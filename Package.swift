@@ -51,6 +51,11 @@ let package = Package(
             cSettings: [
                 .unsafeFlags(["-O2", "-fno-strict-aliasing"]),
                 .define("_GNU_SOURCE"),
+                // The layers (core/, http1/, http2/) include each other's internal headers
+                // by name; scripts/check-c-layers.py holds which calls between them are allowed.
+                .headerSearchPath("core"),
+                .headerSearchPath("http1"),
+                .headerSearchPath("http2"),
             ]
         ),
         // The HTTP engine: connection handling, Request/Response, router, executors.

@@ -32,10 +32,11 @@ LD=()
 if [[ -x "$(dirname "$CLANG")/ld.lld" ]] || command -v ld.lld >/dev/null 2>&1; then LD=(-fuse-ld=lld); fi
 CFLAGS=(-g -O1 "${LD[@]}" -fno-omit-frame-pointer -fno-strict-aliasing -D_GNU_SOURCE
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-        -I "$ROOT/Sources/CEventShim/include" -I "$ROOT/Sources/CEventShim")
+        -I "$ROOT/Sources/CEventShim/include" -I "$ROOT/Sources/CEventShim/core"
+        -I "$ROOT/Sources/CEventShim/http1" -I "$ROOT/Sources/CEventShim/http2")
 SHIM=$ROOT/Sources/CEventShim
-PARSER_SRCS=("$SHIM"/es_http1_*.c)
-ALL_SRCS=("$SHIM"/*.c)
+PARSER_SRCS=("$SHIM"/http1/es_http1_*.c)
+ALL_SRCS=("$SHIM"/core/*.c "$SHIM"/http1/*.c "$SHIM"/http2/*.c)
 LIBS=($(pkg-config --libs libnghttp2 openssl 2>/dev/null || echo -lnghttp2 -lssl -lcrypto))
 
 build() {

@@ -46,21 +46,34 @@ struct FuzzRegressionTests {
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// The C shim's folders: its public headers, then its layers (see scripts/check-c-layers.py).
+    static let shimLayers = ["core", "http1", "http2"]
+    static var shimDirectory: String { root.appendingPathComponent("Sources/CEventShim").path }
+
+    /// `-I` for the public headers and for each layer, as Package.swift gives the target.
+    static var shimIncludeFlags: [String] {
+        (["include"] + shimLayers).flatMap { ["-I", "\(shimDirectory)/\($0)"] }
+    }
+
+    /// The absolute paths of the shim's `.c` files whose `layer/file.c` name passes `include`.
+    static func shimSources(_ include: (String) -> Bool) -> [String] {
+        shimLayers.flatMap { layer -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(shimDirectory)/\(layer)")) ?? []
+            return names.filter { $0.hasSuffix(".c") }.map { "\(layer)/\($0)" }
+        }.filter(include).sorted().map { "\(shimDirectory)/\($0)" }
+    }
+
     enum Harness: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case http1Parser = "http1_parser", connH1 = "conn_h1", connH2 = "conn_h2"
         var testDescription: String { rawValue }
 
         var sources: [String] {
-            let shim = FuzzRegressionTests.root.appendingPathComponent("Sources/CEventShim")
             switch self {
             case .http1Parser:
                 // The parser's files: es_http1_parser.c and its helpers, and the chunked decoder.
-                let parser = (try? FileManager.default.contentsOfDirectory(atPath: shim.path)) ?? []
-                return ["fuzz/http1_parser_fuzz.c"]
-                    + parser.filter { $0.hasPrefix("es_http1_") && $0.hasSuffix(".c") }.sorted().map { "\(shim.path)/\($0)" }
+                return ["fuzz/http1_parser_fuzz.c"] + FuzzRegressionTests.shimSources { $0.hasPrefix("http1/es_http1_") }
             case .connH1, .connH2:
-                let all = (try? FileManager.default.contentsOfDirectory(atPath: shim.path)) ?? []
-                return ["fuzz/conn_fuzz.c"] + all.filter { $0.hasSuffix(".c") }.sorted().map { "\(shim.path)/\($0)" }
+                return ["fuzz/conn_fuzz.c"] + FuzzRegressionTests.shimSources { _ in true }
                     + ["-DFUZZ_H2=\(self == .connH2 ? 1 : 0)", "-lnghttp2", "-lssl", "-lcrypto"]
             }
         }
@@ -81,12 +94,10 @@ struct FuzzRegressionTests {
         let output = FileManager.default.temporaryDirectory
             .appendingPathComponent("fuzz-regression-\(harness.rawValue)-\(getpid())")
         defer { try? FileManager.default.removeItem(at: output) }
-        let shim = Self.root.appendingPathComponent("Sources/CEventShim").path
         let build = try Self.run(clang, [
             "-g", "-O1", "-fno-omit-frame-pointer", "-fno-strict-aliasing", "-D_GNU_SOURCE",
-            "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined",
-            "-I", "\(shim)/include", "-I", shim, "-w", "-o", output.path,
-        ] + harness.sources)
+            "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined", "-w", "-o", output.path,
+        ] + Self.shimIncludeFlags + harness.sources)
         try #require(build.status == 0, "building the \(harness.rawValue) harness failed:\n\(build.output.suffix(3000))")
         let inputs = harness.inputs
         #expect(inputs.count >= 5, "the seed corpus and regression inputs are there")

@@ -10,7 +10,7 @@ struct ShimInternalsTests {
     struct Check: Sendable, CustomTestStringConvertible {
         /// The program under Tests/CHarnesses.
         let harness: String
-        /// The shim files it is built with (Sources/CEventShim).
+        /// The shim files it is built with, as `layer/file.c` under Sources/CEventShim.
         let shimSources: [String]
         /// What it prints when every check passed.
         let passed: String
@@ -19,11 +19,11 @@ struct ShimInternalsTests {
 
     static let checks = [
         // The HTTP/2 session's stream table, against a plain array.
-        Check(harness: "h2_stream_table_check.c", shimSources: ["es_h2_stream_table.c"], passed: "checks passed"),
+        Check(harness: "h2_stream_table_check.c", shimSources: ["http2/es_h2_stream_table.c"], passed: "checks passed"),
         // The closed-stream bits and the frame scanner, against a model. The behaviour they
         // serve (STREAM_CLOSED on a stream the client ended) is checked end to end by
         // scripts/h2-conformance.py, §5.1.
-        Check(harness: "h2_closed_streams_check.c", shimSources: ["es_h2_closed_streams.c"],
+        Check(harness: "h2_closed_streams_check.c", shimSources: ["http2/es_h2_closed_streams.c"],
               passed: "closed-stream checks passed"),
     ]
 
@@ -31,15 +31,13 @@ struct ShimInternalsTests {
     func matchesItsModel(_ check: Check) throws {
         let clang = try #require(FuzzRegressionTests.clang(), "no clang: set CLANG to the toolchain's clang")
         let root = FuzzRegressionTests.root
-        let shim = root.appendingPathComponent("Sources/CEventShim").path
         let output = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(check.harness.replacingOccurrences(of: ".c", with: ""))-\(getpid())")
         defer { try? FileManager.default.removeItem(at: output) }
         let build = try FuzzRegressionTests.run(clang, [
             "-g", "-O1", "-D_GNU_SOURCE", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
-            "-I", "\(shim)/include", "-I", shim, "-o", output.path,
-            root.appendingPathComponent("Tests/CHarnesses/\(check.harness)").path,
-        ] + check.shimSources.map { "\(shim)/\($0)" })
+            "-o", output.path, root.appendingPathComponent("Tests/CHarnesses/\(check.harness)").path,
+        ] + FuzzRegressionTests.shimIncludeFlags + check.shimSources.map { "\(FuzzRegressionTests.shimDirectory)/\($0)" })
         try #require(build.status == 0, "building \(check.harness) failed:\n\(build.output.suffix(3000))")
         let result = try FuzzRegressionTests.run(output.path, [])
         #expect(result.status == 0, "\(result.output.suffix(3000))")
