@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Checks the C shim's layering: calls go down, never across and never up.
+
+    scripts/check-c-layers.py            # exit 0 when the rule holds, 1 with the offending calls
+    scripts/check-c-layers.py --graph    # every call between files, for reading
+
+Sources/CEventShim has three layers:
+
+    core/   the epoll loop, timers, buffer pools, accept, the protocol-blind connection, TLS
+    http1/  the HTTP/1.1 parser, the chunked decoder, the HTTP/1.1 connection state machine
+    http2/  the nghttp2 session, streams, responses and the h2c upgrade
+
+core calls only core; http1 calls core and http1; http2 calls core and http2. Every `.c` file
+is compiled on its own (`clang -c`), and each object's undefined symbols (`nm -u`, which lists
+data references such as callback tables too) are matched to the object that defines them.
+
+The layering is being reached in steps. PENDING lists the calls that still break the rule,
+each with what will remove it; the check fails on any call that breaks the rule and is not
+listed, and on a listed call that no longer happens (take it off the list), so the list can
+only shrink.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHIM = os.path.join(ROOT, "Sources", "CEventShim")
+LAYERS = ["core", "http1", "http2"]
+ALLOWED = {"core": {"core"}, "http1": {"core", "http1"}, "http2": {"core", "http2"}}
+
+# (calling file, called symbol): the step that removes it.
+PENDING = {
+    # The core frees the protocols' pools and parser state: the protocol table's free hook.
+    ("core/es_buffers.c", "es_h2_alloc_free_all"): "protocol frees its own pools",
+    ("core/es_buffers.c", "es_h2_streams_free_pool"): "protocol frees its own pools",
+    ("core/es_buffers.c", "es_http1_parser_reset"): "protocol frees its own pools",
+    # Close, drain and timeouts reach into both protocols: the protocol table's close,
+    # shutdown and timeout hooks.
+    ("core/es_conn_close.c", "es_conn_flush"): "socket flush moves to core",
+    ("core/es_conn_close.c", "es_h2_begin_shutdown"): "protocol shutdown hook",
+    ("core/es_conn_close.c", "es_h2_conn_closed"): "protocol close hook",
+    ("core/es_conn_close.c", "es_h2_on_timeout"): "protocol timeout hook",
+    ("core/es_conn_close.c", "es_response_write_error"): "one error-body writer in core",
+    ("core/es_loop.c", "es_conn_drive"): "protocol read hook",
+    ("core/es_loop.c", "es_conn_on_event"): "socket readiness moves to core",
+    ("core/es_loop.c", "es_date_refresh"): "the Date cache moves to core",
+    ("core/es_loop.c", "es_http1_limits_default"): "limits handed in by the protocol",
+    # HTTP/2 uses the socket's flush and scheduling, which live in http1's es_conn.c today.
+    ("http2/es_h2.c", "es_conn_flush"): "socket flush moves to core",
+    ("http2/es_h2.c", "es_conn_schedule"): "socket flush moves to core",
+    ("http2/es_h2_response.c", "es_conn_schedule"): "socket flush moves to core",
+    # The stream rebuilds an HTTP/1.1 request with HTTP/1.1's method table.
+    ("http2/es_h2_stream.c", "es_http1_method_name"): "one method table in core",
+    # HTTP/1.1 starts HTTP/2 (prior knowledge, ALPN, h2c upgrade) and answers its streams:
+    # protocol selection moves to core, and the upgrade hands the parsed request over.
+    ("http1/es_conn.c", "es_h2_drive"): "protocol read hook",
+    ("http1/es_conn.c", "es_h2_is_preface_prefix"): "protocol selection in core",
+    ("http1/es_conn.c", "es_h2_start"): "protocol selection in core",
+    ("http1/es_conn.c", "es_h2_start_upgrade"): "upgrade hand-over",
+    ("http1/es_conn.c", "es_h2_stream_respond"): "responses through the protocol table",
+    ("http1/es_conn.c", "es_h2c_upgrade_settings"): "upgrade hand-over",
+}
+
+
+def compile_objects(out):
+    clang = os.environ.get("CLANG") or next(
+        (c for c in ("/opt/swift/usr/bin/clang", "clang", "cc") if subprocess.run(
+            ["sh", "-c", f"command -v {c}"], capture_output=True).returncode == 0), None)
+    if clang is None:
+        sys.exit("check-c-layers: no C compiler (set CLANG)")
+    flags = ["-c", "-O0", "-w", "-D_GNU_SOURCE", "-I", os.path.join(SHIM, "include")]
+    for layer in LAYERS:
+        flags += ["-I", os.path.join(SHIM, layer)]
+    for inc in ("nghttp2", "openssl"):
+        pc = subprocess.run(["pkg-config", "--cflags", f"lib{inc}" if inc == "nghttp2" else inc],
+                            capture_output=True, text=True)
+        flags += pc.stdout.split()
+    objects = {}
+    for layer in LAYERS:
+        for name in sorted(os.listdir(os.path.join(SHIM, layer))):
+            if not name.endswith(".c"):
+                continue
+            source = f"{layer}/{name}"
+            obj = os.path.join(out, source.replace("/", "__") + ".o")
+            build = subprocess.run([clang, *flags, "-o", obj, os.path.join(SHIM, source)],
+                                   capture_output=True, text=True)
+            if build.returncode != 0:
+                sys.exit(f"check-c-layers: compiling {source} failed:\n{build.stderr[-2000:]}")
+            objects[source] = obj
+    return objects
+
+
+def symbols(obj, undefined):
+    args = ["nm", "--undefined-only" if undefined else "--defined-only", obj]
+    lines = subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()
+    if undefined:
+        return {line.split()[-1] for line in lines if line.strip()}
+    # Global definitions only: a static function cannot be called from another file.
+    return {parts[2] for parts in (line.split() for line in lines) if len(parts) == 3 and parts[1].isupper()}
+
+
+def main():
+    with tempfile.TemporaryDirectory() as out:
+        objects = compile_objects(out)
+        defined_in = {}
+        for source, obj in objects.items():
+            for symbol in symbols(obj, undefined=False):
+                defined_in[symbol] = source
+        calls = []
+        for source, obj in objects.items():
+            for symbol in sorted(symbols(obj, undefined=True)):
+                if symbol in defined_in:
+                    calls.append((source, symbol, defined_in[symbol]))
+
+    if "--graph" in sys.argv:
+        for source, symbol, target in calls:
+            print(f"{source} -> {target}: {symbol}")
+        return 0
+
+    broken = {(source, symbol): target for source, symbol, target in calls
+              if target.split("/")[0] not in ALLOWED[source.split("/")[0]]}
+    new = {key: target for key, target in broken.items() if key not in PENDING}
+    gone = [key for key in PENDING if key not in broken]
+    for (source, symbol), target in sorted(new.items()):
+        print(f"layering: {source} calls {symbol} in {target}: "
+              f"{source.split('/')[0]} may call only {', '.join(sorted(ALLOWED[source.split('/')[0]]))}")
+    for source, symbol in gone:
+        print(f"layering: {source} no longer calls {symbol}: take it off PENDING in {os.path.relpath(__file__, ROOT)}")
+    print(f"layering: {len(calls)} calls between files, {len(broken)} against the rule "
+          f"({len(broken) - len(new)} of them pending, {len(new)} new), {len(gone)} pending ones gone")
+    return 1 if new or gone else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
