@@ -118,7 +118,7 @@ static void on_request(void *ctx, es_exchange *exchange, const es_request_info *
     if (body_len > 0) { volatile char touch = body[0] ^ body[body_len - 1]; (void)touch; }
     for (uint32_t i = 0; i < H.nheld; i++) CHECK(H.holds[i].exchange != exchange);
     uint32_t seq = H.next_seq++;
-    if (seq < MAX_SEQ) H.head_only[seq] = head->method == ES_HTTP1_METHOD_HEAD;
+    if (seq < MAX_SEQ) H.head_only[seq] = head->method == ES_METHOD_HEAD;
     held h = {.exchange = exchange, .seq = seq, .cancelled = 0, .due_tick = 0};
     int defer = (H.config & 0x01) && (next_size() & 1);
     if (!defer || H.nheld == MAX_HELD) { respond(&h); return; }

@@ -41,17 +41,14 @@ PENDING = {
     ("core/es_conn_close.c", "es_h2_begin_shutdown"): "protocol shutdown hook",
     ("core/es_conn_close.c", "es_h2_conn_closed"): "protocol close hook",
     ("core/es_conn_close.c", "es_h2_on_timeout"): "protocol timeout hook",
-    ("core/es_conn_close.c", "es_response_write_error"): "one error-body writer in core",
+    ("core/es_conn_close.c", "es_response_write_error"): "timeout answers through the protocol table",
     ("core/es_loop.c", "es_conn_drive"): "protocol read hook",
     ("core/es_loop.c", "es_conn_on_event"): "socket readiness moves to core",
-    ("core/es_loop.c", "es_date_refresh"): "the Date cache moves to core",
     ("core/es_loop.c", "es_http1_limits_default"): "limits handed in by the protocol",
     # HTTP/2 uses the socket's flush and scheduling, which live in http1's es_conn.c today.
     ("http2/es_h2.c", "es_conn_flush"): "socket flush moves to core",
     ("http2/es_h2.c", "es_conn_schedule"): "socket flush moves to core",
     ("http2/es_h2_response.c", "es_conn_schedule"): "socket flush moves to core",
-    # The stream rebuilds an HTTP/1.1 request with HTTP/1.1's method table.
-    ("http2/es_h2_stream.c", "es_http1_method_name"): "one method table in core",
     # HTTP/1.1 starts HTTP/2 (prior knowledge, ALPN, h2c upgrade) and answers its streams:
     # protocol selection moves to core, and the upgrade hands the parsed request over.
     ("http1/es_conn.c", "es_h2_drive"): "protocol read hook",

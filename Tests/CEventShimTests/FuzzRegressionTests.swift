@@ -70,8 +70,10 @@ struct FuzzRegressionTests {
         var sources: [String] {
             switch self {
             case .http1Parser:
-                // The parser's files: es_http1_parser.c and its helpers, and the chunked decoder.
-                return ["fuzz/http1_parser_fuzz.c"] + FuzzRegressionTests.shimSources { $0.hasPrefix("http1/es_http1_") }
+                // The parser's files: es_http1_parser.c and its helpers, the chunked decoder,
+                // and the method table they share with HTTP/2.
+                return ["fuzz/http1_parser_fuzz.c"]
+                    + FuzzRegressionTests.shimSources { $0.hasPrefix("http1/es_http1_") || $0 == "core/es_method.c" }
             case .connH1, .connH2:
                 return ["fuzz/conn_fuzz.c"] + FuzzRegressionTests.shimSources { _ in true }
                     + ["-DFUZZ_H2=\(self == .connH2 ? 1 : 0)", "-lnghttp2", "-lssl", "-lcrypto"]

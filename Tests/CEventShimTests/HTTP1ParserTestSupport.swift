@@ -124,7 +124,7 @@ struct HeadParser {
                                        valueBytes: bytes(header.value, header.value_len)))
         }
         return ParsedRequest(
-            method: String(cString: es_http1_method_name(request.method)),
+            method: String(cString: es_method_name(request.method)),
             versionMinor: request.version_minor,
             flags: request.flags,
             target: text(request.target, request.target_len),

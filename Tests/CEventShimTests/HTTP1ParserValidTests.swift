@@ -284,17 +284,17 @@ struct HTTP1ParserValidTests {
             }
             #expect(rc == ES_HTTP1_OK)
         }
-        #expect(request.method == ES_HTTP1_METHOD_POST)
+        #expect(request.method == ES_METHOD_POST)
     }
 
     @Test("method names", arguments: [
-        (ES_HTTP1_METHOD_GET, "GET"), (ES_HTTP1_METHOD_HEAD, "HEAD"), (ES_HTTP1_METHOD_POST, "POST"),
-        (ES_HTTP1_METHOD_PUT, "PUT"), (ES_HTTP1_METHOD_DELETE, "DELETE"),
-        (ES_HTTP1_METHOD_OPTIONS, "OPTIONS"), (ES_HTTP1_METHOD_PATCH, "PATCH"),
-        (ES_HTTP1_METHOD_TRACE, "TRACE"),
+        (ES_METHOD_GET, "GET"), (ES_METHOD_HEAD, "HEAD"), (ES_METHOD_POST, "POST"),
+        (ES_METHOD_PUT, "PUT"), (ES_METHOD_DELETE, "DELETE"),
+        (ES_METHOD_OPTIONS, "OPTIONS"), (ES_METHOD_PATCH, "PATCH"),
+        (ES_METHOD_TRACE, "TRACE"),
     ])
-    func methodNames(_ method: es_http1_method, _ name: String) {
-        #expect(String(cString: es_http1_method_name(method)) == name)
+    func methodNames(_ method: es_method, _ name: String) {
+        #expect(String(cString: es_method_name(method)) == name)
     }
 
     @Test("default limits")

@@ -43,7 +43,10 @@ struct HostileClientTests {
         let refused = excess.readResponse()
         #expect(refused?.status == 503)
         #expect(refused?.header("Connection") == "close")
-        #expect(refused.map { Curl.json($0.bodyText)?["error"] != nil } == true, "a JSON error body")
+        #expect(refused?.header("Retry-After") == "1")
+        let error = refused.flatMap { Curl.json($0.bodyText)?["error"] as? [String: Any] }
+        #expect(error?["code"] as? String == "too_many_connections", "the JSON error body every error has")
+        #expect(error?["message"] as? String == "The server is at its connection limit")
         #expect(excess.isClosedByServer())
         // The connections already in are untouched, and a freed slot is usable again.
         try held[0].send("GET /json HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -4,7 +4,7 @@
     python3 -m venv /tmp/h11venv && /tmp/h11venv/bin/pip install h11   # test-only, not committed
     /tmp/h11venv/bin/python fuzz/differential/h11_diff.py [--cases N] [--seed S] [--show K]
 
-Builds fuzz/differential/ours.c with the shim's parser (es_http1_*.c)
+Builds fuzz/differential/ours.c with the shim's parser (http1/es_http1_*.c, core/es_method.c)
 into a shared library in a temporary directory, then feeds the same byte streams to both:
 hand-written edge cases (Content-Length and Transfer-Encoding variants, both together,
 line endings, folding, versions, methods, targets, chunk sizes, extensions and trailers)
@@ -85,8 +85,9 @@ def build_library(tmp):
     clang = os.environ.get("CLANG") or shutil.which("clang") or "/opt/swift/usr/bin/clang"
     lib = os.path.join(tmp, "libours.so")
     subprocess.run([clang, "-shared", "-fPIC", "-O1", "-D_GNU_SOURCE", "-I", os.path.join(SHIM, "include"),
-                    "-o", lib, os.path.join(HERE, "ours.c")]
-                   + sorted(glob.glob(os.path.join(SHIM, "es_http1_*.c"))), check=True)
+                    "-I", os.path.join(SHIM, "http1"), "-o", lib, os.path.join(HERE, "ours.c")]
+                   + sorted(glob.glob(os.path.join(SHIM, "http1", "es_http1_*.c")))
+                   + [os.path.join(SHIM, "core", "es_method.c")], check=True)
     so = ctypes.CDLL(lib)
     so.ours_frame.restype = ctypes.c_size_t
     so.ours_frame.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]

@@ -61,7 +61,7 @@ size_t ours_frame(const char *input, size_t len, char *out, size_t out_cap) {
             body_len = cl;
             next = body_at + cl;
         }
-        o += (size_t)sprintf(out + o, "MSG %s ", es_http1_method_name(req.method));
+        o += (size_t)sprintf(out + o, "MSG %s ", es_method_name(req.method));
         o += put_hex(out + o, req.target, req.target_len);
         out[o++] = ' ';
         o += put_hex(out + o, body, body_len);

@@ -6,13 +6,35 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "es_internal.h"
 
 enum { ES_ACCEPT_BATCH = 128 }; /* accepts per pass, so one busy listener can't starve */
+
+/* The 503 a cleartext client gets over the connection limit. No protocol has been chosen
+   yet, so it is an HTTP/1.1 answer (an HTTP/2 client sees a bad preface reply and closes),
+   with the body every error has. */
+static void refuse_over_limit(int fd) {
+    static const char head[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                               "Connection: close\r\nRetry-After: 1\r\nContent-Length: ";
+    char answer[sizeof head + 8 + sizeof(es_error_body)];
+    es_error_body body;
+    size_t body_len = es_error_body_write(body.bytes, sizeof body.bytes, "too_many_connections",
+                                          "The server is at its connection limit");
+    memcpy(answer, head, sizeof head - 1);
+    int length_len = snprintf(answer + sizeof head - 1, 12, "%zu\r\n\r\n", body_len);
+    size_t len = sizeof head - 1 + (size_t)length_len;
+    memcpy(answer + len, body.bytes, body_len);
+    len += body_len;
+    /* One non-blocking send into an empty socket buffer, so it cannot block. */
+    ssize_t ignored = send(fd, answer, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+}
 
 static void accept_from(es_loop *loop, es_listener *listener) {
     for (int i = 0; i < ES_ACCEPT_BATCH; i++) {
@@ -28,12 +50,7 @@ static void accept_from(es_loop *loop, es_listener *listener) {
             /* Over the limit: a cleartext client hears why (one non-blocking send into an
                empty socket buffer, so it cannot block); a TLS client just sees the close. */
             if (listener->tls == NULL) {
-                static const char busy[] =
-                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                    "Content-Length: 91\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
-                    "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"The server is at its connection limit\"}}";
-                ssize_t ignored = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-                (void)ignored;
+                refuse_over_limit(fd);
                 shutdown(fd, SHUT_WR);
             }
             close(fd);

@@ -214,8 +214,19 @@ void es_conn_begin_linger(es_conn *conn);   /* shut the write side, then drain b
 int es_conn_linger_read(es_conn *conn);      /* 0 when the connection was closed */
 void es_conn_fail(es_conn *conn, const es_http1_error *error); /* answer a malformed request, then close */
 
-/* es_response.c */
+/* es_date.c */
 void es_date_refresh(es_loop *loop);
+
+/* es_error_body.c: the JSON error body of every answer the shim gives by itself */
+typedef struct es_error_body { char bytes[512]; } es_error_body;
+/* {"error":{"code":"...","message":"..."}} into out; returns its length (the message is
+   left out when both do not fit, and 0 when cap is too small for the frame). */
+size_t es_error_body_write(char *out, size_t cap, const char *code, const char *message);
+/* A response of status with that body, in application/json; body must outlive response. */
+void es_error_response(es_response *response, es_error_body *body, uint16_t status, const char *code,
+                       const char *message);
+
+/* es_response.c */
 void es_response_serialize(es_conn *conn, const es_response *response, int keep_alive,
                            int head_only, int http10);
 void es_response_write_error(es_conn *conn, uint16_t status, const char *code,

@@ -323,7 +323,7 @@ static void conn_respond(es_conn *conn, const es_response *response) {
     int draining = loop->shutting_down || atomic_load_explicit(&loop->shutdown_requested, memory_order_relaxed);
     int keep_alive = (req->flags & ES_HTTP1_F_KEEP_ALIVE) && !(response->flags & ES_RESPONSE_CLOSE) &&
                      !draining && !conn->peer_gone && !conn->close_after;
-    es_response_serialize(conn, response, keep_alive, req->method == ES_HTTP1_METHOD_HEAD,
+    es_response_serialize(conn, response, keep_alive, req->method == ES_METHOD_HEAD,
                           req->version_minor == 0);
     rb->start = rb->next_start;
     es_http1_parser_reset(&rb->parser);

@@ -8,49 +8,6 @@
 #include "es_http1_internal.h"
 
 /* ---------------------------------------------------------------------------------- */
-/* Methods                                                                              */
-
-static const char *const method_names[] = {
-    [ES_HTTP1_METHOD_GET] = "GET",         [ES_HTTP1_METHOD_HEAD] = "HEAD",
-    [ES_HTTP1_METHOD_POST] = "POST",       [ES_HTTP1_METHOD_PUT] = "PUT",
-    [ES_HTTP1_METHOD_DELETE] = "DELETE",   [ES_HTTP1_METHOD_OPTIONS] = "OPTIONS",
-    [ES_HTTP1_METHOD_PATCH] = "PATCH",     [ES_HTTP1_METHOD_TRACE] = "TRACE",
-};
-
-const char *es_http1_method_name(es_http1_method method)
-{
-    if (method < ES_HTTP1_METHOD_GET || method > ES_HTTP1_METHOD_TRACE) return "UNKNOWN";
-    return method_names[method];
-}
-
-/* The method for a (case-sensitive) name, or 0 when we do not implement it. */
-static int method_from_name(const uint8_t *name, size_t len)
-{
-#define IS(lit) (memcmp(name, lit, sizeof(lit) - 1) == 0)
-    switch (len) {
-    case 3:
-        if (IS("GET")) return ES_HTTP1_METHOD_GET;
-        if (IS("PUT")) return ES_HTTP1_METHOD_PUT;
-        return 0;
-    case 4:
-        if (IS("POST")) return ES_HTTP1_METHOD_POST;
-        if (IS("HEAD")) return ES_HTTP1_METHOD_HEAD;
-        return 0;
-    case 5:
-        if (IS("PATCH")) return ES_HTTP1_METHOD_PATCH;
-        if (IS("TRACE")) return ES_HTTP1_METHOD_TRACE;
-        return 0;
-    case 6:
-        return IS("DELETE") ? ES_HTTP1_METHOD_DELETE : 0;
-    case 7:
-        return IS("OPTIONS") ? ES_HTTP1_METHOD_OPTIONS : 0;
-    default:
-        return 0;
-    }
-#undef IS
-}
-
-/* ---------------------------------------------------------------------------------- */
 /* Request line (checked once its CRLF has arrived; the scanner already checked each  */
 /* byte of the method and target)                                                       */
 
@@ -136,7 +93,7 @@ static const es_http1_error *parse_target(const uint8_t *t, size_t len, int meth
         return NULL;
     }
     if (t[0] == '*') {
-        if (len != 1 || method != ES_HTTP1_METHOD_OPTIONS) return &E_INVALID_TARGET_FORM;
+        if (len != 1 || method != ES_METHOD_OPTIONS) return &E_INVALID_TARGET_FORM;
         req->path = (const char *)t;
         req->path_len = 1;
         req->query = NULL;
@@ -156,9 +113,9 @@ const es_http1_error *es_http1_parse_request_line(const uint8_t *b, size_t start
     if (err != NULL) return err;
     const uint8_t *line = b + start;
     const uint8_t *method_end = memchr(line, ' ', cr - start);
-    int method = method_from_name(line, (size_t)(method_end - line));
+    int method = es_method_from_name(line, (size_t)(method_end - line));
     if (method == 0) return &E_METHOD_NOT_IMPLEMENTED;
-    req->method = (es_http1_method)method;
+    req->method = (es_method)method;
     const uint8_t *target = method_end + 1;
     const uint8_t *target_end = b + cr - 9; /* the SP before the version */
     return parse_target(target, (size_t)(target_end - target), method, check_brackets, req);

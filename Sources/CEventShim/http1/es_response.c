@@ -1,12 +1,11 @@
 /*
- * es_response.c: response heads, the cached Date header, and the shim's own error bodies.
+ * es_response.c: HTTP/1.1 response heads, and the shim's own error answers in them.
  *
  * A response is copied into the connection's write buffer as status line, headers and
  * body in one piece, so it leaves in one write together with any other responses that
  * pipelined requests produced in the same pass.
  */
 #include <string.h>
-#include <time.h>
 #include "es_internal.h"
 
 const char *es_http_reason_phrase(uint16_t status) {
@@ -42,17 +41,6 @@ const char *es_http_reason_phrase(uint16_t status) {
     case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
     }
-}
-
-/* IMF-fixdate (RFC 9110 §5.6.7), rebuilt only when the second changes. */
-void es_date_refresh(es_loop *loop) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    if (ts.tv_sec == loop->date_second) return;
-    loop->date_second = ts.tv_sec;
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(loop->date, sizeof loop->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
 static char *put(char *out, const char *text, size_t len) {
@@ -127,27 +115,12 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     wbuf->len = (uint32_t)(out - wbuf->data);
 }
 
-/* The shim's own refusals (parse errors, timeouts) carry the same JSON shape as Swift's:
-   {"error":{"code":"...","message":"..."}}. Codes and messages are static, escape-free. */
+/* The shim's own refusals (parse errors, timeouts), in the body every error has. */
 void es_response_write_error(es_conn *conn, uint16_t status, const char *code,
                              const char *message) {
-    char body[512];
-    size_t code_len = strlen(code), message_len = strlen(message);
-    if (code_len + message_len > sizeof body - 64) message_len = 0;
-    char *out = body;
-    out = PUT_LITERAL(out, "{\"error\":{\"code\":\"");
-    out = put(out, code, code_len);
-    out = PUT_LITERAL(out, "\",\"message\":\"");
-    out = put(out, message, message_len);
-    out = PUT_LITERAL(out, "\"}}");
-    static const char json[] = "application/json";
-    es_response response = {
-        .status = status,
-        .content_type = json,
-        .content_type_len = sizeof json - 1,
-        .body = body,
-        .body_len = (size_t)(out - body),
-    };
+    es_error_body body;
+    es_response response;
+    es_error_response(&response, &body, status, code, message);
     es_response_serialize(conn, &response, 0, 0, 0);
 }
 

@@ -128,7 +128,7 @@ int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *
     if (stream == NULL || es_h2_stream_copy_http1(stream, req) != 0 ||
         es_h2_streams_put(h2, stream) != 0 ||
         nghttp2_session_upgrade2(h2->ng, payload, (size_t)payload_len,
-                                 req->method == ES_HTTP1_METHOD_HEAD, NULL) != 0) {
+                                 req->method == ES_METHOD_HEAD, NULL) != 0) {
         if (stream != NULL) es_h2_stream_free(stream);
         es_h2_abort(h2, NGHTTP2_INTERNAL_ERROR);
         return 0; /* the 101 is queued: close through HTTP/2 */

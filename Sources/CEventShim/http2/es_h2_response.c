@@ -3,7 +3,6 @@
  * the shim's own refusal) becomes a header list, lowercased and without connection-specific
  * fields, with per-request values never indexed, and a body read under flow control.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -155,15 +154,8 @@ void es_h2_stream_respond(es_h2_stream *stream, const es_response *response) {
 
 /* The shim's own refusal, in the same JSON shape as every other error. */
 void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message) {
-    char body[512];
-    int len = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
-    static const char json[] = "application/json";
-    es_response response = {
-        .status = status,
-        .content_type = json,
-        .content_type_len = sizeof json - 1,
-        .body = body,
-        .body_len = len > 0 && (size_t)len < sizeof body ? (size_t)len : 0,
-    };
+    es_error_body body;
+    es_response response;
+    es_error_response(&response, &body, status, code, message);
     stream_submit(stream, &response);
 }

@@ -171,18 +171,6 @@ int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len,
     return 0;
 }
 
-static es_http1_method method_from(const char *name, uint32_t len) {
-    if (NAME_IS(name, len, "GET")) return ES_HTTP1_METHOD_GET;
-    if (NAME_IS(name, len, "HEAD")) return ES_HTTP1_METHOD_HEAD;
-    if (NAME_IS(name, len, "POST")) return ES_HTTP1_METHOD_POST;
-    if (NAME_IS(name, len, "PUT")) return ES_HTTP1_METHOD_PUT;
-    if (NAME_IS(name, len, "DELETE")) return ES_HTTP1_METHOD_DELETE;
-    if (NAME_IS(name, len, "OPTIONS")) return ES_HTTP1_METHOD_OPTIONS;
-    if (NAME_IS(name, len, "PATCH")) return ES_HTTP1_METHOD_PATCH;
-    if (NAME_IS(name, len, "TRACE")) return ES_HTTP1_METHOD_TRACE;
-    return 0;
-}
-
 /* ---- handing a request to Swift ----------------------------------------------------- */
 
 void es_h2_stream_dispatch(es_h2_stream *stream) {
@@ -201,7 +189,7 @@ void es_h2_stream_dispatch(es_h2_stream *stream) {
     const char *arena = stream->arena;
     es_http1_request req;
     memset(&req, 0, sizeof req);
-    req.method = method_from(arena + stream->method.value_off, stream->method.value_len);
+    req.method = es_method_from_name((const uint8_t *)arena + stream->method.value_off, stream->method.value_len);
     if (req.method == 0) {
         es_h2_stream_fail(stream, 501, "method_not_implemented", "The request method is not supported");
         return;
@@ -211,7 +199,7 @@ void es_h2_stream_dispatch(es_h2_stream *stream) {
     req.target = arena + stream->path.value_off;
     req.target_len = stream->path.value_len;
     if (req.target_len == 1 && req.target[0] == '*') {
-        if (req.method != ES_HTTP1_METHOD_OPTIONS) {
+        if (req.method != ES_METHOD_OPTIONS) {
             es_h2_stream_fail(stream, 400, "invalid_target", "The request target is not valid for this method");
             return;
         }
@@ -256,7 +244,7 @@ void es_h2_stream_dispatch(es_h2_stream *stream) {
     req.headers = headers;
     req.header_count = stream->field_count;
     if (stream->body_len > 0) req.content_length = (int64_t)stream->body_len;
-    stream->head_only = req.method == ES_HTTP1_METHOD_HEAD;
+    stream->head_only = req.method == ES_METHOD_HEAD;
 
     stream->dispatched = 1;
     h2->inflight++;
@@ -273,7 +261,7 @@ int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req) {
     static const char *const skipped[] = {"connection", "upgrade", "http2-settings", "keep-alive",
                                           "proxy-connection", "transfer-encoding", "te", "host"};
     const es_loop_config *config = &stream->session->conn->loop->config;
-    const char *method = es_http1_method_name(req->method);
+    const char *method = es_method_name(req->method);
     if (es_h2_stream_add_field(stream, (const uint8_t *)":method", 7, (const uint8_t *)method, strlen(method), config) ||
         es_h2_stream_add_field(stream, (const uint8_t *)":path", 5, (const uint8_t *)req->target, req->target_len, config) ||
         es_h2_stream_add_field(stream, (const uint8_t *)":authority", 10, (const uint8_t *)req->authority, req->authority_len, config))

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "es_method.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,17 +49,6 @@ typedef struct es_http1_error {
     const char *message;  /* static string, one sentence for people, no trailing period */
 } es_http1_error;
 
-typedef enum es_http1_method {
-    ES_HTTP1_METHOD_GET = 1,
-    ES_HTTP1_METHOD_HEAD,
-    ES_HTTP1_METHOD_POST,
-    ES_HTTP1_METHOD_PUT,
-    ES_HTTP1_METHOD_DELETE,
-    ES_HTTP1_METHOD_OPTIONS,
-    ES_HTTP1_METHOD_PATCH,
-    ES_HTTP1_METHOD_TRACE,
-} es_http1_method;
-
 /* Flags in es_http1_request.flags. */
 #define ES_HTTP1_F_KEEP_ALIVE      0x01u /* connection persists after this request */
 #define ES_HTTP1_F_CHUNKED         0x02u /* body is chunked (Transfer-Encoding: chunked) */
@@ -75,7 +65,7 @@ typedef struct es_http1_header {
 } es_http1_header;
 
 typedef struct es_http1_request {
-    es_http1_method method;
+    es_method method;
     uint8_t version_minor;     /* 0 or 1 (HTTP/1.2..1.9 are read as 1.1, RFC 9110 §6.2) */
     uint8_t flags;             /* ES_HTTP1_F_* */
     const char *target;        /* the raw request-target */
@@ -141,9 +131,6 @@ void es_http1_chunked_decoder_reset(es_http1_chunked_decoder *decoder);
 int es_http1_chunked_decode(es_http1_chunked_decoder *decoder, char *buf, size_t len,
                             const es_http1_limits *limits, size_t *decoded_len,
                             size_t *consumed);
-
-/** The method's name ("GET"), for logs and Allow headers. */
-const char *es_http1_method_name(es_http1_method method);
 
 #ifdef __cplusplus
 }

@@ -148,15 +148,15 @@ extension Request {
 }
 
 extension HTTPMethod {
-    init(http1 method: es_http1_method) {
+    init(http1 method: es_method) {
         switch method {
-        case ES_HTTP1_METHOD_HEAD: self = .head
-        case ES_HTTP1_METHOD_POST: self = .post
-        case ES_HTTP1_METHOD_PUT: self = .put
-        case ES_HTTP1_METHOD_DELETE: self = .delete
-        case ES_HTTP1_METHOD_OPTIONS: self = .options
-        case ES_HTTP1_METHOD_PATCH: self = .patch
-        case ES_HTTP1_METHOD_TRACE: self = .trace
+        case ES_METHOD_HEAD: self = .head
+        case ES_METHOD_POST: self = .post
+        case ES_METHOD_PUT: self = .put
+        case ES_METHOD_DELETE: self = .delete
+        case ES_METHOD_OPTIONS: self = .options
+        case ES_METHOD_PATCH: self = .patch
+        case ES_METHOD_TRACE: self = .trace
         default: self = .get
         }
     }

@@ -1,0 +1,47 @@
+/*
+ * es_error_body.c: the one writer of the shim's own JSON error bodies. Every answer the shim
+ * gives by itself (a malformed HTTP/1.1 request, a timeout, a refused HTTP/2 stream, the
+ * connection limit) has the shape Swift's HTTPError gives, so a client parses one format:
+ *
+ *     {"error":{"code":"header_fields_too_large","message":"The request's header fields are larger than this server accepts"}}
+ *
+ * Codes and messages are static strings written in this shim, snake_case codes and plain
+ * sentences with no quote, backslash or control byte, so they are copied without escaping.
+ */
+#include <string.h>
+#include "es_internal.h"
+
+static char *put(char *out, const char *text, size_t len) {
+    memcpy(out, text, len);
+    return out + len;
+}
+
+#define PUT_LITERAL(out, lit) put((out), (lit), sizeof(lit) - 1)
+
+size_t es_error_body_write(char *out, size_t cap, const char *code, const char *message) {
+    static const size_t frame = sizeof "{\"error\":{\"code\":\"\",\"message\":\"\"}}" - 1;
+    size_t code_len = strlen(code), message_len = strlen(message);
+    if (cap < frame) return 0;
+    /* Too long for the buffer: the code alone still says what was wrong. */
+    if (code_len + message_len > cap - frame) message_len = 0;
+    if (code_len > cap - frame) code_len = 0;
+    char *start = out;
+    out = PUT_LITERAL(out, "{\"error\":{\"code\":\"");
+    out = put(out, code, code_len);
+    out = PUT_LITERAL(out, "\",\"message\":\"");
+    out = put(out, message, message_len);
+    out = PUT_LITERAL(out, "\"}}");
+    return (size_t)(out - start);
+}
+
+void es_error_response(es_response *response, es_error_body *body, uint16_t status, const char *code,
+                       const char *message) {
+    static const char json[] = "application/json";
+    *response = (es_response){
+        .status = status,
+        .content_type = json,
+        .content_type_len = sizeof json - 1,
+        .body = body->bytes,
+        .body_len = es_error_body_write(body->bytes, sizeof body->bytes, code, message),
+    };
+}
