@@ -10,6 +10,10 @@
 # they share one core's caches, which is a harder setting than one server alone.
 # ROUNDS (default 5) pairs; prints every pair, then the medians and the median ratio.
 #   benchmarks/chain-cost.sh          ROUNDS=9 SECONDS_PER_RUN=5 benchmarks/chain-cost.sh
+# BASELINE=path/to/another/orders puts that build, with its full chain, in the bare one's
+# place: an HTTP/1.1 A/B of two builds ("chain" is this build, "bare" the baseline), as
+# h2-pair.sh's BASELINE is for h2c.
+#   BASELINE=/tmp/base/.build/release/orders benchmarks/chain-cost.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}; secs=${SECONDS_PER_RUN:-5}
@@ -27,7 +31,11 @@ cpu() { awk '{print $14, $14+$15}' "/proc/$1/stat"; }
 for i in $(seq 1 "$rounds"); do
   taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$chain_port" --log-level warning &
   chain=$!
-  taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$bare_port" --log-level warning --disable-middleware &
+  if [ -n "${BASELINE:-}" ]; then
+    taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$bare_port" --log-level warning &
+  else
+    taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$bare_port" --log-level warning --disable-middleware &
+  fi
   bare=$!
   pids=("$chain" "$bare")
   for port in "$chain_port" "$bare_port"; do
