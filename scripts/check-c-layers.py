@@ -45,10 +45,8 @@ PENDING = {
     ("core/es_loop.c", "es_conn_drive"): "protocol read hook",
     ("core/es_loop.c", "es_conn_on_event"): "socket readiness moves to core",
     ("core/es_loop.c", "es_http1_limits_default"): "limits handed in by the protocol",
-    # HTTP/2 uses the socket's flush and scheduling, which live in http1's es_conn.c today.
+    # HTTP/2 uses the socket's flush, which lives in http1's es_conn.c today.
     ("http2/es_h2.c", "es_conn_flush"): "socket flush moves to core",
-    ("http2/es_h2.c", "es_conn_schedule"): "socket flush moves to core",
-    ("http2/es_h2_response.c", "es_conn_schedule"): "socket flush moves to core",
     # HTTP/1.1 starts HTTP/2 (prior knowledge, ALPN, h2c upgrade) and answers its streams:
     # protocol selection moves to core, and the upgrade hands the parsed request over.
     ("http1/es_conn.c", "es_h2_drive"): "protocol read hook",

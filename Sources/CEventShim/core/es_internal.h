@@ -200,8 +200,11 @@ void es_conn_accept_all(es_loop *loop);
 /* es_h2_upgrade.c: the HTTP2-Settings field of an h2c upgrade request, or NULL */
 const es_http1_header *es_h2c_upgrade_settings(const es_conn *conn, const es_http1_request *req);
 
-/* es_conn.c */
+/* es_loop.c: puts a connection on the loop's list to drive after this pass (a response
+   that arrived later, an HTTP/2 session with frames to send) */
 void es_conn_schedule(es_conn *conn);
+
+/* es_conn.c */
 int es_conn_flush(es_conn *conn);
 void es_conn_notify(es_conn *conn, int event);
 void es_conn_on_event(es_conn *conn, uint32_t events);

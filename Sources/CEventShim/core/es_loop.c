@@ -228,6 +228,18 @@ static void loop_begin_shutdown(es_loop *loop) {
     loop_for_each_conn(loop, es_conn_begin_shutdown);
 }
 
+/* Puts a connection whose response arrived later on the loop's list to drive. */
+void es_conn_schedule(es_conn *conn) {
+    if (conn->pending) return;
+    es_loop *loop = conn->loop;
+    conn->pending = 1;
+    conn->pending_next = NULL;
+    if (loop->pending_tail) loop->pending_tail->pending_next = conn;
+    else loop->pending_head = conn;
+    loop->pending_tail = conn;
+}
+
+/* Drives every scheduled connection once, in the order they were scheduled. */
 static void loop_drive_pending(es_loop *loop) {
     es_conn *conn = loop->pending_head;
     loop->pending_head = loop->pending_tail = NULL;

@@ -298,17 +298,6 @@ void es_conn_on_event(es_conn *conn, uint32_t events) {
     es_conn_drive(conn);
 }
 
-/* Puts a connection whose response arrived later on the loop's list to drive. */
-void es_conn_schedule(es_conn *conn) {
-    if (conn->pending) return;
-    es_loop *loop = conn->loop;
-    conn->pending = 1;
-    conn->pending_next = NULL;
-    if (loop->pending_tail) loop->pending_tail->pending_next = conn;
-    else loop->pending_head = conn;
-    loop->pending_tail = conn;
-}
-
 static void conn_respond(es_conn *conn, const es_response *response) {
     if (conn->phase == ES_PHASE_CLOSED) {
         free(conn); /* the peer left while Swift held the request */
