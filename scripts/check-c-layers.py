@@ -31,10 +31,6 @@ ALLOWED = {"core": {"core"}, "http1": {"core", "http1"}, "http2": {"core", "http
 
 # (calling file, called symbol): the step that removes it.
 PENDING = {
-    # The core frees the protocols' pools and parser state: the protocol table's free hook.
-    ("core/es_buffers.c", "es_h2_alloc_free_all"): "protocol frees its own pools",
-    ("core/es_buffers.c", "es_h2_streams_free_pool"): "protocol frees its own pools",
-    ("core/es_buffers.c", "es_http1_parser_reset"): "protocol frees its own pools",
     # Close, drain and timeouts reach into both protocols: the protocol table's close,
     # shutdown and timeout hooks.
     ("core/es_conn_close.c", "es_conn_flush"): "socket flush moves to core",

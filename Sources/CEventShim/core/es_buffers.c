@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "es_h2_internal.h"
+#include "es_internal.h"
 
 enum { ES_POOL_MAX_FREE = 256, ES_WBUF_STANDARD = 16 * 1024 };
 
@@ -36,7 +36,6 @@ es_rbuf *es_rbuf_take(es_loop *loop) {
         rbuf->pooled = 1;
     }
     rbuf->len = rbuf->start = rbuf->body_start = rbuf->body_len = rbuf->next_start = 0;
-    es_http1_parser_reset(&rbuf->parser);
     return rbuf;
 }
 
@@ -150,6 +149,4 @@ void es_buffers_free_all(es_loop *loop) {
         loop->free_wbufs = next;
     }
     loop->free_rbuf_count = loop->free_wbuf_count = 0;
-    es_h2_streams_free_pool(loop);
-    es_h2_alloc_free_all(loop);
 }

@@ -113,6 +113,9 @@ typedef struct es_timer_list {
 
 enum { ES_H2_ALLOC_CLASSES = 6 };
 
+enum { ES_LOOP_FREE_HOOKS = 4 };
+typedef void (*es_loop_free_hook)(es_loop *loop);
+
 struct es_loop {
     int epoll_fd;
     es_loop_config config;
@@ -144,6 +147,11 @@ struct es_loop {
     uint32_t h2_free_block_count[ES_H2_ALLOC_CLASSES];
     uint32_t rbuf_cap;              /* standard read buffer size */
 
+    /* What the protocols keep per loop (HTTP/2's stream and block pools) is freed by the
+       protocol: each registers a hook once (es_loop_add_free_hook), run at es_loop_destroy. */
+    es_loop_free_hook free_hooks[ES_LOOP_FREE_HOOKS];
+    uint32_t free_hook_count;
+
     size_t server_name_len;         /* strlen(config.server_name), once, not per response */
     int64_t date_second;            /* second the cached Date header is for */
     char date[30];                  /* "Thu, 26 Nov 2026 18:48:30 GMT" */
@@ -156,6 +164,11 @@ es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap);
 es_wbuf *es_wbuf_reserve(es_loop *loop, es_wbuf *wbuf, uint32_t extra);
 void es_wbuf_give(es_loop *loop, es_wbuf *wbuf);
 void es_buffers_free_all(es_loop *loop);
+
+/* es_loop.c: registers hook to run when the loop is destroyed, once however often it is
+   called (a protocol calls it as its first connection starts). Returns -1 when the table
+   is full. */
+int es_loop_add_free_hook(es_loop *loop, es_loop_free_hook hook);
 
 /* es_h2_alloc.c */
 void es_h2_alloc_free_all(es_loop *loop);

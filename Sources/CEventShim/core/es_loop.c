@@ -307,6 +307,15 @@ void es_loop_destroy(es_loop *loop) {
         if (loop->listeners[i].fd >= 0) close(loop->listeners[i].fd);
     close(loop->wake.fd);
     close(loop->epoll_fd);
+    for (uint32_t i = 0; i < loop->free_hook_count; i++) loop->free_hooks[i](loop);
     es_buffers_free_all(loop);
     free(loop);
+}
+
+int es_loop_add_free_hook(es_loop *loop, es_loop_free_hook hook) {
+    for (uint32_t i = 0; i < loop->free_hook_count; i++)
+        if (loop->free_hooks[i] == hook) return 0;
+    if (loop->free_hook_count == ES_LOOP_FREE_HOOKS) return -1;
+    loop->free_hooks[loop->free_hook_count++] = hook;
+    return 0;
 }

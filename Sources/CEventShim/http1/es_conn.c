@@ -154,6 +154,7 @@ static int conn_read(es_conn *conn) {
     if (conn->rbuf == NULL) {
         conn->rbuf = es_rbuf_take(loop);
         if (conn->rbuf == NULL) { es_conn_close(conn); return CONN_FREED; }
+        es_http1_parser_reset(&conn->rbuf->parser);
     }
     if (!conn_make_room(conn)) return CONN_DRAINING;
     es_rbuf *rb = conn->rbuf;

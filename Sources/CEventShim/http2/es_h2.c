@@ -41,9 +41,16 @@ static void bucket_init(es_h2_bucket *bucket, uint32_t burst, uint32_t per_secon
 
 /* ---- the session's life ------------------------------------------------------------- */
 
+/* The loop's HTTP/2 pools, freed with the loop. */
+static void h2_loop_free(es_loop *loop) {
+    es_h2_streams_free_pool(loop);
+    es_h2_alloc_free_all(loop);
+}
+
 static int session_create(es_conn *conn) {
     nghttp2_session_callbacks *callbacks = es_h2_callbacks();
     if (callbacks == NULL) return -1;
+    if (es_loop_add_free_hook(conn->loop, h2_loop_free) != 0) return -1;
     es_h2_session *h2 = calloc(1, sizeof *h2);
     if (h2 == NULL) return -1;
     h2->conn = conn;
