@@ -1,6 +1,12 @@
 /*
  * es_internal.h: the loop's private structures, shared by the shim's .c files only.
  *
+ * Layer: core/, the bottom of the shim. It owns the epoll loop, the listeners and accept,
+ * timers, the buffer pools, socket I/O with TLS beneath it, close and linger, the Date
+ * cache, the method table and the JSON error-body writer. It calls nothing in http1/ or
+ * http2/ (scripts/check-c-layers.py; the calls that still do are listed there, being
+ * replaced by hooks the protocols install, such as es_loop_add_free_hook).
+ *
  * Ownership: a loop owns its listener, its connections and its buffer pool. A connection
  * owns at most one read buffer and one write buffer, both taken from the pool when needed
  * and given back as soon as they are empty, so an idle keep-alive connection holds only

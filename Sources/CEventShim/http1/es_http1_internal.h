@@ -1,4 +1,8 @@
 /*
+ * Layer: http1/, on top of core/. It owns the request parser and chunked decoder (these
+ * files, a leaf that calls nothing else), the HTTP/1.1 connection state machine (es_conn.c)
+ * and response heads (es_response.c). It may call core/, never http2/.
+ *
  * es_http1_internal.h: what the HTTP/1.1 request parser's files share: the character
  * classes, small text helpers, the refusals (error constants), the effective limits and
  * the record of framing fields. Private to the shim.

@@ -1,4 +1,8 @@
 /*
+ * Layer: http2/, on top of core/. It owns the nghttp2 session, its callbacks, streams, the
+ * closed-stream bits, the stream table, the allocator, responses and the h2c upgrade. It
+ * may call core/, never http1/.
+ *
  * es_h2_internal.h: HTTP/2 state shared by es_h2.c (the session and its callbacks) and
  * es_h2_stream.c (one request/response exchange). Private to the shim.
  *
