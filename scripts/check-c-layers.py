@@ -14,6 +14,9 @@ core calls only core; http1 calls core and http1; http2 calls core and http2. Ev
 is compiled on its own (`clang -c`), and each object's undefined symbols (`nm -u`, which lists
 data references such as callback tables too) are matched to the object that defines them.
 
+It also checks that one file writes the shim's JSON error bodies: no file but
+core/es_error_body.c holds the body's opening `{"error":`.
+
 The layering is being reached in steps. PENDING lists the calls that still break the rule,
 each with what will remove it; the check fails on any call that breaks the rule and is not
 listed, and on a listed call that no longer happens (take it off the list), so the list can
@@ -91,6 +94,20 @@ def symbols(obj, undefined):
     return {parts[2] for parts in (line.split() for line in lines) if len(parts) == 3 and parts[1].isupper()}
 
 
+ERROR_BODY_WRITER = "core/es_error_body.c"
+
+
+def error_body_writers():
+    """Files that spell out the JSON error body themselves."""
+    found = []
+    for layer in LAYERS + ["include"]:
+        for name in sorted(os.listdir(os.path.join(SHIM, layer))):
+            with open(os.path.join(SHIM, layer, name), encoding="utf-8") as f:
+                if '{\\"error\\"' in f.read():
+                    found.append(f"{layer}/{name}")
+    return found
+
+
 def main():
     with tempfile.TemporaryDirectory() as out:
         objects = compile_objects(out)
@@ -118,9 +135,16 @@ def main():
               f"{source.split('/')[0]} may call only {', '.join(sorted(ALLOWED[source.split('/')[0]]))}")
     for source, symbol in gone:
         print(f"layering: {source} no longer calls {symbol}: take it off PENDING in {os.path.relpath(__file__, ROOT)}")
+    found = error_body_writers()
+    if ERROR_BODY_WRITER not in found:
+        print(f"layering: {ERROR_BODY_WRITER} no longer writes the error body: point ERROR_BODY_WRITER at the file that does")
+        return 1
+    writers = [w for w in found if w != ERROR_BODY_WRITER]
+    for writer in writers:
+        print(f"layering: {writer} writes a JSON error body itself: use es_error_body_write ({ERROR_BODY_WRITER})")
     print(f"layering: {len(calls)} calls between files, {len(broken)} against the rule "
           f"({len(broken) - len(new)} of them pending, {len(new)} new), {len(gone)} pending ones gone")
-    return 1 if new or gone else 0
+    return 1 if new or gone or writers else 0
 
 
 if __name__ == "__main__":
