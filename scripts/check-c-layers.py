@@ -23,6 +23,7 @@ listed, and on a listed call that no longer happens (take it off the list), so t
 only shrink.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,9 +59,7 @@ PENDING = {
 
 
 def compile_objects(out):
-    clang = os.environ.get("CLANG") or next(
-        (c for c in ("/opt/swift/usr/bin/clang", "clang", "cc") if subprocess.run(
-            ["sh", "-c", f"command -v {c}"], capture_output=True).returncode == 0), None)
+    clang = os.environ.get("CLANG") or shutil.which("clang") or shutil.which("cc")
     if clang is None:
         sys.exit("check-c-layers: no C compiler (set CLANG)")
     flags = ["-c", "-O0", "-w", "-D_GNU_SOURCE", "-I", os.path.join(SHIM, "include")]

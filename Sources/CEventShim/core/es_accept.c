@@ -8,7 +8,6 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,19 +19,17 @@ enum { ES_ACCEPT_BATCH = 128 }; /* accepts per pass, so one busy listener can't 
    yet, so it is an HTTP/1.1 answer (an HTTP/2 client sees a bad preface reply and closes),
    with the body every error has. */
 static void refuse_over_limit(int fd) {
-    static const char head[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                               "Connection: close\r\nRetry-After: 1\r\nContent-Length: ";
-    char answer[sizeof head + 8 + sizeof(es_error_body)];
     es_error_body body;
     size_t body_len = es_error_body_write(body.bytes, sizeof body.bytes, "too_many_connections",
                                           "The server is at its connection limit");
-    memcpy(answer, head, sizeof head - 1);
-    int length_len = snprintf(answer + sizeof head - 1, 12, "%zu\r\n\r\n", body_len);
-    size_t len = sizeof head - 1 + (size_t)length_len;
-    memcpy(answer + len, body.bytes, body_len);
-    len += body_len;
+    char answer[256 + sizeof body.bytes];
+    int len = snprintf(answer, sizeof answer,
+                       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                       "Connection: close\r\nRetry-After: 1\r\nContent-Length: %zu\r\n\r\n%.*s",
+                       body_len, (int)body_len, body.bytes);
+    if (len <= 0 || (size_t)len >= sizeof answer) return;
     /* One non-blocking send into an empty socket buffer, so it cannot block. */
-    ssize_t ignored = send(fd, answer, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t ignored = send(fd, answer, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)ignored;
 }
 

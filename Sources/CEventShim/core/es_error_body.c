@@ -11,13 +11,6 @@
 #include <string.h>
 #include "es_internal.h"
 
-static char *put(char *out, const char *text, size_t len) {
-    memcpy(out, text, len);
-    return out + len;
-}
-
-#define PUT_LITERAL(out, lit) put((out), (lit), sizeof(lit) - 1)
-
 size_t es_error_body_write(char *out, size_t cap, const char *code, const char *message) {
     static const size_t frame = sizeof "{\"error\":{\"code\":\"\",\"message\":\"\"}}" - 1;
     size_t code_len = strlen(code), message_len = strlen(message);
@@ -26,11 +19,11 @@ size_t es_error_body_write(char *out, size_t cap, const char *code, const char *
     if (code_len + message_len > cap - frame) message_len = 0;
     if (code_len > cap - frame) code_len = 0;
     char *start = out;
-    out = PUT_LITERAL(out, "{\"error\":{\"code\":\"");
-    out = put(out, code, code_len);
-    out = PUT_LITERAL(out, "\",\"message\":\"");
-    out = put(out, message, message_len);
-    out = PUT_LITERAL(out, "\"}}");
+    out = ES_PUT_LITERAL(out, "{\"error\":{\"code\":\"");
+    out = es_put(out, code, code_len);
+    out = ES_PUT_LITERAL(out, "\",\"message\":\"");
+    out = es_put(out, message, message_len);
+    out = ES_PUT_LITERAL(out, "\"}}");
     return (size_t)(out - start);
 }
 

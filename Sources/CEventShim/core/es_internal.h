@@ -17,6 +17,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 #include "es_loop.h"
 
 /* What an epoll registration or an es_exchange points at: the first byte of each of these
@@ -238,6 +239,14 @@ void es_conn_fail(es_conn *conn, const es_http1_error *error); /* answer a malfo
 
 /* es_date.c */
 void es_date_refresh(es_loop *loop);
+
+/* Copies len bytes of text to out and returns the end: how response heads and error bodies
+   are written, piece after piece into a buffer already known to be large enough. */
+static inline char *es_put(char *out, const char *text, size_t len) {
+    memcpy(out, text, len);
+    return out + len;
+}
+#define ES_PUT_LITERAL(out, literal) es_put((out), (literal), sizeof(literal) - 1)
 
 /* es_error_body.c: the JSON error body of every answer the shim gives by itself */
 typedef struct es_error_body { char bytes[512]; } es_error_body;

@@ -43,13 +43,6 @@ const char *es_http_reason_phrase(uint16_t status) {
     }
 }
 
-static char *put(char *out, const char *text, size_t len) {
-    memcpy(out, text, len);
-    return out + len;
-}
-
-#define PUT_LITERAL(out, literal) put((out), (literal), sizeof(literal) - 1)
-
 static char *put_decimal(char *out, uint64_t value) {
     char digits[20];
     int n = 0;
@@ -81,37 +74,37 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     conn->wbuf = wbuf;
 
     char *out = wbuf->data + wbuf->len;
-    out = PUT_LITERAL(out, "HTTP/1.1 ");
+    out = ES_PUT_LITERAL(out, "HTTP/1.1 ");
     out = put_decimal(out, status);
     *out++ = ' ';
     const char *reason = es_http_reason_phrase(status);
-    out = put(out, reason, strlen(reason));
-    out = PUT_LITERAL(out, "\r\nServer: ");
-    out = put(out, loop->config.server_name, loop->server_name_len);
-    out = PUT_LITERAL(out, "\r\nDate: ");
-    out = put(out, loop->date, 29);
-    out = PUT_LITERAL(out, "\r\n");
+    out = es_put(out, reason, strlen(reason));
+    out = ES_PUT_LITERAL(out, "\r\nServer: ");
+    out = es_put(out, loop->config.server_name, loop->server_name_len);
+    out = ES_PUT_LITERAL(out, "\r\nDate: ");
+    out = es_put(out, loop->date, 29);
+    out = ES_PUT_LITERAL(out, "\r\n");
     if (response->content_type != NULL) {
-        out = PUT_LITERAL(out, "Content-Type: ");
-        out = put(out, response->content_type, response->content_type_len);
-        out = PUT_LITERAL(out, "\r\n");
+        out = ES_PUT_LITERAL(out, "Content-Type: ");
+        out = es_put(out, response->content_type, response->content_type_len);
+        out = ES_PUT_LITERAL(out, "\r\n");
     }
     if (!bodiless) {
-        out = PUT_LITERAL(out, "Content-Length: ");
+        out = ES_PUT_LITERAL(out, "Content-Length: ");
         out = put_decimal(out, response->body_len);
-        out = PUT_LITERAL(out, "\r\n");
+        out = ES_PUT_LITERAL(out, "\r\n");
     }
-    if (!keep_alive) out = PUT_LITERAL(out, "Connection: close\r\n");
-    else if (http10) out = PUT_LITERAL(out, "Connection: keep-alive\r\n");
+    if (!keep_alive) out = ES_PUT_LITERAL(out, "Connection: close\r\n");
+    else if (http10) out = ES_PUT_LITERAL(out, "Connection: keep-alive\r\n");
     for (uint32_t i = 0; i < response->field_count; i++) {
         const es_header_field *field = &response->fields[i];
-        out = put(out, field->name, field->name_len);
-        out = PUT_LITERAL(out, ": ");
-        out = put(out, field->value, field->value_len);
-        out = PUT_LITERAL(out, "\r\n");
+        out = es_put(out, field->name, field->name_len);
+        out = ES_PUT_LITERAL(out, ": ");
+        out = es_put(out, field->value, field->value_len);
+        out = ES_PUT_LITERAL(out, "\r\n");
     }
-    out = PUT_LITERAL(out, "\r\n");
-    if (body_len > 0) out = put(out, response->body, body_len);
+    out = ES_PUT_LITERAL(out, "\r\n");
+    if (body_len > 0) out = es_put(out, response->body, body_len);
     wbuf->len = (uint32_t)(out - wbuf->data);
 }
 
