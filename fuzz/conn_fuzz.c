@@ -40,7 +40,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 #ifndef FUZZ_H2
 #define FUZZ_H2 0
@@ -89,7 +89,7 @@ static void respond(held *h) {
     else body_len = 3 + h->seq % 5;
     for (size_t i = 0; i < body_len; i++) body[i] = (char)('a' + (h->seq + i) % 26);
     int extra_len = snprintf(extra, sizeof extra, "%u", h->seq);
-    es_header_field seq_field = {"X-Seq", extra, 5, (uint32_t)extra_len};
+    es_field seq_field = {"X-Seq", extra, 5, (uint32_t)extra_len};
     es_response response = {
         .status = 200,
         .flags = (H.config & 0x20) && h->seq % 3 == 2 ? ES_RESPONSE_CLOSE : 0,
@@ -109,16 +109,22 @@ static uint8_t next_size(void) {
     return s ? s : 1;
 }
 
-static void on_request(void *ctx, es_exchange *exchange, const es_request_info *info,
-                       const es_http1_request *head, const char *body, size_t body_len) {
-    (void)ctx; (void)body;
-    CHECK(info->proto == (FUZZ_H2 || H.upgraded ? ES_PROTO_HTTP2 : ES_PROTO_HTTP1) || info->proto == ES_PROTO_HTTP1);
+static void on_request(void *ctx, es_exchange *exchange, const es_request *request) {
+    (void)ctx;
+    const char *body = request->body;
+    size_t body_len = request->body_len;
+    CHECK(request->proto == (FUZZ_H2 || H.upgraded ? ES_PROTO_HTTP2 : ES_PROTO_HTTP1) || request->proto == ES_PROTO_HTTP1);
     CHECK(body_len == 0 || body != NULL);
-    CHECK(head->header_count <= H.loop->config.limits.max_header_count);
+    CHECK(request->field_count <= H.loop->config.limits.max_header_count);
+    /* The path and query are the target's, split at its first '?'. */
+    CHECK(request->path_len <= request->target_len);
+    CHECK(request->query == NULL || request->query_len < request->target_len);
+    for (uint32_t i = 0; i < request->field_count; i++)
+        CHECK(request->fields[i].name_len > 0 && request->fields[i].name != NULL);
     if (body_len > 0) { volatile char touch = body[0] ^ body[body_len - 1]; (void)touch; }
     for (uint32_t i = 0; i < H.nheld; i++) CHECK(H.holds[i].exchange != exchange);
     uint32_t seq = H.next_seq++;
-    if (seq < MAX_SEQ) H.head_only[seq] = head->method == ES_METHOD_HEAD;
+    if (seq < MAX_SEQ) H.head_only[seq] = request->method == ES_METHOD_HEAD;
     held h = {.exchange = exchange, .seq = seq, .cancelled = 0, .due_tick = 0};
     int defer = (H.config & 0x01) && (next_size() & 1);
     if (!defer || H.nheld == MAX_HELD) { respond(&h); return; }

@@ -36,7 +36,7 @@ CFLAGS=(-g -O1 "${LD[@]}" -fno-omit-frame-pointer -fno-strict-aliasing -D_GNU_SO
         -I "$ROOT/Sources/CEventShim/http1" -I "$ROOT/Sources/CEventShim/http2")
 SHIM=$ROOT/Sources/CEventShim
 PARSER_SRCS=("$SHIM"/http1/es_http1_*.c "$SHIM"/core/es_method.c)
-ALL_SRCS=("$SHIM"/core/*.c "$SHIM"/http1/*.c "$SHIM"/http2/*.c)
+ALL_SRCS=("$SHIM"/core/*.c "$SHIM"/http1/*.c "$SHIM"/http2/*.c "$SHIM"/server/*.c)
 LIBS=($(pkg-config --libs libnghttp2 openssl 2>/dev/null || echo -lnghttp2 -lssl -lcrypto))
 
 build() {

@@ -47,7 +47,7 @@ struct FuzzRegressionTests {
     }
 
     /// The C shim's folders: its public headers, then its layers (see scripts/check-c-layers.py).
-    static let shimLayers = ["core", "http1", "http2"]
+    static let shimLayers = ["core", "http1", "http2", "server"]
     static var shimDirectory: String { root.appendingPathComponent("Sources/CEventShim").path }
 
     /// `-I` for the public headers and for each layer, as Package.swift gives the target.

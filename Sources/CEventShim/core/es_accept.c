@@ -11,7 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 enum { ES_ACCEPT_BATCH = 128 }; /* accepts per pass, so one busy listener can't starve */
 
@@ -62,10 +62,9 @@ static void accept_from(es_loop *loop, es_listener *listener) {
         conn->loop = loop;
         conn->id = ++loop->next_conn_id;
         conn->writable = 1;
-        conn->phase = ES_PHASE_HEAD;
         if (listener->tls != NULL) {
             if (es_tls_attach(conn, listener->tls) != 0) { close(fd); free(conn); continue; }
-            conn->phase = ES_PHASE_HANDSHAKE;
+            conn->state = ES_CONN_HANDSHAKE; /* ALPN picks the protocol (es_conn.c) */
         }
         struct epoll_event ev = {
             .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
@@ -78,8 +77,15 @@ static void accept_from(es_loop *loop, es_listener *listener) {
             continue;
         }
         atomic_fetch_add_explicit(&loop->connection_count, 1, memory_order_relaxed);
-        es_timer_set(loop, conn, conn->tls ? ES_TIMER_HANDSHAKE : ES_TIMER_HEAD, 1);
-        es_conn_notify(conn, ES_CONNECTION_OPENED);
+        if (conn->tls) {
+            es_timer_set(loop, conn, ES_TIMER_HANDSHAKE, 1);
+            es_conn_notify(conn, ES_CONNECTION_OPENED);
+        } else {
+            /* Cleartext starts as HTTP/1.1, which hands the connection to HTTP/2 when its
+               first bytes are the client preface. */
+            es_conn_notify(conn, ES_CONNECTION_OPENED);
+            es_conn_start(conn, ES_PROTO_HTTP1);
+        }
     }
     /* batch full: carry on next iteration */
 }

@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 enum { ES_POOL_MAX_FREE = 256, ES_WBUF_STANDARD = 16 * 1024 };
 

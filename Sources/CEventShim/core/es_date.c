@@ -2,7 +2,7 @@
  * es_date.c: the loop's cached Date value, which both protocols send (RFC 9110 §6.6.1).
  */
 #include <time.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 /* IMF-fixdate (RFC 9110 §5.6.7), rebuilt only when the second changes: once per loop wake
    at most, whatever the request rate. */

@@ -9,7 +9,7 @@
  * sentences with no quote, backslash or control byte, so they are copied without escaping.
  */
 #include <string.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 size_t es_error_body_write(char *out, size_t cap, const char *code, const char *message) {
     static const size_t frame = sizeof "{\"error\":{\"code\":\"\",\"message\":\"\"}}" - 1;

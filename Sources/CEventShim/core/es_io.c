@@ -10,7 +10,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 long es_io_read(es_conn *conn, char *buf, size_t len) {
     if (conn->ssl == NULL) {

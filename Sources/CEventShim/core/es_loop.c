@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 enum { ES_EVENTS_PER_WAIT = 256, ES_LINGER_TIMEOUT_MS = 2000, ES_MIN_RBUF = 32 * 1024 };
 
@@ -26,7 +26,7 @@ static _Thread_local es_loop *current_loop;
 
 es_loop_config es_loop_config_default(void) {
     es_loop_config config = {
-        .limits = es_http1_limits_default(),
+        .limits = es_request_limits_default(),
         .header_timeout_ms = 10000,
         .body_timeout_ms = 30000,
         .idle_timeout_ms = 60000,
@@ -75,10 +75,11 @@ int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port
     return fd;
 }
 
-es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
-                        const es_loop_callbacks *callbacks) {
+es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_callbacks *callbacks,
+                     const es_protocol *const protocols[ES_PROTOCOLS]) {
     es_loop *loop = calloc(1, sizeof *loop);
     if (loop == NULL) return NULL;
+    for (int i = 0; i < ES_PROTOCOLS; i++) loop->protocols[i] = protocols[i];
     loop->config = *config;
     if (loop->config.server_name == NULL) loop->config.server_name = "orders";
     loop->server_name_len = strlen(loop->config.server_name);

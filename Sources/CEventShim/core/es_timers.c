@@ -6,7 +6,7 @@
  * with no heap and no timerfd. A connection is on exactly one list at a time.
  */
 #include <time.h>
-#include "es_internal.h"
+#include "es_core.h"
 
 uint64_t es_clock_continuous_ns(void) {
     struct timespec ts;

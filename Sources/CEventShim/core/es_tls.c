@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "es_internal.h"
+#include "es_core.h"
 #include "es_tls.h"
 
 struct es_tls_context {

@@ -128,13 +128,7 @@ const uint8_t es_http1_char_class[256] = {CLASS64(0), CLASS64(64), CLASS64(128),
 
 es_http1_limits es_http1_limits_default(void)
 {
-    es_http1_limits limits = {
-        .max_request_line = 8192,
-        .max_header_block = 16384,
-        .max_header_count = 100,
-        .max_body = 1u << 20,
-    };
-    return limits;
+    return es_request_limits_default();
 }
 
 head_limits es_http1_effective_limits(const es_http1_limits *given, uint32_t max_headers)

@@ -22,16 +22,7 @@
 #include <string.h>
 #include "es_h2_internal.h"
 
-static const char client_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
 const char *es_nghttp2_version(void) { return nghttp2_version(0)->version_str; }
-
-int es_h2_is_preface_prefix(const char *data, size_t len) {
-    size_t full = sizeof client_preface - 1;
-    size_t n = len < full ? len : full;
-    if (memcmp(data, client_preface, n) != 0) return -1;
-    return len >= full ? 1 : 0;
-}
 
 static void bucket_init(es_h2_bucket *bucket, uint32_t burst, uint32_t per_second, uint64_t now_ms) {
     bucket->tokens = bucket->burst = burst;
@@ -55,7 +46,7 @@ static int session_create(es_conn *conn) {
     if (h2 == NULL) return -1;
     h2->conn = conn;
     h2->next_request_id = 1;
-    h2->scan_skip = sizeof client_preface - 1; /* the client's preface comes first, on every path */
+    h2->scan_skip = ES_HTTP2_PREFACE_LEN; /* the client's preface comes first, on every path */
     uint64_t now = conn->loop->now_ms;
     bucket_init(&h2->server_resets, ES_H2_SERVER_RESET_BURST, ES_H2_SERVER_RESET_RATE, now);
     bucket_init(&h2->client_resets, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE, now);
@@ -83,14 +74,13 @@ static int session_create(es_conn *conn) {
         free(h2);
         return -1;
     }
-    conn->h2 = h2;
-    conn->phase = ES_PHASE_H2;
+    conn->proto_state = h2;
+    conn->phase = 0;
     es_timer_set(conn->loop, conn, ES_TIMER_IDLE, 1);
     es_conn_notify(conn, ES_CONNECTION_HTTP2);
     return 0;
 }
 
-int es_h2_start(es_conn *conn) { return session_create(conn); }
 
 /* base64url without padding (RFC 7540 §3.2.1); returns the decoded length or -1. */
 static long base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap) {
@@ -118,45 +108,48 @@ static long base64url_decode(const char *in, size_t len, uint8_t *out, size_t ca
     return (long)n;
 }
 
-int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *settings,
-                        size_t settings_len) {
+/* The h2c upgrade (RFC 7540 §3.2): HTTP/1.1 parsed the request and found its
+   HTTP2-Settings; the core hands both over. Returns -1, with nothing changed, when the
+   settings are not valid (the request is then served as HTTP/1.1). */
+static int h2_upgrade(es_conn *conn, const es_request *request, const char *settings,
+                      size_t settings_len) {
     uint8_t payload[256];
     long payload_len = base64url_decode(settings, settings_len, payload, sizeof payload);
     if (payload_len < 0 || payload_len % 6 != 0) return -1; /* not an upgrade: serve HTTP/1.1 */
     static const char switching[] = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
     es_wbuf *wbuf = es_wbuf_reserve(conn->loop, conn->wbuf, sizeof switching - 1);
     if (wbuf == NULL) return -1;
+    conn->wbuf = wbuf; /* reserved: may have moved; nothing written yet */
     if (session_create(conn) != 0) return -1;
-    es_h2_session *h2 = conn->h2;
-    conn->wbuf = wbuf;
+    es_h2_session *h2 = H2(conn);
     memcpy(wbuf->data + wbuf->len, switching, sizeof switching - 1);
     wbuf->len += sizeof switching - 1;
     es_h2_stream *stream = es_h2_stream_new(h2, 1);
-    if (stream == NULL || es_h2_stream_copy_http1(stream, req) != 0 ||
+    if (stream == NULL || es_h2_stream_take_request(stream, request) != 0 ||
         es_h2_streams_put(h2, stream) != 0 ||
         nghttp2_session_upgrade2(h2->ng, payload, (size_t)payload_len,
-                                 req->method == ES_METHOD_HEAD, NULL) != 0) {
+                                 request->method == ES_METHOD_HEAD, NULL) != 0) {
         if (stream != NULL) es_h2_stream_free(stream);
         es_h2_abort(h2, NGHTTP2_INTERNAL_ERROR);
         return 0; /* the 101 is queued: close through HTTP/2 */
     }
-    /* The bytes after the request (the client preface onwards) are HTTP/2 input. The
-       request itself is served once the client acknowledges our SETTINGS: a response sent
+    /* The bytes after the request (the client preface onwards) are HTTP/2 input: the
+       caller moved the read buffer's start past the request. The request itself is served once the client acknowledges our SETTINGS: a response sent
        with the 101 can arrive before the client switched parsers, and some clients
        (curl 7.88) cannot hold more than a buffer's worth of it. */
-    es_rbuf *rb = conn->rbuf;
-    rb->start = rb->next_start;
     h2->upgraded_request = stream;
     h2->next_request_id = 3; /* the request became stream 1 */
     return 0;
 }
 
-/* Closes the connection for good: streams Swift still holds are detached (and their work
-   cancelled); the rest are freed. Called from es_conn_close. */
-void es_h2_conn_closed(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
+/* The socket closed: streams Swift still holds are detached (and their work cancelled);
+   the rest are freed, and the session with them. The connection itself can go: a held
+   stream no longer needs it. */
+static int h2_closed(es_conn *conn) {
+    es_h2_session *h2 = H2(conn);
+    if (h2 == NULL) return 0; /* the session could not be created */
     es_loop *loop = conn->loop;
-    conn->h2 = NULL;
+    conn->proto_state = NULL;
     es_h2_stream *stream = h2->streams;
     while (stream != NULL) {
         es_h2_stream *next = stream->next;
@@ -177,6 +170,7 @@ void es_h2_conn_closed(es_conn *conn) {
     nghttp2_session_del(h2->ng);
     es_h2_streams_free_table(h2);
     free(h2);
+    return 0;
 }
 
 /* ---- driving ------------------------------------------------------------------------- */
@@ -184,7 +178,7 @@ void es_h2_conn_closed(es_conn *conn) {
 /* Moves frames from nghttp2 into the write buffer while the backlog is under the mark.
    Returns 0 if the connection failed. */
 static int h2_pump(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
+    es_h2_session *h2 = H2(conn);
     for (;;) {
         if (conn->wbuf != NULL && conn->wbuf->len - conn->wbuf->sent >= ES_H2_WRITE_MARK) return 1;
         const uint8_t *data;
@@ -222,7 +216,7 @@ static int h2_recv(es_h2_session *h2, const uint8_t *data, size_t len) {
 /* Feeds what the read buffer holds to nghttp2, stopping before each DATA frame's header to
    check its stream (es_h2_closed_streams.c). Returns 0 if the connection failed. */
 static int h2_feed(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
+    es_h2_session *h2 = H2(conn);
     es_rbuf *rb = conn->rbuf;
     if (rb == NULL || rb->len == rb->start) return 1;
     const uint8_t *data = (const uint8_t *)rb->data + rb->start;
@@ -250,7 +244,7 @@ static int h2_feed(es_conn *conn) {
 
 /* Picks the connection's timer from what it waits for. */
 static void h2_set_timer(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
+    es_h2_session *h2 = H2(conn);
     es_loop *loop = conn->loop;
     if (conn->wbuf != NULL && conn->wbuf->len > conn->wbuf->sent) {
         es_timer_set(loop, conn, ES_TIMER_WRITE, 0);
@@ -263,16 +257,17 @@ static void h2_set_timer(es_conn *conn) {
     }
 }
 
-void es_h2_drive(es_conn *conn) {
+static void h2_drive(es_conn *conn) {
     es_loop *loop = conn->loop;
+    es_h2_session *h2 = H2(conn);
     for (int round = 0; round < 64; round++) {
         if (!h2_feed(conn)) { es_conn_close(conn); return; }
         if (!h2_pump(conn)) { es_conn_close(conn); return; }
         if (!es_conn_flush(conn)) return;
-        if (conn->h2->fatal) break;
+        if (h2->fatal) break;
         int backlogged = conn->wbuf != NULL && conn->wbuf->len - conn->wbuf->sent >= ES_H2_WRITE_MARK;
-        if (!backlogged && nghttp2_session_want_write(conn->h2->ng) && conn->writable) continue;
-        if (!conn->readable || !nghttp2_session_want_read(conn->h2->ng) || backlogged || conn->h2->peer_eof) break;
+        if (!backlogged && nghttp2_session_want_write(h2->ng) && conn->writable) continue;
+        if (!conn->readable || !nghttp2_session_want_read(h2->ng) || backlogged || h2->peer_eof) break;
         if (conn->rbuf == NULL) {
             conn->rbuf = es_rbuf_take(loop);
             if (conn->rbuf == NULL) { es_conn_close(conn); return; }
@@ -280,10 +275,10 @@ void es_h2_drive(es_conn *conn) {
         es_rbuf *rb = conn->rbuf;
         long n = es_io_read(conn, rb->data, rb->cap);
         if (n == ES_IO_AGAIN) break;
-        if (n == ES_IO_EOF && conn->h2->inflight > 0) {
+        if (n == ES_IO_EOF && h2->inflight > 0) {
             /* The client closed its sending side with answers still due: write them, then
                close (no new request can arrive). */
-            conn->h2->peer_eof = 1;
+            h2->peer_eof = 1;
             conn->readable = 0;
             break;
         }
@@ -293,9 +288,8 @@ void es_h2_drive(es_conn *conn) {
         /* A short read emptied the socket: edge-triggered epoll announces new data, so the
            read that would only say EAGAIN is skipped (as for HTTP/1.1, see conn_read). */
         if ((uint64_t)n < rb->cap && !conn->peer_hup && !conn->tls) conn->readable = 0;
-        if (conn->h2->awaiting_client > 0) es_timer_set(loop, conn, ES_TIMER_BODY, 1);
+        if (h2->awaiting_client > 0) es_timer_set(loop, conn, ES_TIMER_BODY, 1);
     }
-    es_h2_session *h2 = conn->h2;
     int quiet = conn->wbuf == NULL || conn->wbuf->len == conn->wbuf->sent;
     if (quiet && (h2->fatal || (!nghttp2_session_want_read(h2->ng) && !nghttp2_session_want_write(h2->ng)))) {
         es_conn_close(conn); /* GOAWAY written and no stream left, or a fatal error */
@@ -312,23 +306,28 @@ void es_h2_drive(es_conn *conn) {
     h2_set_timer(conn);
 }
 
-void es_h2_on_timeout(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
-    if (conn->timer_kind == ES_TIMER_WRITE || h2->goaway) { es_conn_close(conn); return; }
-    /* Idle, or a request that stopped arriving: say goodbye, then close once written. */
-    es_h2_abort(h2, NGHTTP2_NO_ERROR);
-    es_timer_set(conn->loop, conn, ES_TIMER_WRITE, 1);
-    es_h2_drive(conn);
+static void h2_ready(es_conn *conn, uint32_t events) {
+    (void)events; /* a hang-up shows as a failed read or write */
+    h2_drive(conn);
 }
 
-/* Graceful: GOAWAY naming the last stream processed; open streams finish, then close. */
+/* Idle, or a request that stopped arriving (the write timeout is the core's). */
+static void h2_timeout(es_conn *conn) {
+    es_h2_session *h2 = H2(conn);
+    if (h2->goaway) { es_conn_close(conn); return; }
+    /* Say goodbye, then close once written. */
+    es_h2_abort(h2, NGHTTP2_NO_ERROR);
+    es_timer_set(conn->loop, conn, ES_TIMER_WRITE, 1);
+    h2_drive(conn);
+}
+
 /* Graceful shutdown in two steps (RFC 9113 §6.8): a GOAWAY naming the highest possible
    stream, so the client stops opening streams, and a PING; when the PING's ACK shows that
    the client has seen the notice, a GOAWAY naming the last stream processed. Streams the
    client opened in between are served, not refused; open streams finish, then the
    connection closes. */
-void es_h2_begin_shutdown(es_conn *conn) {
-    es_h2_session *h2 = conn->h2;
+static void h2_shutdown(es_conn *conn) {
+    es_h2_session *h2 = H2(conn);
     if (!h2->goaway && !h2->shutdown_notice) {
         h2->shutdown_notice = 1;
         if (nghttp2_submit_shutdown_notice(h2->ng) != 0 ||
@@ -337,3 +336,12 @@ void es_h2_begin_shutdown(es_conn *conn) {
     }
     es_conn_schedule(conn);
 }
+
+const es_protocol es_h2_protocol = {
+    .start = session_create,
+    .upgrade = h2_upgrade,
+    .ready = h2_ready,
+    .timeout = h2_timeout,
+    .shutdown = h2_shutdown,
+    .closed = h2_closed,
+};

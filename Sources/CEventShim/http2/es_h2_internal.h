@@ -1,7 +1,8 @@
 /*
  * Layer: http2/, on top of core/. It owns the nghttp2 session, its callbacks, streams, the
- * closed-stream bits, the stream table, the allocator, responses and the h2c upgrade. It
- * may call core/, never http1/.
+ * closed-stream bits, the stream table, the allocator, responses and the h2c upgrade (the
+ * switch; HTTP/1.1 recognises the request and the core hands it over). It may call core/,
+ * never http1/; the core reaches it through es_h2_protocol only.
  *
  * es_h2_internal.h: HTTP/2 state shared by es_h2.c (the session and its callbacks) and
  * es_h2_stream.c (one request/response exchange). Private to the shim.
@@ -16,7 +17,7 @@
 #include <nghttp2/nghttp2.h>
 #include <string.h>
 #include <strings.h>
-#include "es_internal.h"
+#include "es_h2.h"
 
 /* nghttp2 1.60 renamed the I/O entry points (the old ones are deprecated there). */
 #if NGHTTP2_VERSION_NUM >= 0x013c00
@@ -122,6 +123,9 @@ typedef struct es_h2_stream {
 
 void es_h2_streams_free_pool(es_loop *loop);
 
+/* The session of a connection that speaks HTTP/2. */
+#define H2(conn) ((struct es_h2_session *)(conn)->proto_state)
+
 /* One slot of a session's stream table (es_h2_stream_table.c). */
 typedef struct es_h2_stream_slot {
     int32_t id;
@@ -173,7 +177,7 @@ int es_h2_stream_add_field(es_h2_stream *stream, const uint8_t *name, size_t nam
 int es_h2_stream_add_body(es_h2_stream *stream, const uint8_t *data, size_t len, uint64_t max_body);
 void es_h2_stream_dispatch(es_h2_stream *stream);
 void es_h2_stream_fail(es_h2_stream *stream, uint16_t status, const char *code, const char *message);
-int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req);
+int es_h2_stream_take_request(es_h2_stream *stream, const es_request *request);
 
 /* Compare `len` bytes at `name` with a string literal, whose length is known at compile
    time (no strlen per comparison). */
@@ -200,6 +204,7 @@ size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uin
 
 /* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */
 nghttp2_mem es_h2_alloc_mem(es_loop *loop);
+void es_h2_alloc_free_all(es_loop *loop);
 
 /* es_h2_callbacks.c */
 nghttp2_session_callbacks *es_h2_callbacks(void);   /* one set per process */

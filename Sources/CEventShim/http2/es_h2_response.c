@@ -99,7 +99,7 @@ static void stream_submit(es_h2_stream *stream, const es_response *response) {
     char names[NAME_SCRATCH];
     size_t names_used = 0;
     for (uint32_t f = 0; f < response->field_count && n < MAX_RESPONSE_FIELDS; f++) {
-        const es_header_field *field = &response->fields[f];
+        const es_field *field = &response->fields[f];
         size_t name_len = field->name_len;
         if (connection_specific(field->name, name_len) || names_used + name_len > sizeof names) continue;
         char *lower = names + names_used;

@@ -187,96 +187,88 @@ void es_h2_stream_dispatch(es_h2_stream *stream) {
         return;
     }
     const char *arena = stream->arena;
-    es_http1_request req;
-    memset(&req, 0, sizeof req);
-    req.method = es_method_from_name((const uint8_t *)arena + stream->method.value_off, stream->method.value_len);
-    if (req.method == 0) {
+    es_request request = {
+        .method = es_method_from_name((const uint8_t *)arena + stream->method.value_off, stream->method.value_len),
+        .proto = ES_PROTO_HTTP2, .tls = conn->tls, .stream_id = (uint32_t)stream->id,
+        .conn_id = conn->id, .received_ns = loop->woke_ns,
+        .authority = "", .body = stream->body, .body_len = stream->body_len,
+    };
+    if (request.method == 0) {
         es_h2_stream_fail(stream, 501, "method_not_implemented", "The request method is not supported");
         return;
     }
-    req.version_minor = 1;
-    req.flags = ES_HTTP1_F_KEEP_ALIVE;
-    req.target = arena + stream->path.value_off;
-    req.target_len = stream->path.value_len;
-    if (req.target_len == 1 && req.target[0] == '*') {
-        if (req.method != ES_METHOD_OPTIONS) {
+    const char *path = arena + stream->path.value_off;
+    uint32_t path_len = stream->path.value_len;
+    if (path_len == 1 && path[0] == '*') {
+        /* asterisk-form: OPTIONS only (RFC 9113 §8.3.1) */
+        if (request.method != ES_METHOD_OPTIONS) {
             es_h2_stream_fail(stream, 400, "invalid_target", "The request target is not valid for this method");
             return;
         }
-        req.flags |= ES_HTTP1_F_ASTERISK_FORM;
-        req.path = req.target;
-        req.path_len = 1;
-    } else if (req.target_len == 0 || req.target[0] != '/') {
+        request.target = request.path = path;
+        request.target_len = request.path_len = 1;
+    } else if (path_len == 0 || path[0] != '/') {
         es_h2_stream_fail(stream, 400, "invalid_target", "The :path must start with a slash");
         return;
     } else {
-        const char *question = memchr(req.target, '?', req.target_len);
-        req.path = req.target;
-        req.path_len = question ? (uint32_t)(question - req.target) : req.target_len;
-        if (question != NULL) {
-            req.query = question + 1;
-            req.query_len = req.target_len - req.path_len - 1;
-        }
+        es_request_set_target(&request, path, path_len);
     }
-    req.content_length = -1;
-    es_http1_header headers_on_stack[32];
-    es_http1_header *headers = headers_on_stack;
+    es_field fields_on_stack[32];
+    es_field *fields = fields_on_stack;
     if (stream->field_count > 32) {
-        headers = malloc(stream->field_count * sizeof *headers);
-        if (headers == NULL) {
+        fields = malloc(stream->field_count * sizeof *fields);
+        if (fields == NULL) {
             nghttp2_submit_rst_stream(h2->ng, NGHTTP2_FLAG_NONE, stream->id, NGHTTP2_INTERNAL_ERROR);
             return;
         }
     }
-    req.authority = "";
     if (stream->seen_pseudo & PSEUDO_AUTHORITY) {
-        req.authority = arena + stream->authority.value_off;
-        req.authority_len = stream->authority.value_len;
+        request.authority = arena + stream->authority.value_off;
+        request.authority_len = stream->authority.value_len;
     }
     for (uint32_t i = 0; i < stream->field_count; i++) {
         const es_h2_field_ref *ref = &stream->fields[i];
-        headers[i] = (es_http1_header){arena + ref->name_off, arena + ref->value_off, ref->name_len, ref->value_len};
+        fields[i] = (es_field){arena + ref->name_off, arena + ref->value_off, ref->name_len, ref->value_len};
+        /* Without :authority, Host names the authority (RFC 9113 §8.3.1). */
         if (!(stream->seen_pseudo & PSEUDO_AUTHORITY) && ref->name_len == 4 && memcmp(arena + ref->name_off, "host", 4) == 0) {
-            req.authority = arena + ref->value_off;
-            req.authority_len = ref->value_len;
+            request.authority = arena + ref->value_off;
+            request.authority_len = ref->value_len;
         }
     }
-    req.headers = headers;
-    req.header_count = stream->field_count;
-    if (stream->body_len > 0) req.content_length = (int64_t)stream->body_len;
-    stream->head_only = req.method == ES_METHOD_HEAD;
+    request.fields = fields;
+    request.field_count = stream->field_count;
+    stream->head_only = request.method == ES_METHOD_HEAD;
 
     stream->dispatched = 1;
     h2->inflight++;
-    es_request_info info = {.conn_id = conn->id, .stream_id = (uint32_t)stream->id,
-                            .proto = ES_PROTO_HTTP2, .tls = conn->tls, .received_ns = loop->woke_ns};
-    loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)stream, &info, &req,
-                               stream->body, stream->body_len);
-    if (headers != headers_on_stack) free(headers);
+    loop->callbacks.on_request(loop->callbacks.ctx, (es_exchange *)stream, &request);
+    if (fields != fields_on_stack) free(fields);
 }
 
-/* An HTTP/1.1 request that upgraded to h2c becomes stream 1 (RFC 7540 §3.2): its fields
-   are copied, less those that only described the upgrade or the HTTP/1.1 hop. */
-int es_h2_stream_copy_http1(es_h2_stream *stream, const es_http1_request *req) {
+/* The request that asked for the h2c upgrade becomes stream 1 (RFC 7540 §3.2). HTTP/1.1
+   parsed it; its bytes are copied into the stream (the read buffer they sit in carries
+   HTTP/2 frames from now on), less the fields that only described the upgrade or the
+   HTTP/1.1 hop, with names lowercased as HTTP/2 has them. */
+int es_h2_stream_take_request(es_h2_stream *stream, const es_request *request) {
     static const char *const skipped[] = {"connection", "upgrade", "http2-settings", "keep-alive",
                                           "proxy-connection", "transfer-encoding", "te", "host"};
     const es_loop_config *config = &stream->session->conn->loop->config;
-    const char *method = es_method_name(req->method);
+    const char *method = es_method_name(request->method);
     if (es_h2_stream_add_field(stream, (const uint8_t *)":method", 7, (const uint8_t *)method, strlen(method), config) ||
-        es_h2_stream_add_field(stream, (const uint8_t *)":path", 5, (const uint8_t *)req->target, req->target_len, config) ||
-        es_h2_stream_add_field(stream, (const uint8_t *)":authority", 10, (const uint8_t *)req->authority, req->authority_len, config))
+        es_h2_stream_add_field(stream, (const uint8_t *)":path", 5, (const uint8_t *)request->target, request->target_len, config) ||
+        es_h2_stream_add_field(stream, (const uint8_t *)":authority", 10, (const uint8_t *)request->authority, request->authority_len, config))
         return -1;
-    for (uint32_t i = 0; i < req->header_count; i++) {
-        const es_http1_header *h = &req->headers[i];
+    for (uint32_t i = 0; i < request->field_count; i++) {
+        const es_field *f = &request->fields[i];
         int skip = 0;
         for (size_t k = 0; k < sizeof skipped / sizeof skipped[0] && !skip; k++)
-            skip = strlen(skipped[k]) == h->name_len && strncasecmp(skipped[k], h->name, h->name_len) == 0;
+            skip = strlen(skipped[k]) == f->name_len && strncasecmp(skipped[k], f->name, f->name_len) == 0;
         if (skip) continue;
         char lower[256];
-        if (h->name_len > sizeof lower) continue;
-        for (uint32_t c = 0; c < h->name_len; c++)
-            lower[c] = (h->name[c] >= 'A' && h->name[c] <= 'Z') ? (char)(h->name[c] + 32) : h->name[c];
-        if (es_h2_stream_add_field(stream, (const uint8_t *)lower, h->name_len, (const uint8_t *)h->value, h->value_len, config))
+        if (f->name_len > sizeof lower) continue;
+        for (uint32_t c = 0; c < f->name_len; c++)
+            lower[c] = (f->name[c] >= 'A' && f->name[c] <= 'Z') ? (char)(f->name[c] + 32) : f->name[c];
+        if (es_h2_stream_add_field(stream, (const uint8_t *)lower, f->name_len, (const uint8_t *)f->value, f->value_len, config))
             return -1;
     }
     return 0;

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "es_method.h"
+#include "es_request.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,15 +30,9 @@ extern "C" {
 #define ES_HTTP1_INCOMPLETE 1  /* every byte given was consumed; more are needed */
 #define ES_HTTP1_ERROR 2       /* malformed or over a limit: see the error field */
 
-/** Limits enforced by the parser. es_http1_limits_default() gives the defaults. */
-typedef struct es_http1_limits {
-    uint32_t max_request_line;  /* bytes of the request line, without CRLF; default 8192 */
-    uint32_t max_header_block;  /* bytes of all header lines after the request line,
-                                   including their CRLFs and the final CRLF; default 16384 */
-    uint32_t max_header_count;  /* header fields; default 100 */
-    uint64_t max_body;          /* body bytes (Content-Length, or chunked data after
-                                   decoding); default 1 MiB */
-} es_http1_limits;
+/** Limits enforced by the parser: the server's request limits (es_request.h), of which the
+    parser reads all four. es_http1_limits_default() gives the defaults. */
+typedef es_request_limits es_http1_limits;
 
 es_http1_limits es_http1_limits_default(void);
 
@@ -57,12 +51,9 @@ typedef struct es_http1_error {
 #define ES_HTTP1_F_ASTERISK_FORM   0x10u /* OPTIONS * */
 #define ES_HTTP1_F_UPGRADE         0x20u /* an Upgrade header field is present */
 
-typedef struct es_http1_header {
-    const char *name;     /* as received (case kept); a valid token */
-    const char *value;    /* leading and trailing whitespace removed; may be empty */
-    uint32_t name_len;
-    uint32_t value_len;
-} es_http1_header;
+/** A header field as received: the name with its case kept, the value without surrounding
+    whitespace; both point into the caller's buffer. The same type as a response field. */
+typedef es_field es_http1_header;
 
 typedef struct es_http1_request {
     es_method method;

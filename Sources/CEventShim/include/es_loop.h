@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "es_http1_parser.h"
+#include "es_request.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,24 +32,10 @@ typedef struct es_exchange es_exchange;
 /** A TLS server configuration (certificate, key, protocol policy, ALPN); see es_tls.h. */
 typedef struct es_tls_context es_tls_context;
 
-/* Protocols, in es_request_info.proto and on_connection. */
-#define ES_PROTO_HTTP1 1
-#define ES_PROTO_HTTP2 2
-
 /* Events of on_connection. */
 #define ES_CONNECTION_OPENED 1   /* accepted (proto is HTTP/1.1 until it changes) */
 #define ES_CONNECTION_HTTP2  2   /* switched to HTTP/2: preface, Upgrade: h2c, or ALPN h2 */
 #define ES_CONNECTION_CLOSED 3   /* the socket is closed */
-
-/** Where a request came from; passed with each request. */
-typedef struct es_request_info {
-    uint64_t conn_id;     /* unique per loop */
-    uint32_t stream_id;   /* HTTP/2 stream id; 0 for HTTP/1.1 */
-    uint8_t proto;        /* ES_PROTO_* */
-    uint8_t tls;          /* 1 when the connection is TLS */
-    uint64_t received_ns; /* es_clock_continuous_ns() when the loop woke to read the request's
-                             last bytes: one clock read per wake rather than per request */
-} es_request_info;
 
 /** Nanoseconds of CLOCK_BOOTTIME, the clock behind Swift's ContinuousClock on Linux. */
 uint64_t es_clock_continuous_ns(void);
@@ -58,13 +44,11 @@ uint64_t es_clock_continuous_ns(void);
 typedef struct es_loop_callbacks {
     void *ctx;
     /**
-     * A complete request. head and body point into memory the shim owns, valid during the
-     * call only. Answer it with es_respond(exchange, ...), exactly once, now or later.
-     * HTTP/2 requests arrive in the same shape: pseudo-header fields become the method,
-     * target and authority; only regular fields are in head->headers.
+     * A complete request, HTTP/1.1 or HTTP/2, in one shape (es_request.h). Everything it
+     * points at is the shim's memory, valid during the call only. Answer it with
+     * es_respond(exchange, ...), exactly once, now or later.
      */
-    void (*on_request)(void *ctx, es_exchange *exchange, const es_request_info *info,
-                       const es_http1_request *head, const char *body, size_t body_len);
+    void (*on_request)(void *ctx, es_exchange *exchange, const es_request *request);
     /**
      * The client went away or reset the stream while Swift holds the request: its work may
      * stop. es_respond() is still required (the answer is then discarded). May be NULL.
@@ -81,7 +65,7 @@ typedef struct es_loop_callbacks {
 
 /** Per-loop configuration; es_loop_config_default() gives the defaults. */
 typedef struct es_loop_config {
-    es_http1_limits limits;
+    es_request_limits limits;
     uint32_t header_timeout_ms;  /* whole head must arrive within; default 10 000 */
     uint32_t body_timeout_ms;    /* longest gap between body reads; default 30 000 */
     uint32_t idle_timeout_ms;    /* keep-alive connection with no request; default 60 000 */
@@ -150,22 +134,15 @@ uint32_t es_loop_connection_count(const es_loop *loop);
 /* Flags in es_response.flags. */
 #define ES_RESPONSE_CLOSE 0x01u /* close the connection after this response */
 
-/** One response header field; names and values were validated by the caller. */
-typedef struct es_header_field {
-    const char *name;
-    const char *value;
-    uint32_t name_len;
-    uint32_t value_len;
-} es_header_field;
-
 /** A response to queue. Every pointer is read during the call only (bytes are copied). */
 typedef struct es_response {
     uint16_t status;
     uint8_t flags;               /* ES_RESPONSE_* */
     const char *content_type;    /* NULL for none */
     uint32_t content_type_len;
-    const es_header_field *fields; /* the caller's header fields, besides the ones the shim
-                                      writes (Server, Date, Content-Type, Content-Length) */
+    const es_field *fields;      /* the caller's header fields, validated by the caller, besides
+                                    the ones the shim writes (Server, Date, Content-Type,
+                                    Content-Length) */
     uint32_t field_count;
     const char *body;
     size_t body_len;

@@ -30,7 +30,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Pending sleeps, ordered by deadline. Loop thread only.
     @exclusivity(unchecked) var timers = TimerQueue()
     /// Reused to hand response header fields to the shim. Loop thread only.
-    @exclusivity(unchecked) var fieldScratch: [es_header_field] = []
+    @exclusivity(unchecked) var fieldScratch: [es_field] = []
     /// Handlers that suspended, by exchange, so that a client that leaves cancels them.
     /// Loop thread only.
     @exclusivity(unchecked) var suspended: [UInt: Task<Void, Never>] = [:]
@@ -189,11 +189,10 @@ private func eventLoopOnTick(_ ctx: UnsafeMutableRawPointer?) -> Int32 {
 }
 
 private func eventLoopOnRequest(
-    _ ctx: UnsafeMutableRawPointer?, _ exchange: OpaquePointer?, _ info: UnsafePointer<es_request_info>?,
-    _ head: UnsafePointer<es_http1_request>?, _ body: UnsafePointer<CChar>?, _ bodyLength: Int
+    _ ctx: UnsafeMutableRawPointer?, _ exchange: OpaquePointer?, _ request: UnsafePointer<es_request>?
 ) {
     let loop = Unmanaged<EventLoop>.fromOpaque(ctx!).takeUnretainedValue()
-    loop.handleRequest(exchange: exchange!, info: info!.pointee, head: head!, body: body, bodyLength: bodyLength)
+    loop.handleRequest(exchange: exchange!, request: request!)
 }
 
 private func eventLoopOnCancel(_ ctx: UnsafeMutableRawPointer?, _ exchange: OpaquePointer?) {

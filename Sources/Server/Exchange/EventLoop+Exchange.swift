@@ -13,17 +13,17 @@ struct ExchangeHandle: @unchecked Sendable {
 
 extension EventLoop {
     /// Called by the shim, on this loop's thread, for each complete request (HTTP/1.1 or
-    /// HTTP/2). Copies the request out of the shim's memory, then routes it and calls its route's responder: inline when it is synchronous,
-    /// otherwise in a task started on this loop.
-    func handleRequest(exchange: OpaquePointer, info: es_request_info,
-                       head: UnsafePointer<es_http1_request>, body: UnsafePointer<CChar>?, bodyLength: Int) {
-        let request = Request(shim: head.pointee, body: body, bodyLength: bodyLength)
+    /// HTTP/2, in one shape). Copies the request out of the shim's memory, then routes it
+    /// and calls its route's responder: inline when it is synchronous, otherwise in a task
+    /// started on this loop.
+    func handleRequest(exchange: OpaquePointer, request shimRequest: UnsafePointer<es_request>) {
+        let request = Request(shim: shimRequest.pointee)
         let handle = ExchangeHandle(pointer: exchange)
-        var context = RequestContext(connectionID: info.conn_id, loopIndex: index, logger: logger,
-                                     receivedNanoseconds: info.received_ns)
-        if info.proto == UInt8(ES_PROTO_HTTP2) {
+        var context = RequestContext(connectionID: shimRequest.pointee.conn_id, loopIndex: index, logger: logger,
+                                     receivedNanoseconds: shimRequest.pointee.received_ns)
+        if shimRequest.pointee.proto == UInt8(ES_PROTO_HTTP2) {
             context.httpVersion = .http2
-            context.streamID = info.stream_id
+            context.streamID = shimRequest.pointee.stream_id
         }
         // Route first: the context gets the template and parameters, and the route's
         // responder (composed once, at build) says whether it needs a task.
@@ -94,7 +94,7 @@ extension EventLoop {
             fieldScratch.removeAll(keepingCapacity: true)
             if let base = headerBytes.baseAddress.map({ $0.assumingMemoryBound(to: CChar.self) }) {
                 HTTPHeaders.forEachEntry(in: headerBytes) { entry in
-                    fieldScratch.append(es_header_field(name: base + entry.nameStart, value: base + entry.valueStart,
+                    fieldScratch.append(es_field(name: base + entry.nameStart, value: base + entry.valueStart,
                                                         name_len: UInt32(entry.nameLength), value_len: UInt32(entry.valueLength)))
                     return true
                 }
@@ -131,24 +131,24 @@ private func withContentType<Result>(_ contentType: ContentType?, _ body: (Unsaf
 }
 
 extension Request {
-    /// Copies a request out of the shim's memory (HTTP/2 requests arrive in the same shape).
-    init(shim head: es_http1_request, body: UnsafePointer<CChar>?, bodyLength: Int) {
-        let method = HTTPMethod(http1: head.method)
-        let target = String(shimBytes: head.target, head.target_len)
+    /// Copies a request out of the shim's memory.
+    init(shim request: es_request) {
+        let method = HTTPMethod(shim: request.method)
+        let target = String(shimBytes: request.target, request.target_len)
         // Usually the whole target (no query, not absolute-form): one string for both.
-        let path = head.path == head.target && head.path_len == head.target_len
-            ? target : String(shimBytes: head.path, head.path_len)
-        let query = String(shimBytes: head.query, head.query_len)
-        let authority = String(shimBytes: head.authority, head.authority_len)
-        let headers = HTTPHeaders(http1: head.headers, count: Int(head.header_count))
-        let bodyBytes = bodyLength > 0 ? Array(UnsafeRawBufferPointer(start: body, count: bodyLength)) : []
+        let path = request.path == request.target && request.path_len == request.target_len
+            ? target : String(shimBytes: request.path, request.path_len)
+        let query = String(shimBytes: request.query, request.query_len)
+        let authority = String(shimBytes: request.authority, request.authority_len)
+        let headers = HTTPHeaders(shim: request.fields, count: Int(request.field_count))
+        let bodyBytes = request.body_len > 0 ? Array(UnsafeRawBufferPointer(start: request.body, count: request.body_len)) : []
         self.init(method: method, target: target, path: path, query: query, authority: authority,
                   headers: headers, body: bodyBytes)
     }
 }
 
 extension HTTPMethod {
-    init(http1 method: es_method) {
+    init(shim method: es_method) {
         switch method {
         case ES_METHOD_HEAD: self = .head
         case ES_METHOD_POST: self = .post
@@ -164,7 +164,7 @@ extension HTTPMethod {
 
 extension HTTPHeaders {
     /// Copies the shim's header array into the records (inline when they fit).
-    init(http1 fields: UnsafeMutablePointer<es_http1_header>?, count: Int) {
+    init(shim fields: UnsafePointer<es_field>?, count: Int) {
         guard let fields, count > 0 else {
             self.init()
             return

@@ -1,10 +1,11 @@
 /*
- * es_h2_upgrade.c: recognising an HTTP/1.1 request that asks to continue as h2c
- * (`Upgrade: h2c`, RFC 7540 §3.2). The switch itself is es_h2_start_upgrade (es_h2.c).
+ * es_h1_upgrade.c: recognising an HTTP/1.1 request that asks to continue as h2c
+ * (`Upgrade: h2c`, RFC 7540 §3.2). Reading the request's fields is HTTP/1.1's job; the
+ * switch itself, given the parsed request, is HTTP/2's (es_h2_start_upgrade, http2/es_h2.c).
  */
 #include <string.h>
 #include <strings.h>
-#include "es_internal.h"
+#include "es_h1_conn.h"
 
 /* Case-insensitive search for a token in a comma-separated list (Connection, Upgrade). */
 static int list_has_token(const char *value, uint32_t len, const char *token) {
@@ -23,7 +24,7 @@ static int list_has_token(const char *value, uint32_t len, const char *token) {
 
 /* RFC 7540 §3.2: a cleartext request without a body that asks for h2c with exactly one
    HTTP2-Settings field, both named in Connection. Returns the settings field or NULL. */
-const es_http1_header *es_h2c_upgrade_settings(const es_conn *conn, const es_http1_request *req) {
+const es_http1_header *es_h1_upgrade_settings(const es_conn *conn, const es_http1_request *req) {
     if (!(req->flags & ES_HTTP1_F_UPGRADE) || conn->tls || !conn->loop->config.h2c) return NULL;
     if ((req->flags & ES_HTTP1_F_CHUNKED) || req->content_length > 0 || req->version_minor != 1) return NULL;
     const es_http1_header *settings = NULL;

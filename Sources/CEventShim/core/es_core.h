@@ -1,48 +1,52 @@
 /*
- * es_internal.h: the loop's private structures, shared by the shim's .c files only.
- *
  * Layer: core/, the bottom of the shim. It owns the epoll loop, the listeners and accept,
- * timers, the buffer pools, socket I/O with TLS beneath it, close and linger, the Date
- * cache, the method table and the JSON error-body writer. It calls nothing in http1/ or
- * http2/ (scripts/check-c-layers.py; the calls that still do are listed there, being
- * replaced by hooks the protocols install, such as es_loop_add_free_hook).
+ * timers, the buffer pools, the protocol-blind connection (readiness, socket I/O with TLS
+ * beneath it, flush with backpressure, close and linger), the Date cache, the method
+ * table and the JSON error-body writer. It calls nothing in http1/ or http2/: a protocol
+ * installs an es_protocol table, and the core reaches it only through that table
+ * (scripts/check-c-layers.py holds this).
  *
- * Ownership: a loop owns its listener, its connections and its buffer pool. A connection
+ * es_core.h: the loop's private structures, shared by the shim's .c files only.
+ *
+ * Ownership: a loop owns its listeners, its connections and its buffer pools. A connection
  * owns at most one read buffer and one write buffer, both taken from the pool when needed
  * and given back as soon as they are empty, so an idle keep-alive connection holds only
- * its small es_conn struct.
+ * its small es_conn struct. What a protocol keeps per connection hangs off proto_state
+ * (or lives in the protocol's own bits of es_conn); the protocol frees it when the core
+ * tells it the socket closed.
  */
-#ifndef ES_INTERNAL_H
-#define ES_INTERNAL_H
+#ifndef ES_CORE_H
+#define ES_CORE_H
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include "es_loop.h"
+#include "es_http1_parser.h"
 
 /* What an epoll registration or an es_exchange points at: the first byte of each of these
    structs. An exchange is an es_conn (HTTP/1.1) or an es_h2_stream (HTTP/2). */
 enum { ES_IO_CONN = 1, ES_IO_LISTENER = 2, ES_IO_WAKE = 3, ES_IO_H2_STREAM = 4 };
 
-/* Where a connection is in its request cycle; also picks its timer list. */
-enum es_conn_phase {
-    ES_PHASE_IDLE = 0,    /* keep-alive, waiting for a request's first byte */
-    ES_PHASE_HEAD,        /* reading a request head */
-    ES_PHASE_BODY,        /* reading a request body */
-    ES_PHASE_DISPATCHED,  /* Swift holds the request; no reading */
-    ES_PHASE_DRAIN_WRITE, /* last response queued; close once written */
-    ES_PHASE_LINGER,      /* write side shut; discarding input briefly before close */
-    ES_PHASE_CLOSED,      /* fd closed while dispatched; freed on respond */
-    ES_PHASE_HANDSHAKE,   /* TLS handshake in progress */
-    ES_PHASE_H2,          /* serving HTTP/2: nghttp2 owns the framing (es_h2.c) */
+/* What the core knows of a connection's life. Where it is in a protocol's request cycle is
+   the protocol's own business (es_conn.phase). */
+enum es_conn_state {
+    ES_CONN_OPEN = 0,     /* a protocol drives it */
+    ES_CONN_HANDSHAKE,    /* TLS handshake in progress; ALPN then picks the protocol */
+    ES_CONN_CLOSING,      /* the last answer is queued: close once it is written */
+    ES_CONN_LINGER,       /* write side shut; discarding input briefly before close */
+    ES_CONN_CLOSED,       /* fd closed while the protocol still holds a request (Swift has it);
+                             the protocol frees the struct (es_conn_free) when it is answered */
 };
 
 /* Which timeout is running for a connection; each has its own list. */
 enum es_timer_kind {
     ES_TIMER_NONE = 0,    /* dispatched or closed: no timeout, membership only */
+    /* Protocol timeouts: on expiry the core asks the protocol (es_protocol.timeout). */
     ES_TIMER_HEAD,        /* header_timeout_ms, from the request's first byte */
     ES_TIMER_BODY,        /* body_timeout_ms, restarted on each read */
     ES_TIMER_IDLE,        /* idle_timeout_ms, keep-alive between requests */
+    /* The core's own: on expiry the connection closes. */
     ES_TIMER_WRITE,       /* write_timeout_ms, restarted on each write progress */
     ES_TIMER_LINGER,      /* a short drain of input before close */
     ES_TIMER_HANDSHAKE,   /* handshake_timeout_ms, from accept (TLS only) */
@@ -79,17 +83,17 @@ typedef struct es_wbuf {
 
 struct es_conn {
     uint8_t io_kind;                /* ES_IO_CONN */
-    uint8_t phase;                  /* enum es_conn_phase */
+    uint8_t state;                  /* enum es_conn_state */
     uint8_t timer_kind;             /* enum es_timer_kind: the list it is on */
+    uint8_t proto;                  /* ES_PROTO_*: whose table drives it (0 during the handshake) */
+    uint8_t phase;                  /* the protocol's: where it is in its request cycle */
+    uint8_t proto_flags;            /* the protocol's */
     uint8_t readable : 1;           /* edge-triggered readiness, cleared on EAGAIN */
     uint8_t writable : 1;
-    uint8_t in_dispatch : 1;        /* inside on_request: respond must not re-enter */
     uint8_t pending : 1;            /* on the loop's pending list */
-    uint8_t close_after : 1;        /* close once the queued responses are written */
     uint8_t peer_gone : 1;          /* read returned 0 or the socket failed */
     uint8_t peer_hup : 1;           /* epoll saw EPOLLRDHUP: read on to the EOF */
     uint8_t tls : 1;                /* ssl is set: bytes go through OpenSSL */
-    uint8_t served_any : 1;         /* a request was answered: no HTTP/2 preface expected now */
     int fd;
     uint64_t id;
     uint64_t deadline_ms;           /* for the timer list it is on */
@@ -99,8 +103,36 @@ struct es_conn {
     es_rbuf *rbuf;
     es_wbuf *wbuf;
     struct ssl_st *ssl;             /* TLS state; NULL in cleartext */
-    struct es_h2_session *h2;       /* HTTP/2 state once the connection speaks it */
+    void *proto_state;              /* the protocol's (HTTP/2: its session) */
 };
+
+/*
+ * What a protocol installs: the core calls a connection's protocol through this table
+ * only. Every entry runs on the loop's thread and may close the connection
+ * (es_conn_close), after which the connection must not be touched.
+ */
+typedef struct es_protocol {
+    /* Takes a connection over: a new cleartext one (HTTP/1.1), or one that ALPN or the
+       client preface chose. 0, or -1 to close it. */
+    int (*start)(es_conn *conn);
+    /* Takes over from another protocol the request that asked to switch (h2c) and the
+       connection with it; `settings` is what the request carried for the new protocol.
+       0 when switched, -1 to stay (nothing was changed). NULL: no upgrade into it. */
+    int (*upgrade)(es_conn *conn, const es_request *request, const char *settings, size_t settings_len);
+    /* Readiness arrived (the epoll events), or the connection was scheduled (0): read,
+       process and write as far as possible. */
+    void (*ready)(es_conn *conn, uint32_t events);
+    /* One of its timers (HEAD, BODY, IDLE) expired. */
+    void (*timeout)(es_conn *conn);
+    /* A graceful shutdown began: close when idle, let what is in flight finish. */
+    void (*shutdown)(es_conn *conn);
+    /* The socket was closed: release what the protocol keeps. Returns 1 when it still
+       holds a request Swift has (the struct then waits in ES_CONN_CLOSED until the answer
+       comes and the protocol calls es_conn_free), 0 to let the core free it now. */
+    int (*closed)(es_conn *conn);
+} es_protocol;
+
+enum { ES_PROTOCOLS = 3 }; /* indexed by ES_PROTO_*; 0 is unused */
 
 /* A listening socket; TLS when tls is set. */
 typedef struct es_listener {
@@ -127,6 +159,7 @@ struct es_loop {
     int epoll_fd;
     es_loop_config config;
     es_loop_callbacks callbacks;
+    const es_protocol *protocols[ES_PROTOCOLS]; /* installed by es_loop_create (server/) */
 
     es_listener listeners[ES_MAX_LISTENERS];
     uint32_t listener_count;
@@ -172,13 +205,15 @@ es_wbuf *es_wbuf_reserve(es_loop *loop, es_wbuf *wbuf, uint32_t extra);
 void es_wbuf_give(es_loop *loop, es_wbuf *wbuf);
 void es_buffers_free_all(es_loop *loop);
 
+/* es_loop.c: a loop whose connections the given protocols drive (es_loop_create, in
+   server/, names them). */
+es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_callbacks *callbacks,
+                     const es_protocol *const protocols[ES_PROTOCOLS]);
+
 /* es_loop.c: registers hook to run when the loop is destroyed, once however often it is
    called (a protocol calls it as its first connection starts). Returns -1 when the table
    is full. */
 int es_loop_add_free_hook(es_loop *loop, es_loop_free_hook hook);
-
-/* es_h2_alloc.c */
-void es_h2_alloc_free_all(es_loop *loop);
 
 /* es_timers.c */
 void es_timer_set(es_loop *loop, es_conn *conn, uint8_t kind, int restart);
@@ -186,9 +221,6 @@ void es_timer_unlink(es_loop *loop, es_conn *conn);
 int es_timers_next_ms(es_loop *loop);
 void es_timers_expire(es_loop *loop);
 uint64_t es_now_ms(void);
-
-struct es_h2_stream;
-struct es_h2_session;
 
 /* Results of es_io_read and es_io_write besides a byte count. */
 enum { ES_IO_EOF = 0, ES_IO_AGAIN = -1, ES_IO_FAILED = -2 };
@@ -203,39 +235,42 @@ int es_tls_attach(es_conn *conn, es_tls_context *tls);
 int es_tls_handshake(es_conn *conn);           /* 1 done, 0 in progress, -1 failed */
 int es_tls_selected_h2(const es_conn *conn);
 
-/* es_h2.c: HTTP/2 connections (only for conn->h2 != NULL after es_h2_start) */
-int es_h2_start(es_conn *conn);
-int es_h2_start_upgrade(es_conn *conn, const es_http1_request *req, const char *settings,
-                        size_t settings_len);
-void es_h2_drive(es_conn *conn);
-void es_h2_conn_closed(es_conn *conn);
-void es_h2_on_timeout(es_conn *conn);
-void es_h2_begin_shutdown(es_conn *conn);
-int es_h2_is_preface_prefix(const char *data, size_t len); /* 1 full, 0 partial, -1 no */
-void es_h2_stream_respond(struct es_h2_stream *stream, const es_response *response);
-
 /* es_accept.c */
 void es_conn_accept_all(es_loop *loop);
-
-/* es_h2_upgrade.c: the HTTP2-Settings field of an h2c upgrade request, or NULL */
-const es_http1_header *es_h2c_upgrade_settings(const es_conn *conn, const es_http1_request *req);
 
 /* es_loop.c: puts a connection on the loop's list to drive after this pass (a response
    that arrived later, an HTTP/2 session with frames to send) */
 void es_conn_schedule(es_conn *conn);
 
-/* es_conn.c */
-int es_conn_flush(es_conn *conn);
-void es_conn_notify(es_conn *conn, int event);
+/* es_conn.c: the protocol-blind connection */
+int es_conn_start(es_conn *conn, uint8_t proto);    /* hands it to a protocol: 0, or -1 when that
+                                                       failed and the connection was closed (freed) */
+int es_conn_upgrade(es_conn *conn, uint8_t proto, const es_request *request,
+                    const char *settings, size_t settings_len); /* 0 switched, -1 not */
 void es_conn_on_event(es_conn *conn, uint32_t events);
-void es_conn_drive(es_conn *conn);
+void es_conn_drive(es_conn *conn);                  /* a scheduled connection's turn */
+int es_conn_flush(es_conn *conn);                   /* 0 when the connection was closed */
+void es_conn_close_after_write(es_conn *conn);      /* ES_CONN_CLOSING: write what is queued, linger, close */
+void es_conn_notify(es_conn *conn, int event);
 void es_conn_close(es_conn *conn);
+void es_conn_free(es_conn *conn);                   /* a closed connection the protocol held */
 void es_conn_on_timeout(es_conn *conn);
 void es_conn_force_close(es_conn *conn);
 void es_conn_begin_shutdown(es_conn *conn);
-void es_conn_begin_linger(es_conn *conn);   /* shut the write side, then drain briefly */
-int es_conn_linger_read(es_conn *conn);      /* 0 when the connection was closed */
-void es_conn_fail(es_conn *conn, const es_http1_error *error); /* answer a malformed request, then close */
+int es_conn_linger_read(es_conn *conn);             /* 0 when the connection was closed */
+
+/* The HTTP/2 client preface (RFC 9113 §3.4), by which a cleartext connection picks HTTP/2
+   with prior knowledge. */
+#define ES_HTTP2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+enum { ES_HTTP2_PREFACE_LEN = sizeof ES_HTTP2_PREFACE - 1 };
+
+/* 1 when data starts with the whole preface, 0 when it is a strict prefix of it (wait for
+   more), -1 when it cannot be the preface. */
+static inline int es_http2_preface_match(const char *data, size_t len) {
+    size_t n = len < ES_HTTP2_PREFACE_LEN ? len : ES_HTTP2_PREFACE_LEN;
+    if (memcmp(data, ES_HTTP2_PREFACE, n) != 0) return -1;
+    return len >= ES_HTTP2_PREFACE_LEN ? 1 : 0;
+}
 
 /* es_date.c */
 void es_date_refresh(es_loop *loop);
@@ -257,11 +292,4 @@ size_t es_error_body_write(char *out, size_t cap, const char *code, const char *
 void es_error_response(es_response *response, es_error_body *body, uint16_t status, const char *code,
                        const char *message);
 
-/* es_response.c */
-void es_response_serialize(es_conn *conn, const es_response *response, int keep_alive,
-                           int head_only, int http10);
-void es_response_write_error(es_conn *conn, uint16_t status, const char *code,
-                             const char *message);
-void es_response_write_continue(es_conn *conn);
-
-#endif /* ES_INTERNAL_H */
+#endif /* ES_CORE_H */

@@ -1,12 +1,12 @@
 /*
- * es_response.c: HTTP/1.1 response heads, and the shim's own error answers in them.
+ * es_h1_response.c: HTTP/1.1 response heads, and the shim's own error answers in them.
  *
  * A response is copied into the connection's write buffer as status line, headers and
  * body in one piece, so it leaves in one write together with any other responses that
  * pipelined requests produced in the same pass.
  */
 #include <string.h>
-#include "es_internal.h"
+#include "es_h1_conn.h"
 
 const char *es_http_reason_phrase(uint16_t status) {
     switch (status) {
@@ -57,8 +57,8 @@ static char *put_decimal(char *out, uint64_t value) {
 /* Room for everything the head holds besides the caller's content type and headers. */
 enum { ES_HEAD_FIXED_MAX = 256 };
 
-void es_response_serialize(es_conn *conn, const es_response *response, int keep_alive,
-                           int head_only, int http10) {
+void es_h1_serialize(es_conn *conn, const es_response *response, int keep_alive,
+                        int head_only, int http10) {
     es_loop *loop = conn->loop;
     uint16_t status = response->status;
     int bodiless = status < 200 || status == 204 || status == 304;
@@ -68,9 +68,9 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
         fields_len += (size_t)response->fields[i].name_len + response->fields[i].value_len + 4;
     size_t needed = ES_HEAD_FIXED_MAX + response->content_type_len + fields_len +
                     loop->server_name_len + body_len;
-    if (needed > UINT32_MAX) { conn->close_after = 1; return; }
+    if (needed > UINT32_MAX) { conn->proto_flags |= ES_H1_CLOSE_AFTER; return; }
     es_wbuf *wbuf = es_wbuf_reserve(loop, conn->wbuf, (uint32_t)needed);
-    if (wbuf == NULL) { conn->close_after = 1; return; }
+    if (wbuf == NULL) { conn->proto_flags |= ES_H1_CLOSE_AFTER; return; }
     conn->wbuf = wbuf;
 
     char *out = wbuf->data + wbuf->len;
@@ -97,7 +97,7 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
     if (!keep_alive) out = ES_PUT_LITERAL(out, "Connection: close\r\n");
     else if (http10) out = ES_PUT_LITERAL(out, "Connection: keep-alive\r\n");
     for (uint32_t i = 0; i < response->field_count; i++) {
-        const es_header_field *field = &response->fields[i];
+        const es_field *field = &response->fields[i];
         out = es_put(out, field->name, field->name_len);
         out = ES_PUT_LITERAL(out, ": ");
         out = es_put(out, field->value, field->value_len);
@@ -109,18 +109,18 @@ void es_response_serialize(es_conn *conn, const es_response *response, int keep_
 }
 
 /* The shim's own refusals (parse errors, timeouts), in the body every error has. */
-void es_response_write_error(es_conn *conn, uint16_t status, const char *code,
+void es_h1_write_error(es_conn *conn, uint16_t status, const char *code,
                              const char *message) {
     es_error_body body;
     es_response response;
     es_error_response(&response, &body, status, code, message);
-    es_response_serialize(conn, &response, 0, 0, 0);
+    es_h1_serialize(conn, &response, 0, 0, 0);
 }
 
-void es_response_write_continue(es_conn *conn) {
+void es_h1_write_continue(es_conn *conn) {
     static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
     es_wbuf *wbuf = es_wbuf_reserve(conn->loop, conn->wbuf, sizeof line - 1);
-    if (wbuf == NULL) { conn->close_after = 1; return; }
+    if (wbuf == NULL) { conn->proto_flags |= ES_H1_CLOSE_AFTER; return; }
     conn->wbuf = wbuf;
     memcpy(wbuf->data + wbuf->len, line, sizeof line - 1);
     wbuf->len += sizeof line - 1;
