@@ -1,10 +1,10 @@
 /*
  * es_buffers.c: the loop's read and write buffer pools.
  *
- * A read buffer is one allocation: the es_rbuf header, the parser's header array, then
- * the data bytes. Standard-size buffers are recycled through a per-loop free list (no
- * lock: one loop, one thread). Larger ones, needed only for big bodies, are allocated
- * for that request and freed when it ends.
+ * A read buffer is one allocation: the es_rbuf header, the protocols' state (HTTP/1.1's
+ * parse state and header array), then the data bytes. Standard-size buffers are recycled
+ * through a per-loop free list (no lock: one loop, one thread). Larger ones, needed only
+ * for big bodies, are allocated for that request and freed when it ends.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +13,11 @@
 enum { ES_POOL_MAX_FREE = 256, ES_WBUF_STANDARD = 16 * 1024 };
 
 static es_rbuf *rbuf_alloc(es_loop *loop, uint32_t cap) {
-    uint32_t max_headers = loop->config.limits.max_header_count;
-    size_t header_bytes = (size_t)max_headers * sizeof(es_http1_header);
-    es_rbuf *rbuf = malloc(sizeof(es_rbuf) + header_bytes + cap);
+    es_rbuf *rbuf = malloc(sizeof(es_rbuf) + loop->rbuf_state_size + cap);
     if (rbuf == NULL) return NULL;
     memset(rbuf, 0, sizeof(es_rbuf));
-    rbuf->headers = (es_http1_header *)(rbuf + 1);
-    rbuf->max_headers = max_headers;
     rbuf->cap = cap;
-    rbuf->data = (char *)rbuf->headers + header_bytes;
+    rbuf->data = (char *)es_rbuf_state(rbuf) + loop->rbuf_state_size;
     return rbuf;
 }
 
@@ -35,7 +31,7 @@ es_rbuf *es_rbuf_take(es_loop *loop) {
         if (rbuf == NULL) return NULL;
         rbuf->pooled = 1;
     }
-    rbuf->len = rbuf->start = rbuf->body_start = rbuf->body_len = rbuf->next_start = 0;
+    rbuf->len = rbuf->start = 0;
     return rbuf;
 }
 
@@ -49,42 +45,16 @@ void es_rbuf_give(es_loop *loop, es_rbuf *rbuf) {
     }
 }
 
-/* Moves a pointer that pointed into old_data so it points at the same byte of new_data.
-   Pointers outside the old data (the parser's static "/" and "") are left alone. */
-static const char *rebase(const char *p, const char *old_data, uint32_t old_len, const char *new_data) {
-    if (p == NULL || p < old_data || p > old_data + old_len) return p;
-    return new_data + (p - old_data);
-}
-
-es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap) {
-    if (needed_cap <= rbuf->cap) return rbuf;
+es_rbuf *es_rbuf_grow(es_loop *loop, const es_rbuf *rbuf, uint32_t needed_cap) {
+    if (needed_cap <= rbuf->cap) return NULL;
     uint32_t cap = rbuf->cap;
     while (cap < needed_cap) cap = cap > UINT32_MAX / 2 ? needed_cap : cap * 2;
     es_rbuf *bigger = rbuf_alloc(loop, cap);
     if (bigger == NULL) return NULL;
-    /* Copy the state, then the headers and data, and point the parsed request at the copy. */
-    es_http1_header *headers = bigger->headers;
-    char *data = bigger->data;
-    *bigger = *rbuf;
-    bigger->headers = headers;
-    bigger->data = data;
-    bigger->cap = cap;
-    bigger->pooled = 0;
-    memcpy(bigger->headers, rbuf->headers, rbuf->max_headers * sizeof(es_http1_header));
+    bigger->len = rbuf->len;
+    bigger->start = rbuf->start;
+    memcpy(es_rbuf_state(bigger), es_rbuf_state((es_rbuf *)rbuf), loop->rbuf_state_size);
     memcpy(bigger->data, rbuf->data, rbuf->len);
-    es_http1_request *req = &bigger->req;
-    req->target = rebase(req->target, rbuf->data, rbuf->len, data);
-    req->path = rebase(req->path, rbuf->data, rbuf->len, data);
-    req->query = rebase(req->query, rbuf->data, rbuf->len, data);
-    req->authority = rebase(req->authority, rbuf->data, rbuf->len, data);
-    if (req->headers != NULL) {
-        req->headers = headers;
-        for (uint32_t i = 0; i < req->header_count; i++) {
-            headers[i].name = rebase(headers[i].name, rbuf->data, rbuf->len, data);
-            headers[i].value = rebase(headers[i].value, rbuf->data, rbuf->len, data);
-        }
-    }
-    es_rbuf_give(loop, rbuf);
     return bigger;
 }
 

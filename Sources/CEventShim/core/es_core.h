@@ -22,7 +22,6 @@
 #include <stdint.h>
 #include <string.h>
 #include "es_loop.h"
-#include "es_http1_parser.h"
 
 /* What an epoll registration or an es_exchange points at: the first byte of each of these
    structs. An exchange is an es_conn (HTTP/1.1) or an es_h2_stream (HTTP/2). */
@@ -53,23 +52,20 @@ enum es_timer_kind {
     ES_TIMER_COUNT
 };
 
-/* Read buffer: the request's parse state lives here, so idle connections need none. */
+/* Read buffer: one allocation holding this header, then what the protocol keeps with the
+   buffer (loop->rbuf_state_size bytes at es_rbuf_state: HTTP/1.1's parse state, so that an
+   idle connection, which has no buffer, needs none), then `cap` data bytes. */
 typedef struct es_rbuf {
     struct es_rbuf *next_free;      /* pool link */
-    es_http1_parser parser;
-    es_http1_chunked_decoder chunked;
-    es_http1_request req;
-    es_http1_header *headers;       /* points just past this struct */
-    uint32_t max_headers;
     uint32_t cap;                   /* bytes of `data` */
     uint32_t len;                   /* bytes of `data` in use */
-    uint32_t start;                 /* current request's first byte */
-    uint32_t body_start;            /* first body byte (start + head_len) */
-    uint32_t body_len;              /* body bytes at body_start (decoded, for chunked) */
-    uint32_t next_start;            /* where the next request starts once this one ends */
+    uint32_t start;                 /* first byte the protocol has not consumed */
     uint8_t pooled;                 /* standard size: goes back to the pool */
     char *data;
 } es_rbuf;
+
+/* The protocol's state in a read buffer; not cleared between uses. */
+static inline void *es_rbuf_state(es_rbuf *rbuf) { return rbuf + 1; }
 
 /* Write buffer: serialized responses waiting for the socket. */
 typedef struct es_wbuf {
@@ -126,6 +122,9 @@ typedef struct es_protocol {
     void (*timeout)(es_conn *conn);
     /* A graceful shutdown began: close when idle, let what is in flight finish. */
     void (*shutdown)(es_conn *conn);
+    /* Bytes it keeps in each read buffer (es_rbuf_state) under this configuration; NULL
+       for none. */
+    size_t (*rbuf_state_size)(const es_loop_config *config);
     /* The socket was closed: release what the protocol keeps. Returns 1 when it still
        holds a request Swift has (the struct then waits in ES_CONN_CLOSED until the answer
        comes and the protocol calls es_conn_free), 0 to let the core free it now. */
@@ -149,8 +148,6 @@ typedef struct es_timer_list {
     es_conn *head, *tail;
     uint32_t timeout_ms;            /* 0: no timeout (the list only tracks membership) */
 } es_timer_list;
-
-enum { ES_H2_ALLOC_CLASSES = 6 };
 
 enum { ES_LOOP_FREE_HOOKS = 4 };
 typedef void (*es_loop_free_hook)(es_loop *loop);
@@ -181,14 +178,13 @@ struct es_loop {
     es_rbuf *free_rbufs;
     es_wbuf *free_wbufs;
     uint32_t free_rbuf_count, free_wbuf_count;
-    struct es_h2_stream *free_h2_streams; /* recycled HTTP/2 stream records (es_h2_stream.c) */
-    uint32_t free_h2_stream_count;
-    void *h2_free_blocks[ES_H2_ALLOC_CLASSES]; /* nghttp2's recycled blocks, by size class (es_h2_alloc.c) */
-    uint32_t h2_free_block_count[ES_H2_ALLOC_CLASSES];
     uint32_t rbuf_cap;              /* standard read buffer size */
+    uint32_t rbuf_state_size;       /* the protocols' largest rbuf_state_size, rounded to 16 */
 
-    /* What the protocols keep per loop (HTTP/2's stream and block pools) is freed by the
-       protocol: each registers a hook once (es_loop_add_free_hook), run at es_loop_destroy. */
+    /* What the protocols keep per loop (HTTP/2: its stream and block pools), by ES_PROTO_*.
+       The protocol frees it: each registers a hook once (es_loop_add_free_hook), run at
+       es_loop_destroy. */
+    void *protocol_state[ES_PROTOCOLS];
     es_loop_free_hook free_hooks[ES_LOOP_FREE_HOOKS];
     uint32_t free_hook_count;
 
@@ -200,7 +196,9 @@ struct es_loop {
 /* es_buffers.c */
 es_rbuf *es_rbuf_take(es_loop *loop);
 void es_rbuf_give(es_loop *loop, es_rbuf *rbuf);
-es_rbuf *es_rbuf_grow(es_loop *loop, es_rbuf *rbuf, uint32_t needed_cap);
+/* A larger buffer holding the same state and data, or NULL. The old one is left to the
+   caller, who moves its pointers into the old data over, then gives the old one back. */
+es_rbuf *es_rbuf_grow(es_loop *loop, const es_rbuf *rbuf, uint32_t needed_cap);
 es_wbuf *es_wbuf_reserve(es_loop *loop, es_wbuf *wbuf, uint32_t extra);
 void es_wbuf_give(es_loop *loop, es_wbuf *wbuf);
 void es_buffers_free_all(es_loop *loop);

@@ -3,7 +3,7 @@
  *
  * Both directions report the same four outcomes (bytes, ES_IO_EOF, ES_IO_AGAIN,
  * ES_IO_FAILED) and clear the connection's readiness flag on AGAIN, so es_conn.c and
- * es_h2.c never see which transport they use.
+ * the protocols never see which transport they use.
  */
 #include <errno.h>
 #include <openssl/err.h>

@@ -79,7 +79,16 @@ es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_
                      const es_protocol *const protocols[ES_PROTOCOLS]) {
     es_loop *loop = calloc(1, sizeof *loop);
     if (loop == NULL) return NULL;
-    for (int i = 0; i < ES_PROTOCOLS; i++) loop->protocols[i] = protocols[i];
+    size_t state_size = 0;
+    for (int i = 0; i < ES_PROTOCOLS; i++) {
+        loop->protocols[i] = protocols[i];
+        if (protocols[i] != NULL && protocols[i]->rbuf_state_size != NULL) {
+            size_t size = protocols[i]->rbuf_state_size(config);
+            if (size > state_size) state_size = size;
+        }
+    }
+    if (state_size > UINT32_MAX / 2) { free(loop); return NULL; }
+    loop->rbuf_state_size = (uint32_t)((state_size + 15) & ~(size_t)15);
     loop->config = *config;
     if (loop->config.server_name == NULL) loop->config.server_name = "orders";
     loop->server_name_len = strlen(loop->config.server_name);
@@ -95,7 +104,7 @@ es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_
     loop->listener_count = 1;
     loop->date_second = -1;
     /* A standard read buffer holds any head the limits allow, plus room for a small body. */
-    const es_http1_limits *limits = &loop->config.limits;
+    const es_request_limits *limits = &loop->config.limits;
     uint64_t head_max = (uint64_t)limits->max_request_line + limits->max_header_block + 64;
     loop->rbuf_cap = head_max * 2 > ES_MIN_RBUF ? (uint32_t)(head_max * 2) : ES_MIN_RBUF;
     loop->timers[ES_TIMER_HEAD].timeout_ms = config->header_timeout_ms;

@@ -34,8 +34,9 @@ static int conn_write_backlogged(const es_conn *conn) {
 
 /* The parsed request as Swift (and an h2c upgrade) receives it: pointers into the read
    buffer, no copy. */
-static inline es_request conn_request(const es_conn *conn, const es_rbuf *rb) {
-    const es_http1_request *req = &rb->req;
+static inline es_request conn_request(const es_conn *conn, es_rbuf *rb) {
+    const es_h1_read_state *st = es_h1_state(rb);
+    const es_http1_request *req = &st->req;
     es_request request = {
         .method = req->method, .proto = ES_PROTO_HTTP1, .tls = conn->tls, .stream_id = 0,
         .conn_id = conn->id, .received_ns = conn->loop->woke_ns,
@@ -43,7 +44,7 @@ static inline es_request conn_request(const es_conn *conn, const es_rbuf *rb) {
         .target_len = req->target_len, .path_len = req->path_len, .query_len = req->query_len,
         .authority_len = req->authority_len,
         .fields = req->headers, .field_count = req->header_count,
-        .body = rb->body_len > 0 ? rb->data + rb->body_start : NULL, .body_len = rb->body_len,
+        .body = st->body_len > 0 ? rb->data + st->body_start : NULL, .body_len = st->body_len,
     };
     return request;
 }
@@ -78,7 +79,8 @@ static int conn_process_buffered(es_conn *conn) {
     while (conn->rbuf != NULL && conn_reading(conn)) {
         if (conn_write_backlogged(conn)) return 0;
         es_rbuf *rb = conn->rbuf;
-        es_http1_request *req = &rb->req;
+        es_h1_read_state *st = es_h1_state(rb);
+        es_http1_request *req = &st->req;
         if (conn->phase != ES_H1_BODY) {
             if (rb->len == rb->start) {
                 rb->len = rb->start = 0;
@@ -94,53 +96,75 @@ static int conn_process_buffered(es_conn *conn) {
                 if (preface == 0) return 0;
                 if (preface == 1) return es_conn_start(conn, ES_PROTO_HTTP2) == 0 ? 0 : CONN_FREED;
             }
-            int r = es_http1_parse_head(&rb->parser, rb->data + rb->start, rb->len - rb->start,
-                                        limits, req, rb->headers, rb->max_headers);
+            int r = es_http1_parse_head(&st->parser, rb->data + rb->start, rb->len - rb->start,
+                                        limits, req, st->headers, limits->max_header_count);
             if (r == ES_HTTP1_INCOMPLETE) return 0;
-            if (r == ES_HTTP1_ERROR) { conn_fail(conn, &rb->parser.error); return 0; }
-            rb->body_start = rb->start + req->head_len;
-            rb->body_len = 0;
+            if (r == ES_HTTP1_ERROR) { conn_fail(conn, &st->parser.error); return 0; }
+            st->body_start = rb->start + req->head_len;
+            st->body_len = 0;
             if (!(req->flags & ES_HTTP1_F_CHUNKED) && req->content_length <= 0) {
-                rb->next_start = rb->body_start;
+                st->next_start = st->body_start;
                 const es_http1_header *settings = es_h1_upgrade_settings(conn, req);
                 if (settings != NULL) {
                     es_request request = conn_request(conn, rb);
                     if (es_conn_upgrade(conn, ES_PROTO_HTTP2, &request, settings->value, settings->value_len) == 0) {
-                        rb->start = rb->next_start; /* what follows the request is HTTP/2 */
+                        rb->start = st->next_start; /* what follows the request is HTTP/2 */
                         return 0; /* the request became stream 1 */
                     }
                 }
                 conn_dispatch(conn);
                 continue;
             }
-            if (req->flags & ES_HTTP1_F_CHUNKED) es_http1_chunked_decoder_reset(&rb->chunked);
+            if (req->flags & ES_HTTP1_F_CHUNKED) es_http1_chunked_decoder_reset(&st->chunked);
             conn->phase = ES_H1_BODY;
             es_timer_set(loop, conn, ES_TIMER_BODY, 1);
             /* The client waits for 100 Continue before sending the body (RFC 9110 §10.1.1). */
             if ((req->flags & ES_HTTP1_F_EXPECT_CONTINUE) && req->version_minor == 1 &&
-                rb->len == rb->body_start)
+                rb->len == st->body_start)
                 es_h1_write_continue(conn);
         }
         if (req->flags & ES_HTTP1_F_CHUNKED) {
-            uint32_t decode_at = rb->body_start + rb->body_len;
+            uint32_t decode_at = st->body_start + st->body_len;
             size_t decoded = 0, consumed = 0;
-            int r = es_http1_chunked_decode(&rb->chunked, rb->data + decode_at, rb->len - decode_at,
+            int r = es_http1_chunked_decode(&st->chunked, rb->data + decode_at, rb->len - decode_at,
                                             limits, &decoded, &consumed);
-            rb->body_len += (uint32_t)decoded;
-            if (r == ES_HTTP1_ERROR) { conn_fail(conn, &rb->chunked.error); return 0; }
+            st->body_len += (uint32_t)decoded;
+            if (r == ES_HTTP1_ERROR) { conn_fail(conn, &st->chunked.error); return 0; }
             if (r == ES_HTTP1_INCOMPLETE) {
-                rb->len = rb->body_start + rb->body_len; /* every raw byte was used */
+                rb->len = st->body_start + st->body_len; /* every raw byte was used */
                 return 0;
             }
-            rb->next_start = decode_at + (uint32_t)consumed;
+            st->next_start = decode_at + (uint32_t)consumed;
         } else {
-            if ((uint64_t)(rb->len - rb->body_start) < (uint64_t)req->content_length) return 0;
-            rb->body_len = (uint32_t)req->content_length;
-            rb->next_start = rb->body_start + rb->body_len;
+            if ((uint64_t)(rb->len - st->body_start) < (uint64_t)req->content_length) return 0;
+            st->body_len = (uint32_t)req->content_length;
+            st->next_start = st->body_start + st->body_len;
         }
         conn_dispatch(conn);
     }
     return 0;
+}
+
+/* Moves a pointer that pointed into old_data so it points at the same byte of new_data.
+   Pointers outside the old data (the parser's static "/" and "") are left alone. */
+static const char *rebase(const char *p, const char *old_data, uint32_t old_len, const char *new_data) {
+    if (p == NULL || p < old_data || p > old_data + old_len) return p;
+    return new_data + (p - old_data);
+}
+
+/* Points the parsed request at a grown buffer's copy of its bytes. */
+static void rebase_request(es_h1_read_state *st, const char *old_data, uint32_t old_len, const char *new_data) {
+    es_http1_request *req = &st->req;
+    req->target = rebase(req->target, old_data, old_len, new_data);
+    req->path = rebase(req->path, old_data, old_len, new_data);
+    req->query = rebase(req->query, old_data, old_len, new_data);
+    req->authority = rebase(req->authority, old_data, old_len, new_data);
+    if (req->headers == NULL) return;
+    req->headers = st->headers;
+    for (uint32_t i = 0; i < req->header_count; i++) {
+        st->headers[i].name = rebase(st->headers[i].name, old_data, old_len, new_data);
+        st->headers[i].value = rebase(st->headers[i].value, old_data, old_len, new_data);
+    }
 }
 
 /* Makes room for the next read. Returns 0 if the request had to be refused. */
@@ -156,14 +180,20 @@ static int conn_make_room(es_conn *conn) {
         return 1;
     }
     if (conn->phase == ES_H1_BODY) {
-        const es_http1_request *req = &rb->req;
+        const es_h1_read_state *st = es_h1_state(rb);
+        const es_http1_request *req = &st->req;
         uint64_t needed = req->flags & ES_HTTP1_F_CHUNKED
-            ? (uint64_t)rb->body_start + conn->loop->config.limits.max_body + ES_CHUNKED_SLACK
-            : (uint64_t)rb->body_start + (uint64_t)req->content_length;
+            ? (uint64_t)st->body_start + conn->loop->config.limits.max_body + ES_CHUNKED_SLACK
+            : (uint64_t)st->body_start + (uint64_t)req->content_length;
         uint64_t want = (uint64_t)rb->cap * 2 < needed ? (uint64_t)rb->cap * 2 : needed;
         if (want > rb->cap && want < UINT32_MAX) {
             es_rbuf *bigger = es_rbuf_grow(conn->loop, rb, (uint32_t)want);
-            if (bigger != NULL) { conn->rbuf = bigger; return 1; }
+            if (bigger != NULL) {
+                rebase_request(es_h1_state(bigger), rb->data, rb->len, bigger->data);
+                es_rbuf_give(conn->loop, rb);
+                conn->rbuf = bigger;
+                return 1;
+            }
         }
     }
     static const es_http1_error too_large = {413, "content_too_large", "The request is larger than this server accepts"};
@@ -178,7 +208,7 @@ static int conn_read(es_conn *conn) {
     if (conn->rbuf == NULL) {
         conn->rbuf = es_rbuf_take(loop);
         if (conn->rbuf == NULL) { es_conn_close(conn); return CONN_FREED; }
-        es_http1_parser_reset(&conn->rbuf->parser);
+        es_http1_parser_reset(&es_h1_state(conn->rbuf)->parser);
     }
     if (!conn_make_room(conn)) return CONN_DRAINING;
     es_rbuf *rb = conn->rbuf;
@@ -279,7 +309,7 @@ static void conn_ready(es_conn *conn, uint32_t events) {
 static int conn_start(es_conn *conn) {
     conn->phase = ES_H1_HEAD;
     es_timer_set(conn->loop, conn, ES_TIMER_HEAD, 1);
-    if (conn->rbuf != NULL) es_http1_parser_reset(&conn->rbuf->parser);
+    if (conn->rbuf != NULL) es_http1_parser_reset(&es_h1_state(conn->rbuf)->parser);
     return 0;
 }
 
@@ -316,12 +346,18 @@ static int conn_closed(es_conn *conn) {
     return 1;
 }
 
+/* The parse state and room for as many header fields as the limits allow. */
+static size_t conn_rbuf_state_size(const es_loop_config *config) {
+    return sizeof(es_h1_read_state) + (size_t)config->limits.max_header_count * sizeof(es_http1_header);
+}
+
 const es_protocol es_h1_protocol = {
     .start = conn_start,
     .upgrade = NULL,
     .ready = conn_ready,
     .timeout = conn_timeout,
     .shutdown = conn_shutdown,
+    .rbuf_state_size = conn_rbuf_state_size,
     .closed = conn_closed,
 };
 
@@ -334,7 +370,8 @@ void es_h1_respond(es_conn *conn, const es_response *response) {
     }
     es_loop *loop = conn->loop;
     es_rbuf *rb = conn->rbuf;
-    const es_http1_request *req = &rb->req;
+    es_h1_read_state *st = es_h1_state(rb);
+    const es_http1_request *req = &st->req;
     /* A drain asked for but not yet begun (the loop begins it at its next turn) already
        means Connection: close, so that no answer given after readiness went false invites
        another request. */
@@ -342,8 +379,8 @@ void es_h1_respond(es_conn *conn, const es_response *response) {
     int keep_alive = (req->flags & ES_HTTP1_F_KEEP_ALIVE) && !(response->flags & ES_RESPONSE_CLOSE) &&
                      !draining && !conn->peer_gone && !(conn->proto_flags & ES_H1_CLOSE_AFTER);
     es_h1_serialize(conn, response, keep_alive, req->method == ES_METHOD_HEAD, req->version_minor == 0);
-    rb->start = rb->next_start;
-    es_http1_parser_reset(&rb->parser);
+    rb->start = st->next_start;
+    es_http1_parser_reset(&st->parser);
     conn->proto_flags |= ES_H1_SERVED_ANY;
     if (keep_alive && !(conn->proto_flags & ES_H1_CLOSE_AFTER)) {
         conn->phase = ES_H1_IDLE;

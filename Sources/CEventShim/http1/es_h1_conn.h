@@ -12,6 +12,7 @@
 #define ES_H1_CONN_H
 
 #include "es_core.h"
+#include "es_http1_parser.h"
 
 /* Where an HTTP/1.1 connection is in its request cycle (es_conn.phase); also picks its
    timer. */
@@ -28,6 +29,20 @@ enum {
     ES_H1_SERVED_ANY = 0x02,   /* a request was answered: no HTTP/2 preface expected now */
     ES_H1_CLOSE_AFTER = 0x04,  /* an answer could not be queued: close after this request */
 };
+
+/* What HTTP/1.1 keeps in a read buffer (es_rbuf_state): the state of the request whose
+   bytes are in it. A connection without a buffer (idle keep-alive) keeps nothing. */
+typedef struct es_h1_read_state {
+    es_http1_parser parser;
+    es_http1_chunked_decoder chunked;
+    es_http1_request req;
+    uint32_t body_start;            /* first body byte (the buffer's start + head_len) */
+    uint32_t body_len;              /* body bytes at body_start (decoded, for chunked) */
+    uint32_t next_start;            /* where the next request starts once this one ends */
+    es_http1_header headers[];      /* config.limits.max_header_count of them */
+} es_h1_read_state;
+
+static inline es_h1_read_state *es_h1_state(es_rbuf *rbuf) { return es_rbuf_state(rbuf); }
 
 /* es_h1_conn.c: the protocol table the core drives an HTTP/1.1 connection through */
 extern const es_protocol es_h1_protocol;

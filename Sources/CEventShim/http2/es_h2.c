@@ -34,14 +34,29 @@ static void bucket_init(es_h2_bucket *bucket, uint32_t burst, uint32_t per_secon
 
 /* The loop's HTTP/2 pools, freed with the loop. */
 static void h2_loop_free(es_loop *loop) {
-    es_h2_streams_free_pool(loop);
-    es_h2_alloc_free_all(loop);
+    es_h2_pools *pools = es_h2_pools_of(loop);
+    if (pools == NULL) return;
+    es_h2_streams_free_pool(pools);
+    es_h2_alloc_free_all(pools);
+    free(pools);
+    loop->protocol_state[ES_PROTO_HTTP2] = NULL;
+}
+
+/* The loop's pools, made as its first session starts. */
+static es_h2_pools *h2_loop_pools(es_loop *loop) {
+    es_h2_pools *pools = es_h2_pools_of(loop);
+    if (pools != NULL) return pools;
+    if (es_loop_add_free_hook(loop, h2_loop_free) != 0) return NULL;
+    pools = calloc(1, sizeof *pools);
+    loop->protocol_state[ES_PROTO_HTTP2] = pools;
+    return pools;
 }
 
 static int session_create(es_conn *conn) {
     nghttp2_session_callbacks *callbacks = es_h2_callbacks();
     if (callbacks == NULL) return -1;
-    if (es_loop_add_free_hook(conn->loop, h2_loop_free) != 0) return -1;
+    es_h2_pools *pools = h2_loop_pools(conn->loop);
+    if (pools == NULL) return -1;
     es_h2_session *h2 = calloc(1, sizeof *h2);
     if (h2 == NULL) return -1;
     h2->conn = conn;
@@ -59,7 +74,7 @@ static int session_create(es_conn *conn) {
     /* Closed streams are remembered as a bit each (es_h2_closed_streams.c), not as the
        stream objects nghttp2 would keep for RFC 7540 priorities. */
     nghttp2_option_set_no_closed_streams(option, 1);
-    nghttp2_mem mem = es_h2_alloc_mem(conn->loop);
+    nghttp2_mem mem = es_h2_alloc_mem(pools);
     int r = nghttp2_session_server_new3(&h2->ng, callbacks, h2, option, &mem);
     nghttp2_option_del(option);
     if (r != 0) { free(h2); return -1; }

@@ -5,7 +5,7 @@
  * outgoing frames' items, a copy of the response's header list). With hundreds of streams
  * in flight per loop, glibc's per-thread cache (seven blocks per size) overflows and most
  * of those calls take its slower paths. A session lives and dies on its loop's thread, so
- * its blocks come from free lists kept by the loop, without locks: six size classes up to
+ * its blocks come from free lists kept per loop (es_h2_pools), without locks: six size classes up to
  * 2 KB, each list capped in bytes; larger blocks go to malloc.
  *
  * Every block starts with a 16-byte header (which keeps the caller's memory 16-byte
@@ -37,7 +37,7 @@ static int class_for(size_t size) {
 }
 
 static void *block_malloc(size_t size, void *user_data) {
-    es_loop *loop = user_data;
+    es_h2_pools *pools = user_data;
     int c = class_for(size);
     block_header *header;
     if (c < 0) {
@@ -47,10 +47,10 @@ static void *block_malloc(size_t size, void *user_data) {
         header->large_size = size;
         return (char *)header + HEADER;
     }
-    free_block *reused = (free_block *)loop->h2_free_blocks[c];
+    free_block *reused = (free_block *)pools->free_blocks[c];
     if (reused != NULL) {
-        loop->h2_free_blocks[c] = reused->next;
-        loop->h2_free_block_count[c]--;
+        pools->free_blocks[c] = reused->next;
+        pools->free_block_count[c]--;
         header = (block_header *)reused;
     } else {
         header = malloc(HEADER + class_bytes[c]);
@@ -62,17 +62,17 @@ static void *block_malloc(size_t size, void *user_data) {
 
 static void block_free(void *ptr, void *user_data) {
     if (ptr == NULL) return;
-    es_loop *loop = user_data;
+    es_h2_pools *pools = user_data;
     block_header *header = (block_header *)((char *)ptr - HEADER);
     uint32_t c = header->size_class;
-    if (c == LARGE || loop->h2_free_block_count[c] * (HEADER + class_bytes[c]) >= LIST_BYTES_MAX) {
+    if (c == LARGE || pools->free_block_count[c] * (HEADER + class_bytes[c]) >= LIST_BYTES_MAX) {
         free(header);
         return;
     }
     free_block *block = (free_block *)header;
-    block->next = loop->h2_free_blocks[c];
-    loop->h2_free_blocks[c] = block;
-    loop->h2_free_block_count[c]++;
+    block->next = pools->free_blocks[c];
+    pools->free_blocks[c] = block;
+    pools->free_block_count[c]++;
 }
 
 static void *block_calloc(size_t count, size_t size, void *user_data) {
@@ -94,17 +94,17 @@ static void *block_realloc(void *ptr, size_t size, void *user_data) {
     return grown;
 }
 
-nghttp2_mem es_h2_alloc_mem(es_loop *loop) {
-    return (nghttp2_mem){loop, block_malloc, block_free, block_calloc, block_realloc};
+nghttp2_mem es_h2_alloc_mem(es_h2_pools *pools) {
+    return (nghttp2_mem){pools, block_malloc, block_free, block_calloc, block_realloc};
 }
 
-void es_h2_alloc_free_all(es_loop *loop) {
+void es_h2_alloc_free_all(es_h2_pools *pools) {
     for (int c = 0; c < ES_H2_ALLOC_CLASSES; c++) {
-        while (loop->h2_free_blocks[c] != NULL) {
-            free_block *next = ((free_block *)loop->h2_free_blocks[c])->next;
-            free(loop->h2_free_blocks[c]);
-            loop->h2_free_blocks[c] = next;
+        while (pools->free_blocks[c] != NULL) {
+            free_block *next = ((free_block *)pools->free_blocks[c])->next;
+            free(pools->free_blocks[c]);
+            pools->free_blocks[c] = next;
         }
-        loop->h2_free_block_count[c] = 0;
+        pools->free_block_count[c] = 0;
     }
 }

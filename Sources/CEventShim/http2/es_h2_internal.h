@@ -84,6 +84,8 @@ typedef struct es_h2_bucket {
     uint64_t refilled_ms;
 } es_h2_bucket;
 
+typedef struct es_h2_pools es_h2_pools;
+
 typedef struct es_h2_stream {
     uint8_t io_kind;                /* ES_IO_H2_STREAM: an es_exchange */
     uint8_t dispatched : 1;         /* Swift holds it: freed by es_respond */
@@ -96,7 +98,7 @@ typedef struct es_h2_stream {
     uint8_t receiving : 1;          /* the request has not ended yet */
     uint8_t answered_early : 1;     /* answered before the request ended (counted in early_answers) */
     int32_t id;
-    es_loop *loop;                  /* whose pool the record returns to */
+    es_h2_pools *pools;             /* the loop's pools, which the record returns to */
     int32_t window_before;          /* send window as a SETTINGS frame began (-1: none) */
     struct es_h2_session *session;  /* NULL once the connection is gone */
     struct es_h2_stream *prev, *next;
@@ -121,7 +123,24 @@ typedef struct es_h2_stream {
     char inline_response[256];
 } es_h2_stream;
 
-void es_h2_streams_free_pool(es_loop *loop);
+/* nghttp2's block sizes the loop recycles (es_h2_alloc.c). */
+enum { ES_H2_ALLOC_CLASSES = 6 };
+
+/* What HTTP/2 keeps per loop (es_loop.protocol_state[ES_PROTO_HTTP2]): recycled stream
+   records and nghttp2's recycled blocks, made as the loop's first session starts and freed
+   with the loop. */
+struct es_h2_pools {
+    es_h2_stream *free_streams;
+    uint32_t free_stream_count;
+    uint32_t free_block_count[ES_H2_ALLOC_CLASSES];
+    void *free_blocks[ES_H2_ALLOC_CLASSES];   /* by size class */
+};
+
+static inline es_h2_pools *es_h2_pools_of(const es_loop *loop) {
+    return loop->protocol_state[ES_PROTO_HTTP2];
+}
+
+void es_h2_streams_free_pool(es_h2_pools *pools);
 
 /* The session of a connection that speaks HTTP/2. */
 #define H2(conn) ((struct es_h2_session *)(conn)->proto_state)
@@ -203,8 +222,8 @@ int es_h2_closed_by_peer(const es_h2_session *h2, uint32_t id);
 size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uint32_t *data_stream);
 
 /* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */
-nghttp2_mem es_h2_alloc_mem(es_loop *loop);
-void es_h2_alloc_free_all(es_loop *loop);
+nghttp2_mem es_h2_alloc_mem(es_h2_pools *pools);
+void es_h2_alloc_free_all(es_h2_pools *pools);
 
 /* es_h2_callbacks.c */
 nghttp2_session_callbacks *es_h2_callbacks(void);   /* one set per process */

@@ -15,18 +15,18 @@ enum { PSEUDO_METHOD = 1, PSEUDO_PATH = 2, PSEUDO_AUTHORITY = 4, PSEUDO_SCHEME =
 enum { ES_H2_STREAM_POOL_MAX = 256 };
 
 es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id) {
-    es_loop *loop = h2->conn->loop;
-    es_h2_stream *stream = loop->free_h2_streams;
+    es_h2_pools *pools = es_h2_pools_of(h2->conn->loop);
+    es_h2_stream *stream = pools->free_streams;
     if (stream != NULL) {
-        loop->free_h2_streams = stream->next;
-        loop->free_h2_stream_count--;
+        pools->free_streams = stream->next;
+        pools->free_stream_count--;
     } else {
         stream = malloc(sizeof *stream);
         if (stream == NULL) return NULL;
     }
     /* Clear the bookkeeping only; the inline buffers are written before they are read. */
     memset(stream, 0, offsetof(es_h2_stream, inline_fields));
-    stream->loop = loop;
+    stream->pools = pools;
     stream->io_kind = ES_IO_H2_STREAM;
     stream->id = id;
     stream->window_before = -1;
@@ -57,23 +57,23 @@ void es_h2_stream_free(es_h2_stream *stream) {
     if (stream->fields != stream->inline_fields) free(stream->fields);
     free(stream->body);
     if (stream->response != stream->inline_response) free(stream->response);
-    es_loop *loop = stream->loop;
-    if (loop->free_h2_stream_count < ES_H2_STREAM_POOL_MAX) {
-        stream->next = loop->free_h2_streams;
-        loop->free_h2_streams = stream;
-        loop->free_h2_stream_count++;
+    es_h2_pools *pools = stream->pools;
+    if (pools->free_stream_count < ES_H2_STREAM_POOL_MAX) {
+        stream->next = pools->free_streams;
+        pools->free_streams = stream;
+        pools->free_stream_count++;
     } else {
         free(stream);
     }
 }
 
-void es_h2_streams_free_pool(es_loop *loop) {
-    while (loop->free_h2_streams != NULL) {
-        es_h2_stream *next = loop->free_h2_streams->next;
-        free(loop->free_h2_streams);
-        loop->free_h2_streams = next;
+void es_h2_streams_free_pool(es_h2_pools *pools) {
+    while (pools->free_streams != NULL) {
+        es_h2_stream *next = pools->free_streams->next;
+        free(pools->free_streams);
+        pools->free_streams = next;
     }
-    loop->free_h2_stream_count = 0;
+    pools->free_stream_count = 0;
 }
 
 /* Appends bytes to the arena; returns their offset, or UINT32_MAX when out of memory. */
