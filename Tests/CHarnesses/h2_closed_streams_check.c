@@ -60,9 +60,9 @@ static int check_scanning(int round) {
         for (uint32_t i = 0; i < payload; i++) wire[len + i] = (uint8_t)(i % 9 == 3 ? NGHTTP2_DATA : next_random());
         len += payload;
     }
-    es_h2_session h2;
-    memset(&h2, 0, sizeof h2);
-    h2.scan_skip = 24;
+    es_h2_frame_scanner scan;
+    memset(&scan, 0, sizeof scan);
+    scan.skip = 24;
     size_t offset = 0, found = 0;
     while (offset < len) {
         size_t chunk = next_random() % 4 == 0 ? 1 + next_random() % 3 : 1 + next_random() % 700;
@@ -70,7 +70,7 @@ static int check_scanning(int round) {
         size_t done = 0;
         while (done < chunk) {
             uint32_t stream;
-            done += es_h2_scan_frames(&h2, wire + offset + done, chunk - done, &stream);
+            done += es_h2_scan_frames(&scan, wire + offset + done, chunk - done, &stream);
             if (stream == UINT32_MAX) {
                 if (done != chunk) { fprintf(stderr, "round %d: scanner stopped early\n", round); return 1; }
                 break;
@@ -96,33 +96,33 @@ enum { MAX_ID = 200000 };
 static uint8_t marked[MAX_ID + 64];
 
 static int check_bits(void) {
-    es_h2_session h2;
-    memset(&h2, 0, sizeof h2);
+    es_h2_closed_window window;
+    memset(&window, 0, sizeof window);
     memset(marked, 0, sizeof marked);
-    h2.next_request_id = 1;
-    while (h2.next_request_id < MAX_ID) {
+    window.next_id = 1;
+    while (window.next_id < MAX_ID) {
         /* The client opens the next id, skips some, or jumps past the whole window. */
         uint32_t roll = next_random() % 100;
         uint32_t gap = roll < 80 ? 0 : roll < 98 ? 2 * (next_random() % 20) : 2 * (ES_H2_CLOSED_WINDOW + next_random() % 50);
-        uint32_t id = h2.next_request_id + gap;
+        uint32_t id = window.next_id + gap;
         if (id + 2 >= MAX_ID) break;
-        es_h2_closed_advance(&h2, h2.next_request_id, id + 2);
-        h2.next_request_id = id + 2;
+        es_h2_closed_advance(&window, window.next_id, id + 2);
+        window.next_id = id + 2;
         /* Streams close out of order: mark a few recent ids, and some outside the window. */
         for (int k = 0; k < 2; k++) {
             uint32_t back = 2 * (next_random() % (ES_H2_CLOSED_WINDOW + 40));
-            if (back >= h2.next_request_id) continue;
-            uint32_t closed = h2.next_request_id - 2 - back;
-            es_h2_closed_mark(&h2, closed);
-            if ((h2.next_request_id - closed) / 2 <= ES_H2_CLOSED_WINDOW) marked[closed] = 1;
+            if (back >= window.next_id) continue;
+            uint32_t closed = window.next_id - 2 - back;
+            es_h2_closed_mark(&window, closed);
+            if ((window.next_id - closed) / 2 <= ES_H2_CLOSED_WINDOW) marked[closed] = 1;
         }
-        uint32_t lowest = h2.next_request_id > 2 * ES_H2_CLOSED_WINDOW + 100 ? h2.next_request_id - 2 * ES_H2_CLOSED_WINDOW - 100 : 1;
-        for (uint32_t probe = lowest; probe < h2.next_request_id + 20; probe++) {
-            int in_window = (probe & 1) && probe < h2.next_request_id &&
-                            (h2.next_request_id - probe) / 2 <= ES_H2_CLOSED_WINDOW;
+        uint32_t lowest = window.next_id > 2 * ES_H2_CLOSED_WINDOW + 100 ? window.next_id - 2 * ES_H2_CLOSED_WINDOW - 100 : 1;
+        for (uint32_t probe = lowest; probe < window.next_id + 20; probe++) {
+            int in_window = (probe & 1) && probe < window.next_id &&
+                            (window.next_id - probe) / 2 <= ES_H2_CLOSED_WINDOW;
             int expected = in_window && marked[probe];
-            if (es_h2_closed_by_peer(&h2, probe) != expected) {
-                fprintf(stderr, "id %u (newest %u): reads %d, expected %d\n", probe, h2.next_request_id - 2,
+            if (es_h2_closed_by_peer(&window, probe) != expected) {
+                fprintf(stderr, "id %u (newest %u): reads %d, expected %d\n", probe, window.next_id - 2,
                         !expected, expected);
                 return 1;
             }

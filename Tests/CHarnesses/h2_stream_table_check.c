@@ -21,25 +21,25 @@ static uint32_t next_random(void) {
     return (uint32_t)rng;
 }
 
-static int check(const es_h2_session *h2, int32_t newest) {
+static int check(const es_h2_stream_table *table, int32_t newest) {
     uint32_t open = 0;
     for (int i = 0; i < MAX_OPEN; i++) {
         if (open_ids[i] == 0) continue;
         open++;
-        if (es_h2_streams_find(h2, open_ids[i]) != &records[i]) {
+        if (es_h2_streams_find(table, open_ids[i]) != &records[i]) {
             fprintf(stderr, "id %d: not found, or found with another record\n", open_ids[i]);
             return 1;
         }
     }
-    if (open != h2->stream_slots_used) {
-        fprintf(stderr, "table counts %u streams, %u are open\n", h2->stream_slots_used, open);
+    if (open != table->slots_used) {
+        fprintf(stderr, "table counts %u streams, %u are open\n", table->slots_used, open);
         return 1;
     }
     /* Ids that are not open: recent closed ones, future ones, even ones. */
     for (int32_t id = newest > 400 ? newest - 400 : 1; id <= newest + 40; id++) {
         int is_open = 0;
         for (int i = 0; i < MAX_OPEN && !is_open; i++) is_open = open_ids[i] == id;
-        if (!is_open && es_h2_streams_find(h2, id) != NULL) {
+        if (!is_open && es_h2_streams_find(table, id) != NULL) {
             fprintf(stderr, "id %d: found but not open\n", id);
             return 1;
         }
@@ -48,9 +48,9 @@ static int check(const es_h2_session *h2, int32_t newest) {
 }
 
 int main(void) {
-    es_h2_session h2;
-    memset(&h2, 0, sizeof h2);
-    if (es_h2_streams_find(&h2, 1) != NULL) { fprintf(stderr, "empty table found a stream\n"); return 1; }
+    es_h2_stream_table table;
+    memset(&table, 0, sizeof table);
+    if (es_h2_streams_find(&table, 1) != NULL) { fprintf(stderr, "empty table found a stream\n"); return 1; }
     int32_t next_id = 1;
     for (int step = 0; step < STEPS; step++) {
         /* Phases: mostly under 100 open, with bursts to a few hundred that force growth. */
@@ -63,23 +63,23 @@ int main(void) {
             for (int i = 0; i < MAX_OPEN && slot < 0; i++) if (open_ids[i] == 0) slot = i;
             if (slot < 0) continue;
             records[slot].id = next_id;
-            if (es_h2_streams_put(&h2, &records[slot]) != 0) { fprintf(stderr, "put failed\n"); return 1; }
+            if (es_h2_streams_put(&table, &records[slot]) != 0) { fprintf(stderr, "put failed\n"); return 1; }
             open_ids[slot] = next_id;
             next_id += 2;
         } else {
             int pick = (int)(next_random() % MAX_OPEN);
             while (open_ids[pick] == 0) pick = (pick + 1) % MAX_OPEN;
-            es_h2_streams_remove(&h2, &records[pick]);
-            es_h2_streams_remove(&h2, &records[pick]); /* a second removal is a no-op */
+            es_h2_streams_remove(&table, &records[pick]);
+            es_h2_streams_remove(&table, &records[pick]); /* a second removal is a no-op */
             open_ids[pick] = 0;
         }
-        if (step % 97 == 0 && check(&h2, next_id) != 0) {
+        if (step % 97 == 0 && check(&table, next_id) != 0) {
             fprintf(stderr, "at step %d\n", step);
             return 1;
         }
     }
-    if (check(&h2, next_id) != 0) return 1;
-    es_h2_streams_free_table(&h2);
+    if (check(&table, next_id) != 0) return 1;
+    es_h2_streams_free_table(&table);
     printf("stream table: %d steps, %d ids, checks passed\n", STEPS, (next_id - 1) / 2);
     return 0;
 }

@@ -60,11 +60,11 @@ static int session_create(es_conn *conn) {
     es_h2_session *h2 = calloc(1, sizeof *h2);
     if (h2 == NULL) return -1;
     h2->conn = conn;
-    h2->next_request_id = 1;
-    h2->scan_skip = ES_HTTP2_PREFACE_LEN; /* the client's preface comes first, on every path */
+    h2->closed.next_id = 1;
+    h2->scan.skip = ES_HTTP2_PREFACE_LEN; /* the client's preface comes first, on every path */
     uint64_t now = conn->loop->now_ms;
-    bucket_init(&h2->server_resets, ES_H2_SERVER_RESET_BURST, ES_H2_SERVER_RESET_RATE, now);
-    bucket_init(&h2->client_resets, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE, now);
+    bucket_init(&h2->limits.server_resets, ES_H2_SERVER_RESET_BURST, ES_H2_SERVER_RESET_RATE, now);
+    bucket_init(&h2->limits.client_resets, ES_H2_CLIENT_RESET_BURST, ES_H2_CLIENT_RESET_RATE, now);
     nghttp2_option *option;
     if (nghttp2_option_new(&option) != 0) { free(h2); return -1; }
     if (nghttp2_option_set_stream_reset_rate_limit)
@@ -141,7 +141,7 @@ static int h2_upgrade(es_conn *conn, const es_request *request, const char *sett
     wbuf->len += sizeof switching - 1;
     es_h2_stream *stream = es_h2_stream_new(h2, 1);
     if (stream == NULL || es_h2_stream_take_request(stream, request) != 0 ||
-        es_h2_streams_put(h2, stream) != 0 ||
+        es_h2_streams_put(&h2->streams, stream) != 0 ||
         nghttp2_session_upgrade2(h2->ng, payload, (size_t)payload_len,
                                  request->method == ES_METHOD_HEAD, NULL) != 0) {
         if (stream != NULL) es_h2_stream_free(stream);
@@ -153,7 +153,7 @@ static int h2_upgrade(es_conn *conn, const es_request *request, const char *sett
        with the 101 can arrive before the client switched parsers, and some clients
        (curl 7.88) cannot hold more than a buffer's worth of it. */
     h2->upgraded_request = stream;
-    h2->next_request_id = 3; /* the request became stream 1 */
+    h2->closed.next_id = 3; /* the request became stream 1 */
     return 0;
 }
 
@@ -165,7 +165,7 @@ static int h2_closed(es_conn *conn) {
     if (h2 == NULL) return 0; /* the session could not be created */
     es_loop *loop = conn->loop;
     conn->proto_state = NULL;
-    es_h2_stream *stream = h2->streams;
+    es_h2_stream *stream = h2->streams.all;
     while (stream != NULL) {
         es_h2_stream *next = stream->next;
         stream->prev = stream->next = NULL;
@@ -181,9 +181,9 @@ static int h2_closed(es_conn *conn) {
         }
         stream = next;
     }
-    h2->streams = NULL;
+    h2->streams.all = NULL;
     nghttp2_session_del(h2->ng);
-    es_h2_streams_free_table(h2);
+    es_h2_streams_free_table(&h2->streams);
     free(h2);
     return 0;
 }
@@ -239,13 +239,13 @@ static int h2_feed(es_conn *conn) {
     int live = 1;
     while (live && scanned < len) {
         uint32_t stream_id;
-        scanned += es_h2_scan_frames(h2, data + scanned, len - scanned, &stream_id);
+        scanned += es_h2_scan_frames(&h2->scan, data + scanned, len - scanned, &stream_id);
         if (stream_id == UINT32_MAX) break;
         /* Everything before the header's last byte: nghttp2 has then read every earlier
            frame, and not this one. */
         live = h2_recv(h2, data + fed, scanned - 1 - fed);
         fed = scanned - 1;
-        if (live && es_h2_closed_by_peer(h2, stream_id)) {
+        if (live && es_h2_closed_by_peer(&h2->closed, stream_id)) {
             /* RFC 9113 §5.1: DATA after the client ended the stream. */
             es_h2_abort(h2, NGHTTP2_STREAM_CLOSED);
             h2->fatal = 1;
@@ -265,7 +265,7 @@ static void h2_set_timer(es_conn *conn) {
         es_timer_set(loop, conn, ES_TIMER_WRITE, 0);
     } else if (h2->awaiting_client > 0) {
         es_timer_set(loop, conn, ES_TIMER_BODY, 0); /* a request still arriving */
-    } else if (h2->inflight > 0 || h2->streams != NULL) {
+    } else if (h2->inflight > 0 || h2->streams.all != NULL) {
         es_timer_set(loop, conn, ES_TIMER_NONE, 0); /* handlers or downloads running */
     } else {
         es_timer_set(loop, conn, ES_TIMER_IDLE, 0);

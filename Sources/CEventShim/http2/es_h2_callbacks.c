@@ -40,20 +40,20 @@ void es_h2_abort(es_h2_session *h2, uint32_t error_code) {
    forgotten, and a HEADERS frame on it is ignored as before). Returns 0 for such a frame. */
 static int request_id_allowed(es_h2_session *h2, uint32_t id) {
     if ((id & 1) == 0) return 1; /* 0 and even ids: nghttp2 answers those itself */
-    if (id >= h2->next_request_id) {
-        if (id > h2->next_request_id) {
-            if (h2->skipped_count == ES_H2_SKIPPED_RANGES) {
-                memmove(h2->skipped, h2->skipped + 1, (ES_H2_SKIPPED_RANGES - 1) * sizeof h2->skipped[0]);
-                h2->skipped_count--;
+    if (id >= h2->closed.next_id) {
+        if (id > h2->closed.next_id) {
+            if (h2->closed.skipped_count == ES_H2_SKIPPED_RANGES) {
+                memmove(h2->closed.skipped, h2->closed.skipped + 1, (ES_H2_SKIPPED_RANGES - 1) * sizeof h2->closed.skipped[0]);
+                h2->closed.skipped_count--;
             }
-            h2->skipped[h2->skipped_count++] = (es_h2_id_range){h2->next_request_id, id - 2};
+            h2->closed.skipped[h2->closed.skipped_count++] = (es_h2_id_range){h2->closed.next_id, id - 2};
         }
-        es_h2_closed_advance(h2, h2->next_request_id, id + 2);
-        h2->next_request_id = id + 2;
+        es_h2_closed_advance(&h2->closed, h2->closed.next_id, id + 2);
+        h2->closed.next_id = id + 2;
         return 1;
     }
-    for (uint32_t i = 0; i < h2->skipped_count; i++)
-        if (id >= h2->skipped[i].first && id <= h2->skipped[i].last) return 0;
+    for (uint32_t i = 0; i < h2->closed.skipped_count; i++)
+        if (id >= h2->closed.skipped[i].first && id <= h2->closed.skipped[i].last) return 0;
     return 1;
 }
 
@@ -63,12 +63,12 @@ static int request_id_allowed(es_h2_session *h2, uint32_t id) {
    nghttp2 has applied it (nghttp2 keeps one entry per setting, the last). */
 static void note_send_windows(es_h2_session *h2) {
     h2->initial_window_before = nghttp2_session_get_remote_settings(h2->ng, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE);
-    for (es_h2_stream *stream = h2->streams; stream != NULL; stream = stream->next)
+    for (es_h2_stream *stream = h2->streams.all; stream != NULL; stream = stream->next)
         stream->window_before = stream->closed ? -1 : nghttp2_session_get_stream_remote_window_size(h2->ng, stream->id);
 }
 
 static int send_window_overflowed(es_h2_session *h2, const nghttp2_settings *settings) {
-    for (es_h2_stream *stream = h2->streams; stream != NULL; stream = stream->next) {
+    for (es_h2_stream *stream = h2->streams.all; stream != NULL; stream = stream->next) {
         if (stream->window_before < 0) continue;
         int64_t window = stream->window_before, initial = h2->initial_window_before;
         for (size_t i = 0; i < settings->niv; i++) {
@@ -96,13 +96,13 @@ static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void 
     (void)ng;
     es_h2_session *h2 = user_data;
     if (hd->type == NGHTTP2_HEADERS) {
-        h2->continuations = 0;
+        h2->limits.continuations = 0;
         if (!request_id_allowed(h2, (uint32_t)hd->stream_id)) {
             es_h2_abort(h2, NGHTTP2_PROTOCOL_ERROR);
             return NGHTTP2_ERR_CALLBACK_FAILURE;
         }
     }
-    if ((hd->type == NGHTTP2_HEADERS || hd->type == NGHTTP2_DATA) && es_h2_closed_by_peer(h2, (uint32_t)hd->stream_id)) {
+    if ((hd->type == NGHTTP2_HEADERS || hd->type == NGHTTP2_DATA) && es_h2_closed_by_peer(&h2->closed, (uint32_t)hd->stream_id)) {
         /* RFC 9113 §5.1: the client ended this stream, then sent on it. A connection
            error, as nghttp2 made it while it kept closed streams. */
         es_h2_abort(h2, NGHTTP2_STREAM_CLOSED);
@@ -111,7 +111,7 @@ static int on_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd, void 
     if (hd->type == NGHTTP2_SETTINGS && !(hd->flags & NGHTTP2_FLAG_ACK)) {
         note_send_windows(h2);
     } else if (hd->type == NGHTTP2_CONTINUATION && !nghttp2_option_set_max_continuations &&
-             ++h2->continuations > ES_H2_MAX_CONTINUATIONS) {
+             ++h2->limits.continuations > ES_H2_MAX_CONTINUATIONS) {
         es_h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         return NGHTTP2_ERR_CALLBACK_FAILURE;
     }
@@ -125,7 +125,7 @@ static int on_begin_headers(nghttp2_session *ng, const nghttp2_frame *frame, voi
     (void)ng;
     es_h2_stream *stream = es_h2_stream_new(h2, frame->hd.stream_id);
     if (stream == NULL) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    if (es_h2_streams_put(h2, stream) != 0) {
+    if (es_h2_streams_put(&h2->streams, stream) != 0) {
         es_h2_stream_free(stream);
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
@@ -141,7 +141,7 @@ static int on_header(nghttp2_session *ng, const nghttp2_frame *frame, const uint
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     es_h2_stream *stream = h2->header_stream;
     if (stream == NULL || stream->id != frame->hd.stream_id)
-        stream = es_h2_streams_find(h2, frame->hd.stream_id);
+        stream = es_h2_streams_find(&h2->streams, frame->hd.stream_id);
     if (stream == NULL) return 0;
     if (es_h2_stream_add_field(stream, name, name_len, value, value_len, &h2->conn->loop->config) != 0)
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -153,7 +153,7 @@ static int on_data_chunk(nghttp2_session *ng, uint8_t flags, int32_t stream_id, 
     (void)flags;
     (void)ng;
     es_h2_session *h2 = user_data;
-    es_h2_stream *stream = es_h2_streams_find(h2, stream_id);
+    es_h2_stream *stream = es_h2_streams_find(&h2->streams, stream_id);
     if (stream == NULL) return 0;
     int r = es_h2_stream_add_body(stream, data, len, h2->conn->loop->config.limits.max_body);
     if (r < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -186,7 +186,7 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
         if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
             es_h2_stream *stream = h2->header_stream;
             if (stream == NULL || stream->id != frame->hd.stream_id)
-                stream = es_h2_streams_find(h2, frame->hd.stream_id);
+                stream = es_h2_streams_find(&h2->streams, frame->hd.stream_id);
             if (stream != NULL && !stream->dispatched && !stream->closed) es_h2_request_complete(h2, stream);
         }
         if (frame->hd.type == NGHTTP2_HEADERS) h2->header_stream = NULL; /* the block is complete */
@@ -212,7 +212,7 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
     case NGHTTP2_RST_STREAM:
         /* Ours is tighter than nghttp2's (which answers INTERNAL_ERROR), so an abusive
            peer hears the code that names its behaviour; nghttp2's stays as a backstop. */
-        if (!es_h2_bucket_take(&h2->client_resets, h2->conn->loop->now_ms))
+        if (!es_h2_bucket_take(&h2->limits.client_resets, h2->conn->loop->now_ms))
             es_h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         break;
     default:
@@ -225,7 +225,7 @@ static int on_frame_send(nghttp2_session *ng, const nghttp2_frame *frame, void *
     es_h2_session *h2 = user_data;
     if (frame->hd.type == NGHTTP2_RST_STREAM) {
         if (frame->rst_stream.error_code != NGHTTP2_NO_ERROR &&
-            !es_h2_bucket_take(&h2->server_resets, h2->conn->loop->now_ms))
+            !es_h2_bucket_take(&h2->limits.server_resets, h2->conn->loop->now_ms))
             es_h2_abort(h2, NGHTTP2_ENHANCE_YOUR_CALM);
         return 0;
     }
@@ -244,10 +244,10 @@ static int on_stream_close(nghttp2_session *ng, int32_t stream_id, uint32_t erro
     /* The client had ended its side (END_STREAM, its RST_STREAM, or the request of an h2c
        upgrade): later frames on the stream are its error (es_h2_closed_streams.c). nghttp2
        still has the stream here, with the test it used itself while it kept them. */
-    if (nghttp2_session_get_stream_remote_close(ng, stream_id) == 1) es_h2_closed_mark(h2, (uint32_t)stream_id);
-    es_h2_stream *stream = es_h2_streams_find(h2, stream_id);
+    if (nghttp2_session_get_stream_remote_close(ng, stream_id) == 1) es_h2_closed_mark(&h2->closed, (uint32_t)stream_id);
+    es_h2_stream *stream = es_h2_streams_find(&h2->streams, stream_id);
     if (stream == NULL) return 0;
-    es_h2_streams_remove(h2, stream);
+    es_h2_streams_remove(&h2->streams, stream);
     stream->closed = 1;
     if (stream->receiving) { stream->receiving = 0; h2->awaiting_client--; }
     if (h2->upgraded_request == stream) h2->upgraded_request = NULL;

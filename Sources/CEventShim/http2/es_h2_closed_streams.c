@@ -28,60 +28,60 @@ static uint32_t bit_of(uint32_t id) { return (id >> 1) % ES_H2_CLOSED_WINDOW; }
 
 /* Whether `id` (odd) is one of the latest ES_H2_CLOSED_WINDOW ids the client has used or
    passed over, whose bit is meaningful. */
-static int in_window(const es_h2_session *h2, uint32_t id) {
-    return id < h2->next_request_id && (h2->next_request_id - id) / 2 <= ES_H2_CLOSED_WINDOW;
+static int in_window(const es_h2_closed_window *closed, uint32_t id) {
+    return id < closed->next_id && (closed->next_id - id) / 2 <= ES_H2_CLOSED_WINDOW;
 }
 
-void es_h2_closed_advance(es_h2_session *h2, uint32_t from, uint32_t to) {
+void es_h2_closed_advance(es_h2_closed_window *closed, uint32_t from, uint32_t to) {
     if ((to - from) / 2 >= ES_H2_CLOSED_WINDOW) {
-        memset(h2->peer_closed, 0, sizeof h2->peer_closed);
+        memset(closed->peer_closed, 0, sizeof closed->peer_closed);
         return;
     }
     for (uint32_t id = from; id < to; id += 2) {
         uint32_t bit = bit_of(id);
-        h2->peer_closed[bit / 64] &= ~((uint64_t)1 << (bit % 64));
+        closed->peer_closed[bit / 64] &= ~((uint64_t)1 << (bit % 64));
     }
 }
 
-void es_h2_closed_mark(es_h2_session *h2, uint32_t id) {
-    if ((id & 1) == 0 || !in_window(h2, id)) return;
+void es_h2_closed_mark(es_h2_closed_window *closed, uint32_t id) {
+    if ((id & 1) == 0 || !in_window(closed, id)) return;
     uint32_t bit = bit_of(id);
-    h2->peer_closed[bit / 64] |= (uint64_t)1 << (bit % 64);
+    closed->peer_closed[bit / 64] |= (uint64_t)1 << (bit % 64);
 }
 
-int es_h2_closed_by_peer(const es_h2_session *h2, uint32_t id) {
-    if ((id & 1) == 0 || !in_window(h2, id)) return 0;
+int es_h2_closed_by_peer(const es_h2_closed_window *closed, uint32_t id) {
+    if ((id & 1) == 0 || !in_window(closed, id)) return 0;
     uint32_t bit = bit_of(id);
-    return (h2->peer_closed[bit / 64] >> (bit % 64)) & 1;
+    return (closed->peer_closed[bit / 64] >> (bit % 64)) & 1;
 }
 
-size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uint32_t *data_stream) {
+size_t es_h2_scan_frames(es_h2_frame_scanner *scan, const uint8_t *data, size_t len, uint32_t *data_stream) {
     *data_stream = UINT32_MAX;
     size_t i = 0;
     while (i < len) {
-        if (h2->scan_skip > 0) {
-            size_t skip = len - i < h2->scan_skip ? len - i : h2->scan_skip;
-            h2->scan_skip -= (uint32_t)skip;
+        if (scan->skip > 0) {
+            size_t skip = len - i < scan->skip ? len - i : scan->skip;
+            scan->skip -= (uint32_t)skip;
             i += skip;
             continue;
         }
         const uint8_t *head;
-        if (h2->scan_head_len == 0 && len - i >= sizeof h2->scan_head) {
+        if (scan->head_len == 0 && len - i >= sizeof scan->head) {
             head = data + i; /* the whole header is here: read it in place */
-            i += sizeof h2->scan_head;
+            i += sizeof scan->head;
         } else {
-            h2->scan_head[h2->scan_head_len++] = data[i++];
-            if (h2->scan_head_len < sizeof h2->scan_head) continue;
-            head = h2->scan_head;
-            h2->scan_head_len = 0;
+            scan->head[scan->head_len++] = data[i++];
+            if (scan->head_len < sizeof scan->head) continue;
+            head = scan->head;
+            scan->head_len = 0;
         }
-        h2->scan_skip = (uint32_t)head[0] << 16 | (uint32_t)head[1] << 8 | head[2];
+        scan->skip = (uint32_t)head[0] << 16 | (uint32_t)head[1] << 8 | head[2];
         uint8_t type = head[3], flags = head[4];
         if (type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE) {
-            h2->scan_in_header_block = !(flags & NGHTTP2_FLAG_END_HEADERS);
+            scan->in_header_block = !(flags & NGHTTP2_FLAG_END_HEADERS);
         } else if (type == NGHTTP2_CONTINUATION) {
-            if (flags & NGHTTP2_FLAG_END_HEADERS) h2->scan_in_header_block = 0;
-        } else if (type == NGHTTP2_DATA && !h2->scan_in_header_block && h2->scan_skip <= ES_H2_MAX_FRAME_SIZE) {
+            if (flags & NGHTTP2_FLAG_END_HEADERS) scan->in_header_block = 0;
+        } else if (type == NGHTTP2_DATA && !scan->in_header_block && scan->skip <= ES_H2_MAX_FRAME_SIZE) {
             *data_stream = (uint32_t)(head[5] & 0x7f) << 24 | (uint32_t)head[6] << 16 | (uint32_t)head[7] << 8 | head[8];
             return i;
         }

@@ -151,40 +151,64 @@ typedef struct es_h2_stream_slot {
     es_h2_stream *stream;           /* NULL: empty */
 } es_h2_stream_slot;
 
+/* The session's parts, each with its own job and its own functions. */
+
+/* Where the bytes fed to nghttp2 are in the sequence of frames, so that each DATA frame's
+   stream can be checked before nghttp2 reads it (es_h2_closed_streams.c). */
+typedef struct es_h2_frame_scanner {
+    uint32_t skip;                  /* bytes before the next frame header: the client
+                                       preface, then each frame's payload */
+    uint8_t head[9];                /* the frame header being read, head_len bytes so far */
+    uint8_t head_len;
+    uint8_t in_header_block;        /* a HEADERS frame without END_HEADERS came last */
+} es_h2_frame_scanner;
+
+/* Which client stream ids are closed besides the open ones nghttp2 knows: the ids passed
+   over, and a bit per recent stream that closed after the client ended its side
+   (es_h2_closed_streams.c; request_id_allowed in es_h2_callbacks.c). */
+typedef struct es_h2_closed_window {
+    uint32_t next_id;               /* the lowest id a new client stream may take */
+    uint32_t skipped_count;
+    es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
+    uint64_t peer_closed[ES_H2_CLOSED_WINDOW / 64];
+} es_h2_closed_window;
+
+/* The abuse limits this server keeps besides nghttp2's (es_h2.c lists them). */
+typedef struct es_h2_abuse_limits {
+    uint32_t continuations;         /* CONTINUATION frames in the current header block */
+    es_h2_bucket server_resets;     /* streams this server reset with an error */
+    es_h2_bucket client_resets;     /* RST_STREAM from the peer (when nghttp2 lacks it) */
+} es_h2_abuse_limits;
+
+/* The session's streams: every one not yet freed, and the open ones by id, which serve as
+   nghttp2's stream user data without a lookup in its stream map (es_h2_stream_table.c). */
+typedef struct es_h2_stream_table {
+    es_h2_stream *all;              /* a list of every stream not yet freed */
+    es_h2_stream_slot *slots;       /* open streams by id: open addressing, a power of two */
+    uint32_t slot_count, slots_used;
+} es_h2_stream_table;
+
 typedef struct es_h2_session {
     nghttp2_session *ng;
     es_conn *conn;
-    es_h2_stream *streams;          /* every stream not yet freed */
+    es_h2_stream_table streams;
+    es_h2_closed_window closed;
+    es_h2_frame_scanner scan;
+    es_h2_abuse_limits limits;
     es_h2_stream *upgraded_request; /* stream 1 of an h2c upgrade, until SETTINGS are acked */
+    es_h2_stream *header_stream;    /* the stream whose header block is being received, so that
+                                       each field does not look it up */
     uint32_t inflight;              /* dispatched and not answered, reset ones included */
     uint32_t awaiting_client;       /* open streams still receiving their request */
-    uint32_t continuations;         /* CONTINUATION frames in the current header block */
-    uint32_t next_request_id;       /* the lowest id a new client stream may take */
-    uint32_t skipped_count;
-    es_h2_id_range skipped[ES_H2_SKIPPED_RANGES]; /* the latest ranges of ids passed over */
-    uint64_t peer_closed[ES_H2_CLOSED_WINDOW / 64]; /* a bit per recent client stream that
-                                       closed after the client ended its side */
-    uint32_t scan_skip;             /* bytes fed to nghttp2 before the next frame header: the
-                                       client preface, then each frame's payload */
-    uint8_t scan_head[9];           /* the frame header being read, scan_head_len bytes so far */
-    uint8_t scan_head_len;
-    uint8_t scan_in_header_block;   /* a HEADERS frame without END_HEADERS came last */
-    uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
-    es_h2_stream_slot *stream_slots; /* open streams by id: nghttp2's stream user data, without
-                                       a lookup in its stream map */
-    uint32_t stream_slot_count, stream_slots_used;
-    es_h2_stream *header_stream;    /* the stream whose header block is being received, so that
-                                       each field does not look it up in nghttp2's stream map */
-    uint32_t request_id_fields;     /* x-request-id fields sent (es_h2_response.c) */
     uint32_t early_answers;         /* streams answered before their request ended, whose
                                        upload is stopped once the answer is out (on_frame_send) */
+    uint32_t request_id_fields;     /* x-request-id fields sent (es_h2_response.c) */
+    uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
     uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
     uint8_t shutdown_notice : 1;    /* the first of a graceful shutdown's two GOAWAYs is out */
     uint8_t peer_eof : 1;           /* the client shut its sending side; answers still go out */
     uint8_t fatal : 1;              /* read nothing more; close once the queue is written */
-    es_h2_bucket server_resets;     /* streams this server reset with an error */
-    es_h2_bucket client_resets;     /* RST_STREAM from the peer (when nghttp2 lacks it) */
 } es_h2_session;
 
 /* es_h2_stream.c */
@@ -205,21 +229,21 @@ int es_h2_stream_take_request(es_h2_stream *stream, const es_request *request);
     ((len) == sizeof(literal) - 1 && strncasecmp((name), (literal), (len)) == 0)
 
 /* es_h2_stream_table.c */
-int es_h2_streams_put(es_h2_session *h2, es_h2_stream *stream);   /* 0, or -1 out of memory */
-es_h2_stream *es_h2_streams_find(const es_h2_session *h2, int32_t id);
-void es_h2_streams_remove(es_h2_session *h2, const es_h2_stream *stream);
-void es_h2_streams_free_table(es_h2_session *h2);
+int es_h2_streams_put(es_h2_stream_table *table, es_h2_stream *stream);   /* 0, or -1 out of memory */
+es_h2_stream *es_h2_streams_find(const es_h2_stream_table *table, int32_t id);
+void es_h2_streams_remove(es_h2_stream_table *table, const es_h2_stream *stream);
+void es_h2_streams_free_table(es_h2_stream_table *table);
 
 /* es_h2_closed_streams.c */
-void es_h2_closed_advance(es_h2_session *h2, uint32_t from, uint32_t to); /* ids [from, to) are new */
-void es_h2_closed_mark(es_h2_session *h2, uint32_t id);
-int es_h2_closed_by_peer(const es_h2_session *h2, uint32_t id);
+void es_h2_closed_advance(es_h2_closed_window *closed, uint32_t from, uint32_t to); /* ids [from, to) are new */
+void es_h2_closed_mark(es_h2_closed_window *closed, uint32_t id);
+int es_h2_closed_by_peer(const es_h2_closed_window *closed, uint32_t id);
 /* Follows frames through `len` input bytes until a DATA frame's header is complete;
    returns the bytes taken (through that header's last byte) and sets *data_stream to the
    frame's stream, or UINT32_MAX when no DATA header completed. A DATA frame that nghttp2
    rejects for its own reason (inside a header block: PROTOCOL_ERROR; longer than
    SETTINGS_MAX_FRAME_SIZE: FRAME_SIZE_ERROR) is not reported, so that its error stands. */
-size_t es_h2_scan_frames(es_h2_session *h2, const uint8_t *data, size_t len, uint32_t *data_stream);
+size_t es_h2_scan_frames(es_h2_frame_scanner *scan, const uint8_t *data, size_t len, uint32_t *data_stream);
 
 /* es_h2_alloc.c: the allocator each session is created with (nghttp2 copies it) */
 nghttp2_mem es_h2_alloc_mem(es_h2_pools *pools);

@@ -31,9 +31,9 @@ es_h2_stream *es_h2_stream_new(es_h2_session *h2, int32_t id) {
     stream->id = id;
     stream->window_before = -1;
     stream->session = h2;
-    stream->next = h2->streams;
-    if (h2->streams != NULL) h2->streams->prev = stream;
-    h2->streams = stream;
+    stream->next = h2->streams.all;
+    if (h2->streams.all != NULL) h2->streams.all->prev = stream;
+    h2->streams.all = stream;
     stream->receiving = 1;
     h2->awaiting_client++;
     return stream;
@@ -43,10 +43,10 @@ void es_h2_stream_unlink(es_h2_stream *stream) {
     es_h2_session *h2 = stream->session;
     if (h2 == NULL) return;
     if (h2->header_stream == stream) h2->header_stream = NULL;
-    es_h2_streams_remove(h2, stream);
+    es_h2_streams_remove(&h2->streams, stream);
     if (stream->answered_early) { stream->answered_early = 0; h2->early_answers--; }
     if (stream->prev != NULL) stream->prev->next = stream->next;
-    else if (h2->streams == stream) h2->streams = stream->next;
+    else if (h2->streams.all == stream) h2->streams.all = stream->next;
     if (stream->next != NULL) stream->next->prev = stream->prev;
     stream->prev = stream->next = NULL;
 }
