@@ -153,44 +153,43 @@ enum { ES_LOOP_FREE_HOOKS = 4 };
 typedef void (*es_loop_free_hook)(es_loop *loop);
 
 struct es_loop {
-    int epoll_fd;
-    es_loop_config config;
+    /* What every request touches first, together. */
     es_loop_callbacks callbacks;
     const es_protocol *protocols[ES_PROTOCOLS]; /* installed by es_loop_create (server/) */
-
-    es_listener listeners[ES_MAX_LISTENERS];
-    uint32_t listener_count;
-    struct { uint8_t io_kind; int fd; } wake;
-    atomic_int wake_pending;
-    atomic_int shutdown_requested;
-    atomic_int force_requested;
-    atomic_uint connection_count;
-    int shutting_down;
-    int listener_readable;          /* some listener may have connections to accept */
-
     es_timer_list timers[ES_TIMER_COUNT];
     es_conn *pending_head;          /* connections to drive after on_tick */
     es_conn *pending_tail;
-    uint64_t next_conn_id;
     uint64_t now_ms;                /* monotonic, refreshed each iteration */
     uint64_t woke_ns;               /* es_clock_continuous_ns() as this iteration began */
-
     es_rbuf *free_rbufs;
     es_wbuf *free_wbufs;
     uint32_t free_rbuf_count, free_wbuf_count;
     uint32_t rbuf_cap;              /* standard read buffer size */
     uint32_t rbuf_state_size;       /* the protocols' largest rbuf_state_size, rounded to 16 */
-
     /* What the protocols keep per loop (HTTP/2: its stream and block pools), by ES_PROTO_*.
        The protocol frees it: each registers a hook once (es_loop_add_free_hook), run at
        es_loop_destroy. */
     void *protocol_state[ES_PROTOCOLS];
-    es_loop_free_hook free_hooks[ES_LOOP_FREE_HOOKS];
-    uint32_t free_hook_count;
-
     size_t server_name_len;         /* strlen(config.server_name), once, not per response */
     int64_t date_second;            /* second the cached Date header is for */
     char date[30];                  /* "Thu, 26 Nov 2026 18:48:30 GMT" */
+    int shutting_down;
+    es_loop_config config;
+
+    /* Accepting, waking and stopping. */
+    int epoll_fd;
+    int listener_readable;          /* some listener may have connections to accept */
+    es_listener listeners[ES_MAX_LISTENERS];
+    uint32_t listener_count;
+    struct { uint8_t io_kind; int fd; } wake;
+    uint64_t next_conn_id;
+    es_loop_free_hook free_hooks[ES_LOOP_FREE_HOOKS];
+    uint32_t free_hook_count;
+    /* Written by other threads: on a line of their own, away from the fields above. */
+    _Alignas(64) atomic_int wake_pending;
+    atomic_int shutdown_requested;
+    atomic_int force_requested;
+    atomic_uint connection_count;
 };
 
 /* es_buffers.c */
