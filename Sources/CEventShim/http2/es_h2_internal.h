@@ -189,13 +189,10 @@ typedef struct es_h2_stream_table {
 } es_h2_stream_table;
 
 typedef struct es_h2_session {
+    /* What every request touches, first. */
     nghttp2_session *ng;
     es_conn *conn;
     es_h2_stream_table streams;
-    es_h2_closed_window closed;
-    es_h2_frame_scanner scan;
-    es_h2_abuse_limits limits;
-    es_h2_stream *upgraded_request; /* stream 1 of an h2c upgrade, until SETTINGS are acked */
     es_h2_stream *header_stream;    /* the stream whose header block is being received, so that
                                        each field does not look it up */
     uint32_t inflight;              /* dispatched and not answered, reset ones included */
@@ -203,12 +200,16 @@ typedef struct es_h2_session {
     uint32_t early_answers;         /* streams answered before their request ended, whose
                                        upload is stopped once the answer is out (on_frame_send) */
     uint32_t request_id_fields;     /* x-request-id fields sent (es_h2_response.c) */
-    uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
     uint8_t in_recv : 1;            /* inside mem_recv: responses are pumped after it */
     uint8_t goaway : 1;             /* GOAWAY submitted: close once streams finish */
     uint8_t shutdown_notice : 1;    /* the first of a graceful shutdown's two GOAWAYs is out */
     uint8_t peer_eof : 1;           /* the client shut its sending side; answers still go out */
     uint8_t fatal : 1;              /* read nothing more; close once the queue is written */
+    es_h2_frame_scanner scan;
+    es_h2_closed_window closed;
+    es_h2_abuse_limits limits;
+    es_h2_stream *upgraded_request; /* stream 1 of an h2c upgrade, until SETTINGS are acked */
+    uint32_t initial_window_before; /* the peer's SETTINGS_INITIAL_WINDOW_SIZE, as a SETTINGS frame began */
 } es_h2_session;
 
 /* es_h2_stream.c */
