@@ -1,9 +1,8 @@
 /*
- * Layer: http1/, on top of core/. It owns the request parser and chunked decoder (these
- * files, a leaf that calls nothing else), the HTTP/1.1 connection state machine (es_conn.c)
- * and response heads (es_response.c). It may call core/, never http2/ (the calls that
- * still do, to start HTTP/2 and hand it a connection, are listed in
- * scripts/check-c-layers.py).
+ * Layer: http1/, on top of core/. Its request parser and chunked decoder (the es_http1_*
+ * files) are a leaf that calls nothing but the method table's inline lookup; the HTTP/1.1
+ * connection built on them is in the es_h1_* files (es_h1_conn.h). Nothing here may call
+ * http2/.
  *
  * es_http1_internal.h: what the HTTP/1.1 request parser's files share: the character
  * classes, small text helpers, the refusals (error constants), the effective limits and
