@@ -92,7 +92,15 @@ let package = Package(
         // The admin listener's routes: /metrics, /debug/tasks, /debug/vars, /debug/.
         .target(
             name: "Admin",
-            dependencies: ["Server", "TaskRegistry", "ServerMetrics", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: ["Server", "TaskRegistry", "ServerMetrics", "StructuredLogging",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        // Log handlers: JSON lines written off the loops, and the level changed at run time.
+        .target(
+            name: "StructuredLogging",
+            dependencies: ["JSONEscaping", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         // Drives a server's routes in process, without sockets (as HummingbirdTesting does).
@@ -117,6 +125,7 @@ let package = Package(
                 "Middleware",
                 "Admin",
                 "OrderService",
+                "StructuredLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -153,8 +162,14 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminTests",
-            dependencies: ["Admin", "TaskRegistry", "ServerMetrics", "Server", "ServerTesting",
+            dependencies: ["Admin", "TaskRegistry", "ServerMetrics", "Server", "ServerTesting", "StructuredLogging",
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "StructuredLoggingTests",
+            dependencies: ["StructuredLogging", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,4 +1,6 @@
+import Logging
 import Prometheus
+import StructuredLogging
 import Server
 import ServerMetrics
 import TaskRegistry
@@ -19,12 +21,16 @@ public struct Diagnostics: Sendable {
     /// How long a task must have waited to be listed by `/debug/tasks?view=leaks` when the
     /// request names no `threshold`.
     public let leakThreshold: Duration
+    /// The process's log level, which `/debug/loggers` reads and changes.
+    public let logLevel: LogLevelControl
 
     public init(
         registry: TaskRegistry, prometheus: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics],
         connections: @escaping @Sendable () -> [(proto: String, count: Int)],
-        loops: @escaping @Sendable () -> [Int], version: String, leakThreshold: Duration = .seconds(30)
+        loops: @escaping @Sendable () -> [Int], version: String, leakThreshold: Duration = .seconds(30),
+        logLevel: LogLevelControl = LogLevelControl(.info)
     ) {
+        self.logLevel = logLevel
         self.leakThreshold = leakThreshold
         self.registry = registry
         self.prometheus = prometheus

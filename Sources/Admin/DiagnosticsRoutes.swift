@@ -8,6 +8,7 @@ import TaskRegistry
 /// - `GET /metrics`: Prometheus text format 0.0.4.
 /// - `GET /debug/tasks`: the task registry, like Go's goroutine profile.
 /// - `GET /debug/vars`: JSON figures, like `gops stats`.
+/// - `GET` and `POST /debug/loggers`: the log level, read and changed at run time.
 /// - `GET /debug/`: an HTML index of all of them, with current counts.
 public enum DiagnosticsRoutes {
     public static func register(on router: inout Router, diagnostics: Diagnostics) {
@@ -33,6 +34,7 @@ public enum DiagnosticsRoutes {
             }
             return Response(contentType: ContentType(rendered.contentType), body: ResponseBody(rendered.body))
         }
+        registerLoggers(on: &router, control: diagnostics.logLevel)
         router.get("/debug/vars") { _, _ in
             Response(contentType: .json, body: ResponseBody(string: DebugVars.json(diagnostics)))
         }

@@ -7,6 +7,7 @@ import Prometheus
 import Server
 import ServerMetrics
 import ServiceLifecycle
+import StructuredLogging
 import TaskRegistry
 import UnixSignals
 
@@ -30,16 +31,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("Shut down gracefully when standard input reaches end of file (for a supervising test harness: the server cannot outlive it).", visibility: .hidden))
     var exitWhenStdinCloses = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (POST /debug/loggers changes it while running).")
     var logLevel: Logger.Level = .info
+
+    @Option(help: "Log format: text (swift-log's lines) or json (one object per line, written off the event loops).")
+    var logFormat: LogFormat = .text
 
     func run() async throws {
         if exitWhenStdinCloses { StdinWatch.terminateOnEndOfFile() }
-        LoggingSystem.bootstrap({ label, metadataProvider in
-            var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
-            handler.logLevel = logLevel
-            return handler
+        // One level for every logger, which /debug/loggers changes at run time.
+        let levelControl = LogLevelControl(logLevel)
+        let logWriter: LogLineWriter? = logFormat == .json ? LogLineWriter() : nil
+        LoggingSystem.bootstrap({ label, metadataProvider -> any LogHandler in
+            if let logWriter {
+                return JSONLogHandler(label: label, control: levelControl, writer: logWriter, metadataProvider: metadataProvider)
+            }
+            return LevelControlledLogHandler(StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider),
+                                             control: levelControl)
         }, metadataProvider: RequestIDMiddleware.metadataProvider)
+        // Lines still queued are written before the process exits (drain, or an error).
+        defer { logWriter?.flush() }
         let logger = Logger(label: "orders")
         let threads = listeners.threads ?? ServerConfiguration.availableCPUs
 
@@ -86,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
                 registry: registry, prometheus: prometheus, httpMetrics: [metrics],
                 connections: { server.connectionsByVersion.map { (proto: $0.version.label, count: $0.count) } },
                 loops: { server.connectionsPerLoop }, version: OrdersCommand.version,
-                leakThreshold: .milliseconds(diagnostics.leakThreshold)
+                leakThreshold: .milliseconds(diagnostics.leakThreshold),
+                logLevel: levelControl
             ),
             faults: faults
         )
@@ -341,4 +353,12 @@ struct DiagnosticsOptions: ParsableArguments {
         guard slowInventoryLatency >= 0 else { throw ValidationError("--slow-inventory-latency must not be negative") }
         guard leakThreshold > 0 else { throw ValidationError("--leak-threshold must be positive") }
     }
+}
+
+extension LogFormat: ExpressibleByArgument {
+    /// `--log-format text` or `--log-format json`.
+    public init?(argument: String) { self.init(name: argument) }
+
+    /// The names `--help` lists.
+    public static var allValueStrings: [String] { names }
 }

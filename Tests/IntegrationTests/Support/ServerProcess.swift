@@ -102,10 +102,17 @@ final class ServerProcess: Sendable {
         return log
     }
 
+    /// The port a "listening" line names, in either log format: `listener=public port=8080`
+    /// (text) or `"listener":"public",…,"port":"8080"` (`--log-format json`).
     static func listeningPort(in log: String, listener: String = "public", field: String = "port") -> Int? {
-        for line in log.split(separator: "\n") where line.contains("listening") && line.contains("listener=\(listener)") {
-            if let range = line.range(of: #"(^| )"# + field + #"=(\d+)"#, options: .regularExpression) {
+        for line in log.split(separator: "\n") where line.contains("listening") {
+            if line.contains("listener=\(listener)"),
+               let range = line.range(of: #"(^| )"# + field + #"=(\d+)"#, options: .regularExpression) {
                 return Int(line[range].split(separator: "=").last ?? "")
+            }
+            if line.contains(#""listener":"\#(listener)""#),
+               let range = line.range(of: #"""# + field + #"":"(\d+)""#, options: .regularExpression) {
+                return Int(line[range].split(separator: "\"").last ?? "")
             }
         }
         return nil
