@@ -25,8 +25,11 @@ static inline const es_protocol *conn_protocol(const es_conn *conn) {
 /* ---- choosing the protocol ----------------------------------------------------------- */
 
 int es_conn_start(es_conn *conn, uint8_t proto) {
+    uint8_t before = conn->proto;
     conn->proto = proto;
     if (conn_protocol(conn)->start(conn) == 0) return 0;
+    /* Closed as what it was: the new protocol never announced itself (on_connection). */
+    conn->proto = before;
     es_conn_close(conn);
     return -1;
 }
@@ -178,10 +181,17 @@ static void conn_unschedule(es_conn *conn) {
 
 /* Closes the socket and tells the protocol. A connection whose protocol still holds a
    request (Swift has it) stays allocated, in ES_CONN_CLOSED, until the protocol frees it
-   (es_conn_free); any other is freed now. */
+   (es_conn_free); any other is freed now. The protocol hears of the close last, with the
+   connection already in ES_CONN_CLOSED and its buffers gone, so that an answer given
+   from inside on_cancel frees it rather than queueing on a dead connection. */
 void es_conn_close(es_conn *conn) {
     es_loop *loop = conn->loop;
-    if (conn->state == ES_CONN_CLOSED) return; /* already closed, still held */
+    if (conn->state == ES_CONN_CLOSED) {
+        /* Already closed and held: it must be on no list the loop walks. */
+        conn_unschedule(conn);
+        es_timer_unlink(loop, conn);
+        return;
+    }
     conn_unschedule(conn);
     if (conn->fd >= 0) {
         es_io_release(conn);
@@ -191,13 +201,10 @@ void es_conn_close(es_conn *conn) {
         es_conn_notify(conn, ES_CONNECTION_CLOSED);
     }
     es_timer_unlink(loop, conn);
-    int held = conn->proto != 0 && conn_protocol(conn)->closed(conn);
     if (conn->rbuf != NULL) { es_rbuf_give(loop, conn->rbuf); conn->rbuf = NULL; }
     if (conn->wbuf != NULL) { es_wbuf_give(loop, conn->wbuf); conn->wbuf = NULL; }
-    if (held) {
-        conn->state = ES_CONN_CLOSED;
-        return;
-    }
+    conn->state = ES_CONN_CLOSED;
+    if (conn->proto != 0 && conn_protocol(conn)->closed(conn)) return; /* held; may be freed already */
     free(conn);
 }
 

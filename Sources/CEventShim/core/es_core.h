@@ -113,7 +113,8 @@ typedef struct es_protocol {
     int (*start)(es_conn *conn);
     /* Takes over from another protocol the request that asked to switch (h2c) and the
        connection with it; `settings` is what the request carried for the new protocol.
-       0 when switched, -1 to stay (nothing was changed). NULL: no upgrade into it. */
+       0 when switched, -1 to stay with the old protocol (at most an empty write buffer was
+       reserved). NULL: no upgrade into it. */
     int (*upgrade)(es_conn *conn, const es_request *request, const char *settings, size_t settings_len);
     /* Readiness arrived (the epoll events), or the connection was scheduled (0): read,
        process and write as far as possible. */
@@ -125,9 +126,10 @@ typedef struct es_protocol {
     /* Bytes it keeps in each read buffer (es_rbuf_state) under this configuration; NULL
        for none. */
     size_t (*rbuf_state_size)(const es_loop_config *config);
-    /* The socket was closed: release what the protocol keeps. Returns 1 when it still
-       holds a request Swift has (the struct then waits in ES_CONN_CLOSED until the answer
-       comes and the protocol calls es_conn_free), 0 to let the core free it now. */
+    /* The socket was closed (the connection is in ES_CONN_CLOSED, its buffers given back):
+       release what the protocol keeps. Returns 1 when it still holds a request Swift has
+       (the struct then waits until the answer comes and the protocol calls es_conn_free;
+       after telling Swift, it may be freed already), 0 to let the core free it now. */
     int (*closed)(es_conn *conn);
 } es_protocol;
 

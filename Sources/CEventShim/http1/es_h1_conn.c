@@ -337,7 +337,9 @@ static void conn_shutdown(es_conn *conn) {
     if (idle) es_conn_close(conn);
 }
 
-/* The socket closed: a request Swift holds keeps the connection until it is answered. */
+/* The socket closed: a request Swift holds keeps the connection until it is answered.
+   Swift hears of it last: an answer from inside on_cancel finds the connection closed and
+   frees it (es_h1_respond), so nothing may touch it after the call. */
 static int conn_closed(es_conn *conn) {
     if (conn->phase != ES_H1_DISPATCHED) return 0;
     es_loop *loop = conn->loop;

@@ -1,7 +1,8 @@
 /*
  * es_h1_upgrade.c: recognising an HTTP/1.1 request that asks to continue as h2c
  * (`Upgrade: h2c`, RFC 7540 §3.2). Reading the request's fields is HTTP/1.1's job; the
- * switch itself, given the parsed request, is HTTP/2's (es_h2_start_upgrade, http2/es_h2.c).
+ * switch itself, given the parsed request, is HTTP/2's (its upgrade hook, http2/es_h2.c),
+ * reached through the core (es_conn_upgrade).
  */
 #include <string.h>
 #include <strings.h>

@@ -1,7 +1,7 @@
 /*
  * es_request.h: a request as Swift receives it, whichever protocol carried it.
  *
- * HTTP/1.1 (http1/es_conn.c) fills it from the parsed head; HTTP/2 (http2/es_h2_stream.c)
+ * HTTP/1.1 (http1/es_h1_conn.c) fills it from the parsed head; HTTP/2 (http2/es_h2_stream.c)
  * from a stream's pseudo-header and regular fields. Every pointer points into memory the
  * protocol owns (the read buffer, the stream's arena) and is valid during on_request only.
  * Nothing protocol-specific crosses: no HTTP/1.1 flags, no HTTP/2 pseudo-header fields.
