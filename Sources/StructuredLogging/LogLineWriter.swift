@@ -26,12 +26,15 @@ public final class LogLineWriter: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let descriptor: Int32
     private let capacity: Int
+    private let onDrop: @Sendable () -> Void
 
     /// A writer to `descriptor` (standard error by default) holding at most `capacity` bytes
-    /// of lines not yet written. Starts its thread.
-    public init(descriptor: Int32 = 2, capacity: Int = 4 << 20) {
+    /// of lines not yet written; `onDrop` runs for each line dropped (a metric's counter).
+    /// Starts its thread.
+    public init(descriptor: Int32 = 2, capacity: Int = 4 << 20, onDrop: @escaping @Sendable () -> Void = {}) {
         self.descriptor = descriptor
         self.capacity = capacity
+        self.onDrop = onDrop
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
@@ -54,7 +57,11 @@ public final class LogLineWriter: Sendable {
             state.pending.append(contentsOf: line)
             return wasEmpty
         }
-        if wasEmpty == true { wake.signal() }
+        switch wasEmpty {
+        case true?: wake.signal()
+        case false?: break
+        case nil: onDrop()
+        }
     }
 
     /// Lines dropped because the buffer was full.

@@ -41,7 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
         if exitWhenStdinCloses { StdinWatch.terminateOnEndOfFile() }
         // One level for every logger, which /debug/loggers changes at run time.
         let levelControl = LogLevelControl(logLevel)
-        let logWriter: LogLineWriter? = logFormat == .json ? LogLineWriter() : nil
+        let prometheus = PrometheusCollectorRegistry()
+        let droppedLines = prometheus.makeCounter(
+            name: "log_lines_dropped_total",
+            help: "JSON log lines dropped because standard error did not keep up (the writer's buffer was full)."
+        )
+        let logWriter: LogLineWriter? = logFormat == .json ? LogLineWriter(onDrop: { droppedLines.increment() }) : nil
         LoggingSystem.bootstrap({ label, metadataProvider -> any LogHandler in
             if let logWriter {
                 return JSONLogHandler(label: label, control: levelControl, writer: logWriter, metadataProvider: metadataProvider)
@@ -59,7 +64,6 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = TaskRegistry(shardCount: threads, captureBacktraces: diagnostics.captureBacktraces) {
             EventLoop.current?.index
         }
-        let prometheus = PrometheusCollectorRegistry()
         let metrics = HTTPMetrics(registry: prometheus, shardCount: threads)
 
         let faults = Faults(enabled: try diagnostics.faultModes())

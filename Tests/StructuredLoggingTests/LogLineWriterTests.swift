@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Logging
 import StructuredLogging
+import Synchronization
 import Testing
 
 /// The writer and the level, through a real pipe: lines arrive whole and in order, a
@@ -49,13 +50,15 @@ struct LogLineWriterTests {
 
     @Test func aStalledReaderDropsWholeLinesAndNeverBlocksTheCaller() {
         let pipe = Pipe()
-        let writer = LogLineWriter(descriptor: pipe.write, capacity: 4096)
+        let counted = Atomic<UInt64>(0)
+        let writer = LogLineWriter(descriptor: pipe.write, capacity: 4096) { counted.add(1, ordering: .relaxed) }
         let line = Array((String(repeating: "x", count: 99) + "\n").utf8)
         let started = ContinuousClock.now
         for _ in 0..<3000 { writer.write(line) } // 300 KB: far over the pipe's 64 KB and the 4 KB buffer
         #expect(ContinuousClock.now - started < .seconds(2), "the caller waited on the pipe")
         let dropped = writer.droppedLines
         #expect(dropped > 0)
+        #expect(counted.load(ordering: .relaxed) == dropped, "every drop reaches the metric")
         let lines = Self.lines(pipe.drain())
         #expect(lines.allSatisfy { $0 == String(repeating: "x", count: 99) })
         #expect(UInt64(lines.count) + dropped == 3000)
