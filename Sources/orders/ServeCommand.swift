@@ -42,10 +42,10 @@ struct ServeCommand: AsyncParsableCommand {
         // One level for every logger, which /debug/loggers changes at run time.
         let levelControl = LogLevelControl(logLevel)
         let prometheus = PrometheusCollectorRegistry()
-        let droppedLines = prometheus.makeCounter(
-            name: "log_lines_dropped_total",
-            help: "JSON log lines dropped because standard error did not keep up (the writer's buffer was full)."
-        )
+        let droppedLines = prometheus.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "log", metricName: "lines_dropped", unitName: "total",
+            helpText: "JSON log lines dropped because standard error did not keep up (the writer's buffer was full)."
+        ))
         let logWriter: LogLineWriter? = logFormat == .json ? LogLineWriter(onDrop: { droppedLines.increment() }) : nil
         LoggingSystem.bootstrap({ label, metadataProvider -> any LogHandler in
             if let logWriter {
