@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", exact: "1.0.0"),
     ],
     targets: [
         // System libraries, found through pkg-config: HTTP/2 framing and TLS.
@@ -95,6 +97,16 @@ let package = Package(
             dependencies: ["Server", "TaskRegistry", "ServerMetrics", "StructuredLogging",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        // Traces: W3C trace context, a swift-distributed-tracing Tracer whose spans go to a
+        // sink (the OTLP exporter, or a test's), and a parent-based ratio sampler. No HTTP.
+        .target(
+            name: "RequestTracing",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
             swiftSettings: strictSwift
         ),
         // Log handlers: JSON lines written off the loops, and the level changed at run time.
@@ -165,6 +177,12 @@ let package = Package(
             dependencies: ["Admin", "TaskRegistry", "ServerMetrics", "Server", "ServerTesting", "StructuredLogging",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "RequestTracingTests",
+            dependencies: ["RequestTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,0 +1,89 @@
+import Synchronization
+import Tracing
+import W3CTraceContext
+
+/// orders' tracer, through swift-distributed-tracing's API: bootstrap it with
+/// `InstrumentationSystem.bootstrap(tracer)`, and handlers and libraries start spans with
+/// `withSpan` as with any other tracer. A span's parent is the one in the context it starts
+/// in (the task-local `InstrumentationContext.current` by default); a span without one
+/// starts a trace. Sampling is `TraceSampler`'s; ended sampled spans go to the sink.
+///
+/// As an `Instrument` it reads and writes W3C `traceparent` and `tracestate`
+/// (`TraceContextHeaders`).
+public final class RequestTracer: Tracer {
+    /// The span type.
+    public typealias Span = RequestSpan
+
+    /// How new traces are sampled.
+    public let sampler: TraceSampler
+    private let sink: any SpanSink
+
+    /// A tracer sampling with `sampler` and handing ended sampled spans to `sink`.
+    public init(sampler: TraceSampler, sink: any SpanSink) {
+        self.sampler = sampler
+        self.sink = sink
+    }
+
+    /// Starts a span as a child of the span (or remote parent) in `context`.
+    public func startSpan<Instant: TracerInstant>(
+        _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
+    ) -> RequestSpan {
+        var context = context()
+        let parent = context.spanIdentity?.traceContext
+        var random = IDRandom()
+        let traceID = parent?.traceID ?? TraceID.random(using: &random)
+        var spanID = SpanID.random(using: &random)
+        while spanID == .null { spanID = SpanID.random(using: &random) }
+        let sampled = sampler.isSampled(traceID: traceID, parentFlags: parent?.flags)
+        let identity = SpanIdentity(
+            traceContext: TraceContext(traceID: traceID, spanID: spanID, flags: sampled ? .sampled : [],
+                                       state: parent?.state ?? TraceState()),
+            isRemote: false
+        )
+        context.spanIdentity = identity
+        return RequestSpan(name: operationName, context: context, identity: identity, parentSpanID: parent?.spanID,
+                           kind: kind, startNanoseconds: instant().nanosecondsSinceEpoch, sink: sink)
+    }
+
+    /// Reads `traceparent` and `tracestate` into the context as a remote parent.
+    public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        guard let traceparent = extractor.extract(key: "traceparent", from: carrier) else { return }
+        let tracestate = extractor.extract(key: "tracestate", from: carrier).map { [$0] } ?? []
+        guard let parent = TraceContextHeaders.extract(traceparent: [traceparent], tracestate: tracestate) else { return }
+        context.spanIdentity = SpanIdentity(traceContext: parent, isRemote: true)
+    }
+
+    /// Writes the context's span as `traceparent` (and `tracestate` when it has one).
+    public func inject<Carrier, Inject: Injector>(
+        _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
+    ) where Inject.Carrier == Carrier {
+        guard let identity = context.spanIdentity else { return }
+        injector.inject(identity.traceContext.traceParentHeaderValue, forKey: "traceparent", into: &carrier)
+        if let state = identity.traceContext.traceStateHeaderValue {
+            injector.inject(state, forKey: "tracestate", into: &carrier)
+        }
+    }
+
+    /// Sends what the sink holds.
+    public func forceFlush() { sink.flush() }
+}
+
+/// Trace and span ids: SplitMix64 over one atomic counter seeded from the system's random
+/// source. Every call gives a different 64-bit value (SplitMix64 is a bijection of the
+/// counter), with no lock and no system call per id.
+struct IDRandom: RandomNumberGenerator {
+    private static let counter = Atomic<UInt64>({
+        var system = SystemRandomNumberGenerator()
+        return system.next()
+    }())
+
+    mutating func next() -> UInt64 {
+        var z = Self.counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
