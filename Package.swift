@@ -88,7 +88,9 @@ let package = Package(
         // and the five in one (DiagnosticMiddleware).
         .target(
             name: "Middleware",
-            dependencies: ["Server", "TaskRegistry", "ServerMetrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Server", "TaskRegistry", "ServerMetrics", "RequestTracing",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
         // The admin listener's routes: /metrics, /debug/tasks, /debug/vars, /debug/.
@@ -104,6 +106,7 @@ let package = Package(
         .target(
             name: "RequestTracing",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
@@ -121,10 +124,11 @@ let package = Package(
             dependencies: ["Server", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
-        // The order domain: seeded data, inventory cache, stock validator. No HTTP.
+        // The order domain: seeded data, inventory cache, stock validator. No HTTP. Its spans
+        // go through swift-distributed-tracing's API, as any library's would.
         .target(
             name: "OrderService",
-            dependencies: ["JSONEscaping"],
+            dependencies: ["JSONEscaping", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
         // The `orders` command: CLI, routes, wiring.
@@ -138,6 +142,7 @@ let package = Package(
                 "Admin",
                 "OrderService",
                 "StructuredLogging",
+                "RequestTracing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -193,6 +198,8 @@ let package = Package(
         .testTarget(
             name: "OrdersTests",
             dependencies: ["orders", "Server", "ServerTesting", "OrderService", "Middleware", "TaskRegistry", "ServerMetrics",
+                           "RequestTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: strictSwift
         ),

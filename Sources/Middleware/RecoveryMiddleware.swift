@@ -1,5 +1,7 @@
 import Logging
+import RequestTracing
 import Server
+import Tracing
 import ServerMetrics
 import TaskRegistry
 
@@ -50,6 +52,11 @@ public struct RecoveryMiddleware: SynchronousMiddleware {
         }
         let errorType = String(describing: type(of: error))
         onRecovered(context.route, errorType)
+        // The request's server span, when tracing is on, names the error (error.type).
+        if let span = InstrumentationContext.current?.recordingSpan, span.isRecording {
+            span.recordError(error)
+            span.attributes["error.type"] = String(reflecting: type(of: error))
+        }
         logger.error("recovered an error that escaped a handler", metadata: [
             "route": .string(context.route),
             "error": .string(errorType),

@@ -1,3 +1,5 @@
+import Tracing
+
 /// An order whose owner does not exist: the zero-value order of the incident fails here.
 public struct OrderIntegrityError: Error, CustomStringConvertible {
     public let orderID: Int
@@ -61,7 +63,11 @@ extension OrderService {
             guard let items = await children.waiting("stock-reply", { await request.receive() }) else {
                 return false
             }
-            return try await validator.validate(items)
+            // A span per validation (a child of the request's, which the task inherited).
+            return try await withSpan("stock.validate") { span in
+                span.attributes["order.id"] = id
+                return try await validator.validate(items)
+            }
         }
     }
 
@@ -71,13 +77,20 @@ extension OrderService {
             throw OrderIntegrityError(orderID: order.id, userID: order.userID)
         }
         if faults.isEnabled(.slowInventory) {
-            try await childTasks.waiting("inventory-cache") { try await sleeper.sleep(for: configuration.slowInventoryLatency) }
+            // The slow cache of the incident: the span that grows in its trace.
+            try await withSpan("inventory-cache.read") { span in
+                span.attributes["inventory.fault"] = "slow-inventory"
+                try await childTasks.waiting("inventory-cache") { try await sleeper.sleep(for: configuration.slowInventoryLatency) }
+            }
         }
         var items: [MappedOrder.Item] = []
         items.reserveCapacity(order.items.count)
         let now = inventory.elapsed()
         for line in order.items {
-            let record = try await childTasks.waiting("inventory-cache") { try await inventory.record(for: line.sku, at: now) }
+            let record = try await withSpan("inventory-cache.read") { span in
+                span.attributes["inventory.sku"] = line.sku.description
+                return try await childTasks.waiting("inventory-cache") { try await inventory.record(for: line.sku, at: now) }
+            }
             items.append(MappedOrder.Item(line, record))
         }
         return items

@@ -36,3 +36,18 @@ extension InstrumentationContext {
         set { self[SpanIdentityKey.self] = newValue }
     }
 }
+
+/// The context key under which a request's server span itself travels, so that code deeper
+/// in the request (recovery, which turns an escaped error into a 500) can annotate it.
+enum RecordingSpanKey: InstrumentationContextKey {
+    typealias Value = RequestSpan
+    static var nameOverride: String? { "orders.recording-span" }
+}
+
+extension InstrumentationContext {
+    /// The request's server span, while its request runs (set by the tracing middleware).
+    public var recordingSpan: RequestSpan? {
+        get { self[RecordingSpanKey.self] }
+        set { self[RecordingSpanKey.self] = newValue }
+    }
+}

@@ -1,0 +1,74 @@
+import RequestTracing
+import Server
+import Tracing
+
+/// A server span for each request (OpenTelemetry's HTTP semantic conventions), continuing
+/// the trace a valid W3C `traceparent` names or starting one.
+///
+/// The span is named by method and route template (`GET /api/v1/order/map`) and carries
+/// `http.request.method`, `http.route`, `url.path`, `network.protocol.version`,
+/// `server.port`, `http.response.status_code`, and `error.type` on a 5xx or an error that
+/// escaped. The rest of the route runs with the span's context as the task-local
+/// `InstrumentationContext.current`, so handlers and libraries start child spans with
+/// swift-distributed-tracing's `withSpan`, logs name the trace (`TraceLogMetadata`), and
+/// recovery can record an escaped error on the span.
+///
+/// Put it outermost, around `DiagnosticMiddleware`, so the access-log line is written inside
+/// the span. It is an async middleware: a route behind it runs in a task.
+public struct TracingMiddleware: Middleware {
+    /// The tracer spans start from.
+    public let tracer: RequestTracer
+    /// The public listener's port (`server.port`).
+    public let serverPort: Int
+
+    /// Spans from `tracer`, for a server listening on `serverPort`.
+    public init(tracer: RequestTracer, serverPort: Int) {
+        self.tracer = tracer
+        self.serverPort = serverPort
+    }
+
+    /// Runs the rest of the route inside the request's server span.
+    public func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
+        var parent = InstrumentationContext.topLevel
+        if let remote = TraceContextHeaders.extract(traceparent: request.headers.values("traceparent"),
+                                                    tracestate: request.headers.values("tracestate")) {
+            parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
+        }
+        let span = tracer.startSpan("\(request.method.rawValue) \(context.route)", context: parent, ofKind: .server)
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes["http.request.method"] = request.method.rawValue
+                attributes["http.route"] = context.route
+                attributes["url.path"] = request.path
+                attributes["network.protocol.version"] = context.httpVersion == .http2 ? "2" : "1.1"
+                attributes["server.port"] = serverPort
+            }
+        }
+        var spanContext = span.context
+        spanContext.recordingSpan = span
+        do {
+            let response = try await InstrumentationContext.withValue(spanContext) {
+                try await next.respond(to: request, context: context)
+            }
+            if span.isRecording {
+                let status = response.status.code
+                span.attributes["http.response.status_code"] = status
+                if status >= 500 {
+                    // A recovered error has set its own type already.
+                    if span.attributes.get("error.type") == nil { span.attributes["error.type"] = "\(status)" }
+                    span.setStatus(SpanStatus(code: .error))
+                }
+            }
+            span.end()
+            return response
+        } catch {
+            if span.isRecording {
+                span.recordError(error)
+                span.attributes["error.type"] = String(reflecting: type(of: error))
+                span.setStatus(SpanStatus(code: .error))
+            }
+            span.end()
+            throw error
+        }
+    }
+}

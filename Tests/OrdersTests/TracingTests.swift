@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import Middleware
+import OrderService
+import Prometheus
+import RequestTracing
+import Server
+import ServerMetrics
+import ServerTesting
+import Synchronization
+import TaskRegistry
+import Testing
+import Tracing
+import W3CTraceContext
+@testable import orders
+
+/// Spans kept by the process's tracer, bootstrapped once for every test here (the tracing
+/// system is process-wide, as in a real service).
+final class TestSpanSink: SpanSink {
+    static let shared = TestSpanSink()
+    static let tracer: RequestTracer = {
+        let tracer = RequestTracer(sampler: TraceSampler(ratio: 1), sink: shared)
+        InstrumentationSystem.bootstrap(tracer)
+        return tracer
+    }()
+
+    private let spans = Mutex<[FinishedSpan]>([])
+    func record(_ span: FinishedSpan) { spans.withLock { $0.append(span) } }
+    func flush() {}
+    func trace(_ traceID: String) -> [FinishedSpan] {
+        spans.withLock { $0.filter { $0.traceContext.traceID.description == traceID } }
+    }
+}
+
+/// Log lines with the metadata the providers add, to check log correlation.
+final class CapturedLog: Sendable {
+    let lines = Mutex<[Logger.Metadata]>([])
+    func handler(label: String) -> some LogHandler { Handler(log: self) }
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        var metadataProvider: Logger.MetadataProvider? = TraceLogMetadata.provider
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            var all = metadata
+            all.merge(metadataProvider?.get() ?? [:]) { _, new in new }
+            all.merge(event.metadata ?? [:]) { _, new in new }
+            log.lines.withLock { $0.append(all) }
+        }
+    }
+}
+
+/// The server span per request, its children, its trace from a `traceparent`, the HTTP
+/// attributes and `error.type`, and the trace id on the access-log line; in process, with
+/// the router `orders serve` builds.
+struct TracingTests {
+    struct Service {
+        let client: TestClient
+        let log = CapturedLog()
+
+        init(faults: [Faults.Mode] = []) {
+            var configuration = OrderServiceConfiguration()
+            configuration.orderCount = 200
+            configuration.userCount = 20
+            configuration.skuCount = 50
+            configuration.slowInventoryLatency = .milliseconds(40)
+            let registry = TaskRegistry(shardCount: 1) { 0 }
+            let service = OrderService(configuration: configuration, sleeper: LoopSleeper(), faults: Faults(enabled: faults),
+                                       childTasks: RegistryChildTasks(registry: registry))
+            let log = self.log
+            let logger = Logger(label: "orders-tests") { log.handler(label: $0) }
+            let diagnostics = OrdersMiddleware.diagnostics(logger: logger, metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+                                                           registry: registry, accessLog: true)
+            client = TestClient(OrdersRouter.make(service: service, drainState: DrainState(), diagnostics: diagnostics,
+                                                  tracing: TracingMiddleware(tracer: TestSpanSink.tracer, serverPort: 8080)))
+        }
+    }
+
+    static let parentTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+    static func traceparent(_ trace: String = parentTrace, flags: String = "01") -> HTTPHeaders {
+        ["traceparent": "00-\(trace)-00f067aa0ba902b7-\(flags)"]
+    }
+
+    @Test func aRequestWithATraceparentContinuesItsTrace() async throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4701"
+        let service = Service()
+        let response = await service.client.execute(.get, "/api/v1/user/fetch?name=alice", headers: Self.traceparent(trace))
+        #expect(response.status == .ok)
+        let server = try #require(TestSpanSink.shared.trace(trace).first { $0.kind == .server })
+        #expect(server.name == "GET /api/v1/user/fetch")
+        #expect(server.parentSpanID?.description == "00f067aa0ba902b7")
+        #expect(server.attributes.get("http.request.method") == .string("GET"))
+        #expect(server.attributes.get("http.route") == .string("/api/v1/user/fetch"))
+        #expect(server.attributes.get("url.path") == .string("/api/v1/user/fetch"))
+        #expect(server.attributes.get("network.protocol.version") == .string("1.1"))
+        #expect(server.attributes.get("server.port") == .int64(8080))
+        #expect(server.attributes.get("http.response.status_code") == .int64(200))
+        #expect(server.attributes.get("error.type") == nil)
+        // The access-log line was written inside the span, so it names the trace.
+        let accessLine = try #require(service.log.lines.withLock { $0 }.last { $0["status"] != nil })
+        #expect(accessLine["trace_id"] == .string(trace))
+        #expect(accessLine["span_id"] == .string(server.traceContext.spanID.description))
+    }
+
+    @Test(arguments: ["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01"])
+    func anInvalidTraceparentStartsANewTrace(traceparent: String) async throws {
+        let service = Service()
+        let response = await service.client.execute(.get, "/api/v1/user/fetch?name=bob", headers: ["traceparent": traceparent])
+        #expect(response.status == .ok)
+        let accessLine = try #require(service.log.lines.withLock { $0 }.last { $0["status"] != nil })
+        guard case .string(let trace)? = accessLine["trace_id"] else { Issue.record("no trace id"); return }
+        #expect(trace != Self.parentTrace && trace.count == 32)
+        let server = try #require(TestSpanSink.shared.trace(trace).first { $0.kind == .server })
+        #expect(server.parentSpanID == nil)
+    }
+
+    @Test func theSlowInventoryIsAChildSpanOfTheRequest() async throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4702"
+        let service = Service(faults: [.slowInventory])
+        let response = await service.client.execute(.get, "/api/v1/order/map?ids=1,2", headers: Self.traceparent(trace))
+        #expect(response.status == .ok)
+        let spans = TestSpanSink.shared.trace(trace)
+        let server = try #require(spans.first { $0.kind == .server })
+        let reads = spans.filter { $0.name == "inventory-cache.read" }
+        let validations = spans.filter { $0.name == "stock.validate" }
+        #expect(validations.count == 2)
+        #expect(reads.contains { $0.attributes.get("inventory.fault") == .string("slow-inventory") })
+        for child in reads + validations { #expect(child.parentSpanID == server.traceContext.spanID) }
+        let slow = try #require(reads.first { $0.attributes.get("inventory.fault") != nil })
+        #expect(slow.endNanoseconds - slow.startNanoseconds >= 40_000_000, "the slow span shows the fault's latency")
+    }
+
+    @Test func aRecoveredErrorNamesItsTypeOnTheServerSpan() async throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4703"
+        let service = Service(faults: [.missingOKCheck])
+        let response = await service.client.execute(.get, "/api/v1/order/map?ids=1,999999", headers: Self.traceparent(trace))
+        #expect(response.status == .internalServerError)
+        let server = try #require(TestSpanSink.shared.trace(trace).first { $0.kind == .server })
+        #expect(server.attributes.get("http.response.status_code") == .int64(500))
+        #expect(server.attributes.get("error.type") == .string(String(reflecting: OrderIntegrityError.self)))
+        #expect(server.status?.code == .error)
+        #expect(server.events.contains { $0.name == "exception" })
+    }
+
+    @Test func anUnsampledParentRecordsNothingButKeepsTheTraceInTheLog() async throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4704"
+        let service = Service()
+        _ = await service.client.execute(.get, "/api/v1/user/fetch?name=carol", headers: Self.traceparent(trace, flags: "00"))
+        #expect(TestSpanSink.shared.trace(trace).isEmpty)
+        let accessLine = try #require(service.log.lines.withLock { $0 }.last { $0["status"] != nil })
+        #expect(accessLine["trace_id"] == .string(trace))
+    }
+}
