@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", exact: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries, found through pkg-config: HTTP/2 framing and TLS.
@@ -112,6 +113,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // OTLP/HTTP export of finished spans: protobuf bodies (opentelemetry-proto's messages,
+        // generated once into Generated/ by scripts/generate-otlp.sh), a bounded queue, and a
+        // thread of its own posting to the collector. No SwiftNIO.
+        .target(
+            name: "OTLP",
+            dependencies: [
+                "RequestTracing",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Log handlers: JSON lines written off the loops, and the level changed at run time.
         .target(
             name: "StructuredLogging",
@@ -143,6 +157,7 @@ let package = Package(
                 "OrderService",
                 "StructuredLogging",
                 "RequestTracing",
+                "OTLP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

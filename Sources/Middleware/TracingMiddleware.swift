@@ -18,13 +18,19 @@ import Tracing
 public struct TracingMiddleware: Middleware {
     /// The tracer spans start from.
     public let tracer: RequestTracer
-    /// The public listener's port (`server.port`).
+    /// The public listener's port (`server.port` when the request's authority names none).
     public let serverPort: Int
 
     /// Spans from `tracer`, for a server listening on `serverPort`.
     public init(tracer: RequestTracer, serverPort: Int) {
         self.tracer = tracer
         self.serverPort = serverPort
+    }
+
+    /// The port an authority (`Host`, `:authority`) names, as `server.port` prefers it.
+    static func port(in authority: String) -> Int? {
+        guard let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") else { return nil }
+        return Int(authority[authority.index(after: colon)...])
     }
 
     /// Runs the rest of the route inside the request's server span.
@@ -41,7 +47,7 @@ public struct TracingMiddleware: Middleware {
                 attributes["http.route"] = context.route
                 attributes["url.path"] = request.path
                 attributes["network.protocol.version"] = context.httpVersion == .http2 ? "2" : "1.1"
-                attributes["server.port"] = serverPort
+                attributes["server.port"] = Self.port(in: request.authority) ?? serverPort
             }
         }
         var spanContext = span.context

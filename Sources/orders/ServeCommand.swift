@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Logging
 import Admin
@@ -8,6 +9,9 @@ import Server
 import ServerMetrics
 import ServiceLifecycle
 import StructuredLogging
+import OTLP
+import RequestTracing
+import Tracing
 import TaskRegistry
 import UnixSignals
 
@@ -24,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
     @OptionGroup(title: "Data and dependencies") var data: DataOptions
     @OptionGroup(title: "Diagnostics") var diagnostics: DiagnosticsOptions
+    @OptionGroup(title: "Traces") var traces: TraceOptions
 
     @Option(help: ArgumentHelp("Where handlers start: inline (on the loop) or global (a thread hop; for measurement).", visibility: .hidden))
     var handlerDispatch = "inline"
@@ -47,16 +52,42 @@ struct ServeCommand: AsyncParsableCommand {
             helpText: "JSON log lines dropped because standard error did not keep up (the writer's buffer was full)."
         ))
         let logWriter: LogLineWriter? = logFormat == .json ? LogLineWriter(onDrop: { droppedLines.increment() }) : nil
+        // Traces, when a collector is named: spans through swift-distributed-tracing's
+        // InstrumentationSystem, sent by the OTLP exporter's own thread.
+        let endpoint = try traces.endpoint()
+        let exportedSpans = prometheus.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "otel", metricName: "spans_exported", unitName: "total",
+            helpText: "Spans the OTLP exporter delivered to the collector."))
+        let droppedSpans = prometheus.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "otel", metricName: "spans_dropped", unitName: "total",
+            helpText: "Spans dropped: the export queue was full, or the collector failed or refused them after retries."))
+        let exporter = endpoint.map { endpoint in
+            var configuration = OTLPSpanExporter.Configuration(endpoint: endpoint, serviceName: traces.serviceName,
+                                                               serviceVersion: OrdersCommand.version)
+            configuration.timeout = .milliseconds(traces.otlpTimeout)
+            return OTLPSpanExporter(
+                configuration: configuration,
+                onDrop: { droppedSpans.increment(by: Int64($0)) }, onExported: { exportedSpans.increment(by: Int64($0)) }
+            )
+        }
+        let tracer = exporter.map { RequestTracer(sampler: TraceSampler(ratio: traces.traceSampling), sink: $0) }
+        if let tracer { InstrumentationSystem.bootstrap(tracer) }
+        // Lines name their trace only when there are traces (a task-local read per line).
+        let metadataProvider: Logger.MetadataProvider = tracer == nil
+            ? RequestIDMiddleware.metadataProvider
+            : Logger.MetadataProvider.multiplex([RequestIDMiddleware.metadataProvider, TraceLogMetadata.provider])
+                ?? RequestIDMiddleware.metadataProvider
         LoggingSystem.bootstrap({ label, metadataProvider -> any LogHandler in
             if let logWriter {
                 return JSONLogHandler(label: label, control: levelControl, writer: logWriter, metadataProvider: metadataProvider)
             }
             return LevelControlledLogHandler(StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider),
                                              control: levelControl)
-        }, metadataProvider: RequestIDMiddleware.metadataProvider)
+        }, metadataProvider: metadataProvider)
         // Lines still queued are written before the process exits (drain, or an error).
         defer { logWriter?.flush() }
         let logger = Logger(label: "orders")
+        if let endpoint { logger.info("exporting traces", metadata: ["endpoint": "\(endpoint)", "sampling": "\(traces.traceSampling)"]) }
         let threads = listeners.threads ?? ServerConfiguration.availableCPUs
 
         // Diagnostics first: the registry shards by event loop, so registering a request
@@ -76,7 +107,8 @@ struct ServeCommand: AsyncParsableCommand {
             service: service, drainState: drainState,
             diagnostics: diagnostics.middleware
                 ? OrdersMiddleware.diagnostics(logger: logger, metrics: metrics, registry: registry, accessLog: diagnostics.accessLog)
-                : nil
+                : nil,
+            tracing: tracer.map { TracingMiddleware(tracer: $0, serverPort: listeners.port) }
         )
 
         var configuration = ServerConfiguration()
@@ -131,6 +163,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let result = await groupTask.result
         secondSignal.cancel()
+        // The spans of the last requests go out before the process does, within a bounded wait.
+        exporter?.flush(milliseconds: min(2000, timeouts.drainTimeout))
         if let signal = await secondSignal.value { throw ExitCode(128 + signal.rawValue) }
         try result.get()
     }
@@ -365,4 +399,37 @@ extension LogFormat: ExpressibleByArgument {
 
     /// The names `--help` lists.
     public static var allValueStrings: [String] { names }
+}
+
+struct TraceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("An OTLP/HTTP collector's base URL (http://host:4318); spans go to its /v1/traces. Turns traces on. Default: $OTEL_EXPORTER_OTLP_ENDPOINT.",
+                               valueName: "url"))
+    var otlpEndpoint: String?
+
+    @Option(help: "The share of new traces kept, 0 to 1; a request's sampled traceparent decides for its own trace.")
+    var traceSampling = 1.0
+
+    @Option(help: ArgumentHelp("Connect, send and receive timeout per export attempt, in ms (for tests).", visibility: .hidden))
+    var otlpTimeout = 2000
+
+    /// `service.name` on every span: `$OTEL_SERVICE_NAME`, or "orders".
+    var serviceName: String {
+        let name = ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] ?? ""
+        return name.isEmpty ? "orders" : name
+    }
+
+    /// The collector: the flag, else the standard variable, else none (traces off).
+    func endpoint() throws -> OTLPEndpoint? {
+        let environment = ProcessInfo.processInfo.environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? ""
+        guard let url = otlpEndpoint ?? (environment.isEmpty ? nil : environment) else { return nil }
+        var error = ""
+        guard let endpoint = OTLPEndpoint(url: url, error: &error) else { throw ValidationError(error) }
+        return endpoint
+    }
+
+    func validate() throws {
+        guard (0...1).contains(traceSampling) else { throw ValidationError("--trace-sampling must be between 0 and 1") }
+        guard otlpTimeout > 0 else { throw ValidationError("--otlp-timeout must be positive") }
+        _ = try endpoint()
+    }
 }

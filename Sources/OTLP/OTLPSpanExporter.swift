@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import RequestTracing
+import Synchronization
+
+/// Sends finished spans to an OTLP/HTTP collector (protobuf bodies, `POST …/v1/traces`),
+/// from a thread of its own through a bounded queue, so that a slow, failing or absent
+/// collector never blocks an event loop and never grows memory without bound:
+///
+/// - `record` (on the loop that ended the span) only appends under a lock; a span over
+///   `maxQueuedSpans` is dropped and counted (`onDrop`, the `otel_spans_dropped_total`
+///   metric).
+/// - The thread sends a batch when `batchSize` spans are queued or `interval` has passed.
+/// - A failed send (no connection, a timeout, a 5xx or 429) is retried with backoff
+///   (`retryDelays`); a batch that still fails, or that the collector refuses as malformed
+///   (another 4xx), is dropped and counted.
+/// - `flush(milliseconds:)`, at shutdown, sends what is queued within the time given.
+public final class OTLPSpanExporter: SpanSink {
+    /// How the exporter batches and retries.
+    public struct Configuration: Sendable {
+        /// The collector.
+        public var endpoint: OTLPEndpoint
+        /// `service.name` on the resource (`OTEL_SERVICE_NAME`).
+        public var serviceName: String
+        /// The instrumentation scope's version (the service's).
+        public var serviceVersion: String
+        /// Spans queued at most; more are dropped.
+        public var maxQueuedSpans = 4096
+        /// Spans per request body at most.
+        public var batchSize = 512
+        /// How long a span waits for its batch at most.
+        public var interval: Duration = .seconds(1)
+        /// Connect, send and receive timeout per attempt.
+        public var timeout: Duration = .seconds(2)
+        /// Waits before the second, third, … attempt of a batch.
+        public var retryDelays: [Duration] = [.milliseconds(100), .milliseconds(400), .milliseconds(1600)]
+
+        /// The defaults, for `endpoint`.
+        public init(endpoint: OTLPEndpoint, serviceName: String, serviceVersion: String) {
+            self.endpoint = endpoint
+            self.serviceName = serviceName
+            self.serviceVersion = serviceVersion
+        }
+    }
+
+    private struct State {
+        var queue: [FinishedSpan] = []
+        var sending = false
+    }
+
+    private let configuration: Configuration
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let onDrop: @Sendable (Int) -> Void
+    private let onExported: @Sendable (Int) -> Void
+
+    /// An exporter; `onDrop` and `onExported` count spans (metrics). Starts its thread.
+    public init(configuration: Configuration, onDrop: @escaping @Sendable (Int) -> Void = { _ in },
+                onExported: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.onDrop = onDrop
+        self.onExported = onExported
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { argument in
+            let exporter = Unmanaged<OTLPSpanExporter>.fromOpaque(argument!).takeRetainedValue()
+            exporter.run()
+            return nil
+        }, box)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        pthread_detach(thread)
+    }
+
+    /// Queues a span, or drops it when the queue is full. Never blocks.
+    public func record(_ span: FinishedSpan) {
+        let (queued, full) = state.withLock { state -> (Int, Bool) in
+            guard state.queue.count < configuration.maxQueuedSpans else { return (state.queue.count, true) }
+            state.queue.append(span)
+            return (state.queue.count, false)
+        }
+        if full { onDrop(1); return }
+        if queued == configuration.batchSize { wake.signal() }
+    }
+
+    /// Sends what is queued now, waiting up to a second.
+    public func flush() { flush(milliseconds: 1000) }
+
+    /// Sends what is queued, waiting up to `milliseconds` (the drain deadline's rest).
+    public func flush(milliseconds: Int) {
+        wake.signal()
+        for _ in 0..<max(1, milliseconds / 5) {
+            if state.withLock({ $0.queue.isEmpty && !$0.sending }) { return }
+            usleep(5000)
+        }
+    }
+
+    private func run() {
+        while true {
+            _ = wake.wait(timeout: .now() + .nanoseconds(Int(configuration.interval.components.seconds * 1_000_000_000
+                + configuration.interval.components.attoseconds / 1_000_000_000)))
+            while true {
+                let batch = state.withLock { state -> [FinishedSpan] in
+                    let batch = Array(state.queue.prefix(configuration.batchSize))
+                    state.queue.removeFirst(batch.count)
+                    state.sending = !batch.isEmpty
+                    return batch
+                }
+                if batch.isEmpty { break }
+                send(batch)
+                state.withLock { $0.sending = false }
+            }
+        }
+    }
+
+    /// Sends one batch, retrying with backoff; drops and counts it if it cannot go.
+    private func send(_ batch: [FinishedSpan]) {
+        guard let body = try? OTLPEncoding.request(batch, serviceName: configuration.serviceName,
+                                                   scopeVersion: configuration.serviceVersion) else {
+            onDrop(batch.count)
+            return
+        }
+        let timeout = Int(configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000)
+        for attempt in 0...configuration.retryDelays.count {
+            if attempt > 0 {
+                let delay = configuration.retryDelays[attempt - 1]
+                usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
+            }
+            guard let status = OTLPHTTPPost.send(body, to: configuration.endpoint, timeoutMilliseconds: timeout) else { continue }
+            if (200..<300).contains(status) {
+                onExported(batch.count)
+                return
+            }
+            // 429 and 5xx may pass; any other answer says the batch itself is wrong.
+            if status != 429 && status < 500 { break }
+        }
+        onDrop(batch.count)
+    }
+}
