@@ -4,8 +4,9 @@
 #   scripts/install-deps.sh --bench  also the benchmark tools and peer servers
 set -euo pipefail
 
-# h2load (nghttp2-client) and the openssl CLI drive the HTTP/2 and TLS tests.
-packages=(libnghttp2-dev libssl-dev pkg-config curl prometheus nghttp2-client openssl python3)
+# h2load (nghttp2-client) and the openssl CLI drive the HTTP/2 and TLS tests; python3-venv
+# holds the tests' PyPI packages (scripts/test-venv.sh).
+packages=(libnghttp2-dev libssl-dev pkg-config curl prometheus nghttp2-client openssl python3 python3-venv)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nghttp2-server nginx h2o linux-perf valgrind)
 fi

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/test-venv.sh
 scripts/check-alerts.sh
 swift build --build-tests
 if [[ $# -gt 0 ]]; then
