@@ -14,9 +14,16 @@
 # place: an HTTP/1.1 A/B of two builds ("chain" is this build, "bare" the baseline), as
 # h2-pair.sh's BASELINE is for h2c.
 #   BASELINE=/tmp/base/.build/release/orders benchmarks/chain-cost.sh
+# ROUTE (default /plaintext) loads another route; CHAIN_ARGS and BARE_ARGS add flags to each
+# server, so the same pairing measures a feature against its absence. Traces on against off,
+# with a live collector pinned beside the load on CPU 1:
+#   taskset -c 1 .venv-test/bin/python scripts/otlp-receiver.py --port 4318 >/dev/null &
+#   ROUTE='/api/v1/order/map?ids=1,2,3,4,5,6,7,8,9,10' BASELINE=.build/release/orders \
+#     CHAIN_ARGS="--otlp-endpoint http://127.0.0.1:4318 --trace-sampling 1" benchmarks/chain-cost.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${ROUNDS:-5}; secs=${SECONDS_PER_RUN:-5}
+rounds=${ROUNDS:-5}; secs=${SECONDS_PER_RUN:-5}; route=${ROUTE:-/plaintext}
+read -r -a chain_args <<<"${CHAIN_ARGS:-}"; read -r -a bare_args <<<"${BARE_ARGS:-}"
 chain_port=${PORT:-18097}; bare_port=$((chain_port + 1))
 swift build -c release --product orders >&2
 bin=.build/release/orders
@@ -29,25 +36,25 @@ trap cleanup EXIT
 cpu() { awk '{print $14, $14+$15}' "/proc/$1/stat"; }
 
 for i in $(seq 1 "$rounds"); do
-  taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$chain_port" --log-level warning &
+  taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$chain_port" --log-level warning "${chain_args[@]}" &
   chain=$!
   if [ -n "${BASELINE:-}" ]; then
-    taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$bare_port" --log-level warning &
+    taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$bare_port" --log-level warning "${bare_args[@]}" &
   else
-    taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$bare_port" --log-level warning --disable-middleware &
+    taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$bare_port" --log-level warning --disable-middleware "${bare_args[@]}" &
   fi
   bare=$!
   pids=("$chain" "$bare")
   for port in "$chain_port" "$bare_port"; do
     for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
   done
-  taskset -c 1 wrk -t1 -c64 -d1s "http://127.0.0.1:$chain_port/plaintext" >/dev/null &
-  taskset -c 1 wrk -t1 -c64 -d1s "http://127.0.0.1:$bare_port/plaintext" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d1s "http://127.0.0.1:$chain_port$route" >/dev/null &
+  taskset -c 1 wrk -t1 -c64 -d1s "http://127.0.0.1:$bare_port$route" >/dev/null
   wait %3 2>/dev/null || true
   read -r cu0 ct0 < <(cpu "$chain"); read -r bu0 bt0 < <(cpu "$bare")
-  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$chain_port/plaintext" >"$out_chain" &
+  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$chain_port$route" >"$out_chain" &
   w1=$!
-  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$bare_port/plaintext" >"$out_bare" &
+  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$bare_port$route" >"$out_bare" &
   w2=$!
   wait "$w1" "$w2"
   read -r cu1 ct1 < <(cpu "$chain"); read -r bu1 bt1 < <(cpu "$bare")

@@ -40,7 +40,8 @@ public struct TracingMiddleware: Middleware {
                                                     tracestate: request.headers.values("tracestate")) {
             parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
         }
-        let span = tracer.startSpan("\(request.method.rawValue) \(context.route)", context: parent, ofKind: .server)
+        let span = tracer.startSpan("\(request.method.rawValue) \(context.route)", parent: parent, ofKind: .server,
+                                    nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
         if span.isRecording {
             span.updateAttributes { attributes in
                 attributes["http.request.method"] = request.method.rawValue
@@ -50,10 +51,8 @@ public struct TracingMiddleware: Middleware {
                 attributes["server.port"] = Self.port(in: request.authority) ?? serverPort
             }
         }
-        var spanContext = span.context
-        spanContext.recordingSpan = span
         do {
-            let response = try await InstrumentationContext.withValue(spanContext) {
+            let response = try await InstrumentationContext.withValue(span.context) {
                 try await next.respond(to: request, context: context)
             }
             if span.isRecording {

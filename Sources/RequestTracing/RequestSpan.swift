@@ -6,8 +6,13 @@ import W3CTraceContext
 /// and links under a lock, and hands itself to the tracer's sink once, when it ends. A span
 /// that is not sampled records nothing: each call returns at once.
 public final class RequestSpan: Span {
-    /// The context of this span: the caller's, with this span's identity.
-    public let context: InstrumentationContext
+    /// The context of this span: the caller's, with this span in it (so its identity), made
+    /// when asked for; the span keeps only the caller's, which cannot hold it (no cycle).
+    public var context: InstrumentationContext {
+        var context = parentContext
+        context.recordingSpan = self
+        return context
+    }
     /// Whether the span is sampled, so kept and exported.
     public let isRecording: Bool
 
@@ -21,15 +26,16 @@ public final class RequestSpan: Span {
     }
 
     private let state: Mutex<State>
+    private let parentContext: InstrumentationContext
     private let identity: SpanIdentity
     private let parentSpanID: SpanID?
     private let kind: SpanKind
     private let startNanoseconds: UInt64
     private let sink: any SpanSink
 
-    init(name: String, context: InstrumentationContext, identity: SpanIdentity, parentSpanID: SpanID?,
+    init(name: String, parentContext: InstrumentationContext, identity: SpanIdentity, parentSpanID: SpanID?,
          kind: SpanKind, startNanoseconds: UInt64, sink: any SpanSink) {
-        self.context = context
+        self.parentContext = parentContext
         self.identity = identity
         self.parentSpanID = parentSpanID
         self.kind = kind

@@ -29,21 +29,24 @@ public final class RequestTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> RequestSpan {
-        var context = context()
-        let parent = context.spanIdentity?.traceContext
+        startSpan(operationName, parent: context(), ofKind: kind, nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch)
+    }
+
+    /// The same, without generics: what the tracing middleware calls once per request. The
+    /// name is made only for a sampled span (an unsampled one records nothing).
+    public func startSpan(_ operationName: @autoclosure () -> String, parent: InstrumentationContext, ofKind kind: SpanKind,
+                          nanosecondsSinceEpoch start: UInt64) -> RequestSpan {
+        let parentContext = parent.spanIdentity?.traceContext
         var random = IDRandom()
-        let traceID = parent?.traceID ?? TraceID.random(using: &random)
-        var spanID = SpanID.random(using: &random)
-        while spanID == .null { spanID = SpanID.random(using: &random) }
-        let sampled = sampler.isSampled(traceID: traceID, parentFlags: parent?.flags)
+        let traceID = parentContext?.traceID ?? random.traceID()
+        let sampled = sampler.isSampled(traceID: traceID, parentFlags: parentContext?.flags)
         let identity = SpanIdentity(
-            traceContext: TraceContext(traceID: traceID, spanID: spanID, flags: sampled ? .sampled : [],
-                                       state: parent?.state ?? TraceState()),
+            traceContext: TraceContext(traceID: traceID, spanID: random.spanID(), flags: sampled ? .sampled : [],
+                                       state: parentContext?.state ?? TraceState()),
             isRemote: false
         )
-        context.spanIdentity = identity
-        return RequestSpan(name: operationName, context: context, identity: identity, parentSpanID: parent?.spanID,
-                           kind: kind, startNanoseconds: instant().nanosecondsSinceEpoch, sink: sink)
+        return RequestSpan(name: sampled ? operationName() : "", parentContext: parent, identity: identity, parentSpanID: parentContext?.spanID,
+                           kind: kind, startNanoseconds: start, sink: sink)
     }
 
     /// Reads `traceparent` and `tracestate` into the context as a remote parent.
@@ -79,6 +82,21 @@ struct IDRandom: RandomNumberGenerator {
         var system = SystemRandomNumberGenerator()
         return system.next()
     }())
+
+    /// A trace id from two draws (never all zeros: SplitMix64 gives 0 for one counter value).
+    mutating func traceID() -> TraceID {
+        var high = next(), low = next()
+        while high == 0 && low == 0 { high = next(); low = next() }
+        let h = high.bigEndian, l = low.bigEndian
+        return withUnsafeBytes(of: (h, l)) { TraceID(bytes: $0.load(as: TraceID.Bytes.self)) }
+    }
+
+    /// A span id (never all zeros).
+    mutating func spanID() -> SpanID {
+        var value = next()
+        while value == 0 { value = next() }
+        return withUnsafeBytes(of: value.bigEndian) { SpanID(bytes: $0.load(as: SpanID.Bytes.self)) }
+    }
 
     mutating func next() -> UInt64 {
         var z = Self.counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue

@@ -32,20 +32,25 @@ enum SpanIdentityKey: InstrumentationContextKey {
 extension InstrumentationContext {
     /// The identity of the span this context belongs to, or of the remote parent it names.
     public var spanIdentity: SpanIdentity? {
-        get { self[SpanIdentityKey.self] }
+        get {
+            // Most requests start with an empty context: no generic lookup for them.
+            if isEmpty { return nil }
+            return self[RecordingSpanKey.self]?.spanIdentity ?? self[SpanIdentityKey.self]
+        }
         set { self[SpanIdentityKey.self] = newValue }
     }
 }
 
-/// The context key under which a request's server span itself travels, so that code deeper
-/// in the request (recovery, which turns an escaped error into a 500) can annotate it.
+/// The context key under which a span itself travels: its identity for the spans started
+/// inside it, and the span for code that annotates it (recovery, which turns an escaped
+/// error into a 500, names the error on the request's span). One entry per span.
 enum RecordingSpanKey: InstrumentationContextKey {
     typealias Value = RequestSpan
     static var nameOverride: String? { "orders.recording-span" }
 }
 
 extension InstrumentationContext {
-    /// The request's server span, while its request runs (set by the tracing middleware).
+    /// The span this context belongs to (a `RequestSpan`'s `context` holds it).
     public var recordingSpan: RequestSpan? {
         get { self[RecordingSpanKey.self] }
         set { self[RecordingSpanKey.self] = newValue }
