@@ -43,13 +43,14 @@ public struct TracingMiddleware: Middleware {
         let span = tracer.startSpan("\(request.method.rawValue) \(context.route)", parent: parent, ofKind: .server,
                                     nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
         if span.isRecording {
-            span.updateAttributes { attributes in
-                attributes["http.request.method"] = request.method.rawValue
-                attributes["http.route"] = context.route
-                attributes["url.path"] = request.path
-                attributes["network.protocol.version"] = context.httpVersion == .http2 ? "2" : "1.1"
-                attributes["server.port"] = Self.port(in: request.authority) ?? serverPort
-            }
+            // One dictionary, built whole: setting attributes one by one boxes each value.
+            span.attributes = SpanAttributes([
+                "http.request.method": .string(request.method.rawValue),
+                "http.route": .string(context.route),
+                "url.path": .string(request.path),
+                "network.protocol.version": .string(context.httpVersion == .http2 ? "2" : "1.1"),
+                "server.port": .int64(Int64(Self.port(in: request.authority) ?? serverPort)),
+            ])
         }
         do {
             let response = try await InstrumentationContext.withValue(span.context) {
@@ -57,12 +58,12 @@ public struct TracingMiddleware: Middleware {
             }
             if span.isRecording {
                 let status = response.status.code
-                span.attributes["http.response.status_code"] = status
-                if status >= 500 {
+                span.updateAttributes { attributes in
+                    attributes.set("http.response.status_code", value: .int64(Int64(status)))
                     // A recovered error has set its own type already.
-                    if span.attributes.get("error.type") == nil { span.attributes["error.type"] = "\(status)" }
-                    span.setStatus(SpanStatus(code: .error))
+                    if status >= 500 && attributes.get("error.type") == nil { attributes.set("error.type", value: .string("\(status)")) }
                 }
+                if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
             }
             span.end()
             return response

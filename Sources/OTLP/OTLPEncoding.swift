@@ -9,21 +9,42 @@ import W3CTraceContext
 /// makes them again).
 enum OTLPEncoding {
     /// One request body: the spans under one resource (`service.name`) and one scope.
+    ///
+    /// The three wrapping messages (`ExportTraceServiceRequest`, `ResourceSpans`,
+    /// `ScopeSpans`) are written here as the length-delimited fields they are, around each
+    /// span serialized by swift-protobuf on its own: swift-protobuf sizes a nested message
+    /// again at every level above it, which made the wrapping cost more than the spans.
     static func request(_ spans: [FinishedSpan], serviceName: String, scopeVersion: String) throws -> Data {
         var resource = Opentelemetry_Proto_Resource_V1_Resource()
         resource.attributes = [keyValue("service.name", .stringValue(serviceName))]
         var scope = Opentelemetry_Proto_Common_V1_InstrumentationScope()
         scope.name = "orders"
         scope.version = scopeVersion
-        var scopeSpans = Opentelemetry_Proto_Trace_V1_ScopeSpans()
-        scopeSpans.scope = scope
-        scopeSpans.spans = spans.map(span)
-        var resourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans()
-        resourceSpans.resource = resource
-        resourceSpans.scopeSpans = [scopeSpans]
-        var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
-        request.resourceSpans = [resourceSpans]
-        return try request.serializedData()
+        var scopeSpans = Data()
+        appendField(1, try scope.serializedData(), to: &scopeSpans)                 // ScopeSpans.scope
+        for finished in spans { appendField(2, try span(finished).serializedData(), to: &scopeSpans) } // .spans
+        var resourceSpans = Data()
+        appendField(1, try resource.serializedData(), to: &resourceSpans)           // ResourceSpans.resource
+        appendField(2, scopeSpans, to: &resourceSpans)                              // .scope_spans
+        var request = Data()
+        appendField(1, resourceSpans, to: &request)                                 // ExportTraceServiceRequest.resource_spans
+        return request
+    }
+
+    /// A length-delimited field (wire type 2): the tag, the length as a varint, the bytes.
+    static func appendField(_ number: UInt64, _ bytes: Data, to out: inout Data) {
+        appendVarint(number << 3 | 2, to: &out)
+        appendVarint(UInt64(bytes.count), to: &out)
+        out.append(bytes)
+    }
+
+    static func appendVarint(_ value: UInt64, to out: inout Data) {
+        var value = value
+        while value >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        out.append(UInt8(value))
     }
 
     static func span(_ finished: FinishedSpan) -> Opentelemetry_Proto_Trace_V1_Span {
