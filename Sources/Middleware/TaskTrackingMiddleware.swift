@@ -1,3 +1,4 @@
+import RequestTracing
 import Server
 import ServerMetrics
 import TaskRegistry
@@ -40,7 +41,8 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
     func begin(_ context: RequestContext, requestID: String) -> State {
         let task = context.runsInTask ? withUnsafeCurrentTask { $0.map(TaskIdentity.init) } : nil
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
-                                             site: TaskSite(), task: task, loop: context.loopIndex)
+                                             site: TaskSite(), task: task, loop: context.loopIndex,
+                                             traceID: RequestTracer.currentTraceID ?? "")
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
     }
 

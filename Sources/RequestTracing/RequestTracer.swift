@@ -72,6 +72,26 @@ public final class RequestTracer: Tracer {
 
     /// Sends what the sink holds.
     public func forceFlush() { sink.flush() }
+
+    /// Makes this the process's tracer (`InstrumentationSystem.bootstrap`), once, and turns
+    /// on what costs something only with traces: trace ids on registry entries.
+    public func bootstrap() {
+        InstrumentationSystem.bootstrap(self)
+        Self.active.store(true, ordering: .relaxed)
+    }
+
+    private static let active = Atomic(false)
+
+    /// Whether a `RequestTracer` was bootstrapped: one relaxed load, so that code on every
+    /// request skips trace work entirely when traces are off.
+    public static var isActive: Bool { active.load(ordering: .relaxed) }
+
+    /// The trace id of the span the calling code runs in (as 32 hex digits), or nil when
+    /// traces are off or there is none.
+    public static var currentTraceID: String? {
+        guard isActive, let identity = InstrumentationContext.current?.spanIdentity else { return nil }
+        return identity.traceIDText
+    }
 }
 
 /// Trace and span ids: SplitMix64 over one atomic counter seeded from the system's random

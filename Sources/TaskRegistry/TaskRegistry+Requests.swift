@@ -15,13 +15,15 @@ extension TaskRegistry {
     /// The name every request entry has.
     public static let requestTaskName = "request"
 
-    /// Registers an in-flight request, labelled `route`, `request_id` and, for an HTTP/2
-    /// stream (`streamID` not 0), `stream_id`, as `register(name: "request", parent: nil,
-    /// labels: …, site:)` would, at a fraction of the cost. Called from the request's own
-    /// task, the entry is that task's `TaskRegistry.current` until it ends.
-    public func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite) -> TaskToken {
+    /// Registers an in-flight request, labelled `route`, `request_id`, `trace_id` when the
+    /// request is traced (`traceID` not empty) and, for an HTTP/2 stream (`streamID` not 0),
+    /// `stream_id`, as `register(name: "request", parent: nil, labels: …, site:)` would, at a
+    /// fraction of the cost. Called from the request's own task, the entry is that task's
+    /// `TaskRegistry.current` until it ends.
+    public func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite,
+                                traceID: String = "") -> TaskToken {
         registerRequest(route: route, requestID: requestID, streamID: streamID, site: site,
-                        task: withUnsafeCurrentTask { $0.map(TaskIdentity.init) })
+                        task: withUnsafeCurrentTask { $0.map(TaskIdentity.init) }, traceID: traceID)
     }
 
     /// The same, for a caller that knows its task: `nil` for a request answered without
@@ -30,13 +32,13 @@ extension TaskRegistry {
     /// goes to when there is one: asking `currentShard` for it read a thread-local and
     /// retained the loop, per request.
     package func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?,
-                         loop: Int? = nil) -> TaskToken {
+                         loop: Int? = nil, traceID: String = "") -> TaskToken {
         let shard = loop.flatMap { $0 >= 0 && $0 < shardCount ? $0 : nil } ?? shardIndexForCaller
         let now = TaskInstant.now
         let backtrace = backtraceImages == nil ? nil : TaskBacktrace.capture(images: backtraceImages.unsafelyUnwrapped)
         let (slot, generation, id) = shards[shard].storage.withLock { storage in
             storage.insertRequest(route: route, requestID: requestID, streamID: streamID, site: site, now: now, shard: shard,
-                                  task: task, backtrace: backtrace)
+                                  task: task, backtrace: backtrace, traceID: traceID)
         }
         return TaskToken(id: id, registry: self, slot: slot | TaskToken.requestSlotFlag, generation: generation)
     }
@@ -66,6 +68,8 @@ extension TaskToken {
 struct RequestSlot {
     var route: String
     var requestID: String
+    /// The request's trace, or empty when it is not traced.
+    var traceID: String
     var site: TaskSite
     var sequence: UInt64
     var state: TaskState
@@ -81,10 +85,12 @@ struct RequestSlot {
     /// The next free slot, or -1; meaningful only while the slot is free.
     var nextFree: Int32
 
-    static func labels(route: String, requestID: String, streamID: UInt32) -> TaskLabels {
+    static func labels(route: String, requestID: String, streamID: UInt32, traceID: String) -> TaskLabels {
         var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
         labels.append("route", route)
         labels.append("request_id", requestID)
+        // The trace shows the request's spans; this label finds the trace from a leak.
+        if !traceID.isEmpty { labels.append("trace_id", traceID) }
         // An HTTP/2 stream is a request of its own; its id finds it in an h2 trace.
         if streamID != 0 { labels.append("stream_id", String(streamID)) }
         return labels
@@ -93,7 +99,7 @@ struct RequestSlot {
     /// The entry as the registry's readers see every entry.
     func info(shard: Int) -> TaskInfo {
         TaskInfo(id: TaskID(shard: shard, sequence: sequence), parent: nil, name: TaskRegistry.requestTaskName, site: site,
-                 labels: Self.labels(route: route, requestID: requestID, streamID: streamID),
+                 labels: Self.labels(route: route, requestID: requestID, streamID: streamID, traceID: traceID),
                  state: state, createdAt: createdAt, stateChangedAt: stateChangedAt, backtrace: backtrace)
     }
 }
@@ -101,7 +107,7 @@ struct RequestSlot {
 extension TaskShardStorage {
     /// Stores a request entry in a free request slot or a new one.
     mutating func insertRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, now: TaskInstant,
-                                shard: Int, task: TaskIdentity?, backtrace: TaskBacktrace?)
+                                shard: Int, task: TaskIdentity?, backtrace: TaskBacktrace?, traceID: String = "")
         -> (slot: UInt32, generation: UInt32, id: TaskID) {
         let id = nextID(shard: shard)
         nextSequence &+= 1
@@ -117,6 +123,8 @@ extension TaskShardStorage {
             // router's template), so the compare skips a retain and a release.
             if requests[slot].route != route { requests[slot].route = route }
             requests[slot].requestID = requestID
+            // Untraced requests (the usual case) leave the empty string where it is.
+            if !traceID.isEmpty || !requests[slot].traceID.isEmpty { requests[slot].traceID = traceID }
             requests[slot].site = site
             requests[slot].sequence = id.sequence
             requests[slot].state = .running
@@ -129,7 +137,7 @@ extension TaskShardStorage {
             return (UInt32(slot), requests[slot].generation, id)
         }
         precondition(requests.count < Int(TaskToken.requestSlotFlag), "request slab full")
-        requests.append(RequestSlot(route: route, requestID: requestID, site: site, sequence: id.sequence, state: .running,
+        requests.append(RequestSlot(route: route, requestID: requestID, traceID: traceID, site: site, sequence: id.sequence, state: .running,
                                     createdAt: now, stateChangedAt: now, streamID: streamID, task: task,
                                     backtrace: backtrace, generation: 0, isLive: true, nextFree: -1))
         return (UInt32(requests.count - 1), 0, id)
@@ -164,7 +172,7 @@ extension TaskShardStorage {
     func requestLabels(slot: Int, generation: UInt32) -> TaskLabels? {
         guard slot < requests.count, requests[slot].isLive, requests[slot].generation == generation else { return nil }
         return RequestSlot.labels(route: requests[slot].route, requestID: requests[slot].requestID,
-                                  streamID: requests[slot].streamID)
+                                  streamID: requests[slot].streamID, traceID: requests[slot].traceID)
     }
 
     /// Copies the live request entries of up to `count` slots from `start`, as

@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         let tracer = exporter.map { RequestTracer(sampler: TraceSampler(ratio: traces.traceSampling), sink: $0) }
-        if let tracer { InstrumentationSystem.bootstrap(tracer) }
+        tracer?.bootstrap()
         // Lines name their trace only when there are traces (a task-local read per line).
         let metadataProvider: Logger.MetadataProvider = tracer == nil
             ? RequestIDMiddleware.metadataProvider

@@ -20,7 +20,7 @@ final class TestSpanSink: SpanSink {
     static let shared = TestSpanSink()
     static let tracer: RequestTracer = {
         let tracer = RequestTracer(sampler: TraceSampler(ratio: 1), sink: shared)
-        InstrumentationSystem.bootstrap(tracer)
+        tracer.bootstrap()
         return tracer
     }()
 
@@ -61,6 +61,7 @@ struct TracingTests {
     struct Service {
         let client: TestClient
         let log = CapturedLog()
+        let registry: TaskRegistry
 
         init(faults: [Faults.Mode] = []) {
             var configuration = OrderServiceConfiguration()
@@ -69,6 +70,7 @@ struct TracingTests {
             configuration.skuCount = 50
             configuration.slowInventoryLatency = .milliseconds(40)
             let registry = TaskRegistry(shardCount: 1) { 0 }
+            self.registry = registry
             let service = OrderService(configuration: configuration, sleeper: LoopSleeper(), faults: Faults(enabled: faults),
                                        childTasks: RegistryChildTasks(registry: registry))
             let log = self.log
@@ -146,6 +148,36 @@ struct TracingTests {
         #expect(server.attributes.get("error.type") == .string(String(reflecting: OrderIntegrityError.self)))
         #expect(server.status?.code == .error)
         #expect(server.events.contains { $0.name == "exception" })
+    }
+
+    /// The incident with traces on: the leaked child names the trace of the request that
+    /// left it, so the goroutine-style profile leads straight to the trace.
+    @Test func aLeakedChildNamesItsRequestsTrace() async throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4705"
+        let service = Service(faults: [.missingOKCheck])
+        let response = await service.client.execute(.get, "/api/v1/order/map?ids=1,9000001", headers: Self.traceparent(trace))
+        #expect(response.status == .internalServerError)
+        var leaked: [TaskInfo] = []
+        for _ in 0..<200 {
+            leaked = service.registry.snapshot().tasks.filter { $0.name == "stock-validation" && $0.state != .running }
+            if !leaked.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(leaked.count == 1)
+        #expect(leaked.first?.labels["trace_id"] == trace)
+    }
+
+    @Test func aRequestEntryCarriesItsTraceWhileItRuns() async throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4706"
+        let service = Service(faults: [.slowInventory])
+        async let response = service.client.execute(.get, "/api/v1/order/map?ids=1", headers: Self.traceparent(trace))
+        var seen: TaskInfo?
+        for _ in 0..<200 where seen == nil {
+            seen = service.registry.snapshot().tasks.first { $0.name == "request" && $0.labels["trace_id"] == trace }
+            if seen == nil { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        #expect(seen?.labels["route"] == "/api/v1/order/map")
+        #expect(await response.status == .ok)
     }
 
     @Test func anUnsampledParentRecordsNothingButKeepsTheTraceInTheLog() async throws {

@@ -1,3 +1,4 @@
+import RequestTracing
 import TaskRegistry
 import OrderService
 
@@ -10,8 +11,10 @@ struct RegistryChildTasks: ChildTaskStarter {
         name: String, labels: [(String, String)], site: ChildTaskSite,
         operation: @escaping @Sendable () async throws -> Success
     ) -> Task<Success, any Error> {
-        registry.spawn(name: name, labels: TaskLabels(labels), fileID: site.fileID, line: site.line,
-                       function: site.function) { try await operation() }
+        // A traced request's children carry its trace id, so a leaked child finds its trace.
+        let traced = RequestTracer.currentTraceID.map { labels + [("trace_id", $0)] } ?? labels
+        return registry.spawn(name: name, labels: TaskLabels(traced), fileID: site.fileID, line: site.line,
+                              function: site.function) { try await operation() }
     }
 
     func waiting<T: Sendable>(_ reason: String, _ body: () async throws -> T) async rethrows -> T {
