@@ -42,7 +42,7 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
         let task = context.runsInTask ? withUnsafeCurrentTask { $0.map(TaskIdentity.init) } : nil
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
                                              site: TaskSite(), task: task, loop: context.loopIndex,
-                                             traceID: RequestTracer.currentTraceID ?? "")
+                                             traceID: RequestTracer.isActive ? RequestTracer.currentTraceID ?? "" : "")
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
     }
 

@@ -75,16 +75,16 @@ public final class RequestTracer: Tracer {
 
     /// Makes this the process's tracer (`InstrumentationSystem.bootstrap`), once, and turns
     /// on what costs something only with traces: trace ids on registry entries.
+    /// Call it before the server starts: threads started after it see the flag set.
     public func bootstrap() {
         InstrumentationSystem.bootstrap(self)
-        Self.active.store(true, ordering: .relaxed)
+        Self.isActive = true
     }
 
-    private static let active = Atomic(false)
-
-    /// Whether a `RequestTracer` was bootstrapped: one relaxed load, so that code on every
-    /// request skips trace work entirely when traces are off.
-    public static var isActive: Bool { active.load(ordering: .relaxed) }
+    /// Whether a `RequestTracer` was bootstrapped: a plain load, so that code on every
+    /// request skips trace work entirely when traces are off. Written once, by `bootstrap`,
+    /// before the threads that read it start.
+    public nonisolated(unsafe) private(set) static var isActive = false
 
     /// The trace id of the span the calling code runs in (as 32 hex digits), or nil when
     /// traces are off or there is none.

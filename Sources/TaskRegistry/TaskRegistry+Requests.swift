@@ -68,8 +68,6 @@ extension TaskToken {
 struct RequestSlot {
     var route: String
     var requestID: String
-    /// The request's trace, or empty when it is not traced.
-    var traceID: String
     var site: TaskSite
     var sequence: UInt64
     var state: TaskState
@@ -96,8 +94,8 @@ struct RequestSlot {
         return labels
     }
 
-    /// The entry as the registry's readers see every entry.
-    func info(shard: Int) -> TaskInfo {
+    /// The entry as the registry's readers see every entry (`traceID`: its trace, or empty).
+    func info(shard: Int, traceID: String) -> TaskInfo {
         TaskInfo(id: TaskID(shard: shard, sequence: sequence), parent: nil, name: TaskRegistry.requestTaskName, site: site,
                  labels: Self.labels(route: route, requestID: requestID, streamID: streamID, traceID: traceID),
                  state: state, createdAt: createdAt, stateChangedAt: stateChangedAt, backtrace: backtrace)
@@ -123,8 +121,7 @@ extension TaskShardStorage {
             // router's template), so the compare skips a retain and a release.
             if requests[slot].route != route { requests[slot].route = route }
             requests[slot].requestID = requestID
-            // Untraced requests (the usual case) leave the empty string where it is.
-            if !traceID.isEmpty || !requests[slot].traceID.isEmpty { requests[slot].traceID = traceID }
+            if !traceID.isEmpty { requestTraceIDs[slot] = traceID }
             requests[slot].site = site
             requests[slot].sequence = id.sequence
             requests[slot].state = .running
@@ -137,9 +134,10 @@ extension TaskShardStorage {
             return (UInt32(slot), requests[slot].generation, id)
         }
         precondition(requests.count < Int(TaskToken.requestSlotFlag), "request slab full")
-        requests.append(RequestSlot(route: route, requestID: requestID, traceID: traceID, site: site, sequence: id.sequence, state: .running,
+        requests.append(RequestSlot(route: route, requestID: requestID, site: site, sequence: id.sequence, state: .running,
                                     createdAt: now, stateChangedAt: now, streamID: streamID, task: task,
                                     backtrace: backtrace, generation: 0, isLive: true, nextFree: -1))
+        if !traceID.isEmpty { requestTraceIDs[requests.count - 1] = traceID }
         return (UInt32(requests.count - 1), 0, id)
     }
 
@@ -156,6 +154,7 @@ extension TaskShardStorage {
         countEnd(nameIndex: requestNameIndex, state: requests[slot].state)
         requests[slot].isLive = false
         requests[slot].task = nil
+        if !requestTraceIDs.isEmpty { requestTraceIDs[slot] = nil }
         requests[slot].generation &+= 1
         requests[slot].nextFree = requestFreeHead
         requestFreeHead = Int32(slot)
@@ -172,7 +171,7 @@ extension TaskShardStorage {
     func requestLabels(slot: Int, generation: UInt32) -> TaskLabels? {
         guard slot < requests.count, requests[slot].isLive, requests[slot].generation == generation else { return nil }
         return RequestSlot.labels(route: requests[slot].route, requestID: requests[slot].requestID,
-                                  streamID: requests[slot].streamID, traceID: requests[slot].traceID)
+                                  streamID: requests[slot].streamID, traceID: requestTraceIDs[slot] ?? "")
     }
 
     /// Copies the live request entries of up to `count` slots from `start`, as
@@ -181,7 +180,9 @@ extension TaskShardStorage {
         let end = min(requests.count, start + count)
         var index = start
         while index < end {
-            if requests[index].isLive && requests[index].sequence >= sinceSequence { out.append(requests[index].info(shard: shard)) }
+            if requests[index].isLive && requests[index].sequence >= sinceSequence {
+                out.append(requests[index].info(shard: shard, traceID: requestTraceIDs.isEmpty ? "" : requestTraceIDs[index] ?? ""))
+            }
             index += 1
         }
         return end < requests.count ? end : nil
