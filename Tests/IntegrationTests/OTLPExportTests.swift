@@ -116,6 +116,35 @@ struct OTLPExportTests {
         #expect(try MetricsScrape.fetch(adminPort: server.adminPort).value("otel_spans_exported_total") == 0)
     }
 
+    /// A collector that accepts and never reads, under 20,000 requests: the queue fills and
+    /// stays full (4,096 spans), everything past it is dropped and counted, and the server's
+    /// memory stops growing with it.
+    @Test func aStalledCollectorUnderLoadKeepsMemoryBounded() throws {
+        let receiver = try OTLPReceiver(.stall)
+        let server = try ServerProcess(["--otlp-endpoint", "http://127.0.0.1:\(receiver.port)", "--otlp-timeout", "300"])
+        let url = "http://127.0.0.1:\(server.port)/api/v1/user/fetch?name=alice"
+        func load(_ count: Int) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/h2load")
+            process.arguments = ["--h1", "-n", String(count), "-c", "8", url]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+        }
+        func rssKilobytes() throws -> Int {
+            let status = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        try load(6000) // fills the queue past its bound
+        let before = try rssKilobytes()
+        try load(20000)
+        let after = try rssKilobytes()
+        #expect(after - before < 16 * 1024, "RSS grew from \(before) kB to \(after) kB")
+        let dropped = try MetricsScrape.fetch(adminPort: server.adminPort).value("otel_spans_dropped_total") ?? 0
+        #expect(dropped >= 26000 - 4096 - 512, "dropped \(dropped) of 26,000")
+    }
+
     /// A port nothing listens on: bound, then closed.
     static func closedPort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
