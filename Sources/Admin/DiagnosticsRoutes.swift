@@ -5,7 +5,8 @@ import TaskRegistry
 
 /// The admin listener's diagnostic endpoints. None of them exist on the public listener.
 ///
-/// - `GET /metrics`: Prometheus text format 0.0.4.
+/// - `GET /metrics`: Prometheus text format 0.0.4, or OpenMetrics 1.0 with exemplars when the
+///   `Accept` field asks for `application/openmetrics-text`.
 /// - `GET /debug/tasks`: the task registry, like Go's goroutine profile.
 /// - `GET /debug/vars`: JSON figures, like `gops stats`.
 /// - `GET` and `POST /debug/loggers`: the log level, read and changed at run time.
@@ -13,13 +14,18 @@ import TaskRegistry
 public enum DiagnosticsRoutes {
     public static func register(on router: inout Router, diagnostics: Diagnostics) {
         let exposition = MetricsExposition(registry: diagnostics.prometheus, httpMetrics: diagnostics.httpMetrics)
-        router.get("/metrics") { _, _ in
+        router.get("/metrics") { request, _ in
+            // OpenMetrics for a scraper that asks for it (Prometheus with exemplar storage);
+            // the 0.0.4 text for every other.
+            let openMetrics = MetricsExposition.acceptsOpenMetrics(request.headers.first("Accept"))
             let body = exposition.render(
                 tasks: diagnostics.registry.gauges().map { (name: $0.name, state: $0.state, count: $0.count) },
                 spawned: diagnostics.registry.spawnedTotals(),
-                connections: diagnostics.connections()
+                connections: diagnostics.connections(),
+                openMetrics: openMetrics
             )
-            return Response(contentType: .prometheus, body: ResponseBody(body))
+            return Response(contentType: openMetrics ? ContentType(MetricsExposition.openMetricsContentType) : .prometheus,
+                            body: ResponseBody(body))
         }
         router.get("/debug/tasks") { request, _ in
             let query: TaskProfileQuery

@@ -1,4 +1,6 @@
+import RequestTracing
 import Server
+import Tracing
 import ServerMetrics
 import TaskRegistry
 
@@ -43,13 +45,22 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     /// Records the duration only, for a request the registry counts in flight.
     func recordDuration(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.recordDuration(route: context.route, method: request.method.rawValue, status: status,
-                               nanoseconds: Self.elapsed(context), shard: context.loopIndex)
+                               nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar())
     }
 
     /// Records the duration and leaves the in-flight count.
     func finish(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.requestFinished(route: context.route, method: request.method.rawValue, status: status,
-                                nanoseconds: Self.elapsed(context), shard: context.loopIndex)
+                                nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar())
+    }
+
+    /// The request's sampled span, as its duration's exemplar: nil when traces are off (one
+    /// plain load) or the request is not sampled.
+    @inline(__always)
+    static func exemplar() -> HistogramExemplar.Trace? {
+        guard RequestTracer.isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled,
+              !identity.isRemote else { return nil }
+        return HistogramExemplar.Trace(traceID: identity.traceIDText, spanID: identity.spanIDText)
     }
 
     /// Nanoseconds since the request was received.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The `http_request_duration_seconds` histogram, kept outside the registry so that
@@ -42,30 +45,37 @@ final class DurationHistogramFamily: Sendable {
         }
     }
 
-    /// Adds an observation of `nanoseconds` (not negative) to `cells`.
+    /// Adds an observation of `nanoseconds` (not negative) to `cells`; with an exemplar (a
+    /// sampled trace's request), it becomes its bucket's latest exemplar.
     @inline(__always)
-    func record(nanoseconds: Int64, in cells: HistogramCells) {
+    func record(nanoseconds: Int64, in cells: HistogramCells, exemplar: HistogramExemplar.Trace? = nil) {
         // Linear: 16 predictable compares beat a binary search's branches at this size,
         // and most requests land in the first few buckets.
         var index = 0
         while index < bounds.count && nanoseconds > bounds[index] { index += 1 }
         cells.counts[index].add(1, ordering: .relaxed)
         cells.sumNanoseconds.add(Int(nanoseconds), ordering: .relaxed)
+        if let exemplar { cells.setExemplar(HistogramExemplar(trace: exemplar, nanoseconds: nanoseconds), bucket: index) }
     }
 
     /// Every series with the shards added together: cumulative bucket counts (the last is
-    /// `+Inf`, which is also the count) and the sum in seconds.
-    func snapshot() -> [(labels: [(String, String)], cumulative: [Int], sumSeconds: Double)] {
+    /// `+Inf`, which is also the count), the sum in seconds, and per bucket the latest
+    /// exemplar of any shard.
+    func snapshot() -> [HistogramSnapshot] {
         let all = series.withLock { Array($0.values) }
         return all.map { series in
             var counts = [Int](repeating: 0, count: bounds.count + 1)
+            var exemplars = [HistogramExemplar?](repeating: nil, count: bounds.count + 1)
             var sum = 0
             for cells in series.cells {
                 for index in counts.indices { counts[index] += cells.counts[index].load(ordering: .relaxed) }
                 sum += cells.sumNanoseconds.load(ordering: .relaxed)
+                for (index, exemplar) in cells.exemplars() where exemplar.unixSeconds > exemplars[index]?.unixSeconds ?? 0 {
+                    exemplars[index] = exemplar
+                }
             }
             for index in counts.indices.dropFirst() { counts[index] += counts[index - 1] }
-            return (series.labels, counts, Double(sum) / 1e9)
+            return HistogramSnapshot(labels: series.labels, cumulative: counts, sumSeconds: Double(sum) / 1e9, exemplars: exemplars)
         }
     }
 
@@ -84,6 +94,43 @@ final class DurationHistogramFamily: Sendable {
     }
 }
 
+/// One series of a scrape: its labels, cumulative counts, sum, and exemplars by bucket.
+struct HistogramSnapshot {
+    var labels: [(String, String)]
+    var cumulative: [Int]
+    var sumSeconds: Double
+    var exemplars: [HistogramExemplar?]
+}
+
+/// The latest sampled request seen in a bucket (OpenMetrics 1.0 exemplars): the link from a
+/// slow bucket to the trace of one request in it.
+public struct HistogramExemplar: Sendable {
+    /// Which trace and span the request was.
+    public struct Trace: Sendable {
+        /// 32 lowercase hex digits.
+        public var traceID: String
+        /// 16 lowercase hex digits.
+        public var spanID: String
+        /// A request's trace and span.
+        public init(traceID: String, spanID: String) {
+            self.traceID = traceID
+            self.spanID = spanID
+        }
+    }
+
+    var trace: Trace
+    var seconds: Double
+    var unixSeconds: Double
+
+    init(trace: Trace, nanoseconds: Int64) {
+        self.trace = trace
+        seconds = Double(nanoseconds) / 1e9
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        unixSeconds = Double(now.tv_sec) + Double(now.tv_nsec / 1_000_000) / 1000
+    }
+}
+
 /// One shard's counts for one series. Written by one event loop, read by scrapes.
 final class HistogramCells: Sendable {
     /// Buckets plus the `+Inf` bucket; fixed so that the cells are one allocation.
@@ -91,8 +138,19 @@ final class HistogramCells: Sendable {
     /// Per-bucket (not cumulative) observation counts.
     let counts: InlineArray<24, Atomic<Int>>
     let sumNanoseconds = Atomic<Int>(0)
+    /// Each bucket's latest exemplar, written only by traced requests (a lock then, never
+    /// for an untraced one).
+    private let latest = Mutex<[Int: HistogramExemplar]>([:])
 
     init() {
         counts = InlineArray { _ in Atomic(0) }
+    }
+
+    func setExemplar(_ exemplar: HistogramExemplar, bucket: Int) {
+        latest.withLock { $0[bucket] = exemplar }
+    }
+
+    func exemplars() -> [Int: HistogramExemplar] {
+        latest.withLock { $0 }
     }
 }

@@ -88,9 +88,10 @@ public final class HTTPMetrics: Sendable {
     }
 
     /// The same, for a duration in nanoseconds (the middleware's own path: no `Duration` math).
-    package func requestFinished(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
+    package func requestFinished(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int,
+                                 exemplar: HistogramExemplar.Trace? = nil) {
         shards[shardIndex(shard)].inFlight.subtract(1, ordering: .relaxed)
-        recordDuration(route: route, method: method, status: status, nanoseconds: nanoseconds, shard: shard)
+        recordDuration(route: route, method: method, status: status, nanoseconds: nanoseconds, shard: shard, exemplar: exemplar)
     }
 
     /// Records a request's duration without touching `http_requests_in_flight`, for a
@@ -102,9 +103,11 @@ public final class HTTPMetrics: Sendable {
 
     /// The same, for a duration in nanoseconds (not negative; the chain's own path: no
     /// `Duration` math).
-    package func recordDuration(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int) {
+    package func recordDuration(route: String, method: String, status: Int, nanoseconds: Int64, shard: Int,
+                                exemplar: HistogramExemplar.Trace? = nil) {
         let index = shardIndex(shard)
-        durations.record(nanoseconds: nanoseconds, in: cells(route: route, method: method, status: status, shard: index))
+        durations.record(nanoseconds: nanoseconds, in: cells(route: route, method: method, status: status, shard: index),
+                         exemplar: exemplar)
     }
 
     /// Adds `source` to `http_requests_in_flight`, read at each scrape: for requests that

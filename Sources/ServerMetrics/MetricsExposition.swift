@@ -12,6 +12,14 @@ import Prometheus
 public struct MetricsExposition: Sendable {
     /// The `Content-Type` of the body.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// The `Content-Type` of the OpenMetrics body (`render(…, openMetrics: true)`).
+    public static let openMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+    /// Whether an `Accept` field asks for OpenMetrics (as Prometheus does when it can store
+    /// exemplars); anything else gets the 0.0.4 text.
+    public static func acceptsOpenMetrics(_ accept: String?) -> Bool {
+        accept?.lowercased().contains("application/openmetrics-text") == true
+    }
 
     let registry: PrometheusCollectorRegistry
     let httpMetrics: [HTTPMetrics]
@@ -36,12 +44,17 @@ public struct MetricsExposition: Sendable {
     ///   - spawned: Tasks ever started per name, for `tasks_spawned_total`.
     ///   - connections: Open connections per protocol (`h1`, `h2`), for
     ///     `http_connections_active`.
+    ///   - openMetrics: OpenMetrics 1.0 rather than 0.0.4: counters' families named
+    ///     without `_total` (their samples keep it), exemplars on the request-duration
+    ///     buckets, and `# EOF` at the end.
     public func render(
         tasks: [(name: String, state: String, count: Int)],
         spawned: [(name: String, count: UInt64)],
-        connections: [(proto: String, count: Int)]
+        connections: [(proto: String, count: Int)],
+        openMetrics: Bool = false
     ) -> [UInt8] {
         var text = PrometheusText()
+        text.openMetrics = openMetrics
         registry.emit(into: &text.bytes)
         text.noteExistingFamilies()
         for metrics in httpMetrics {
@@ -65,7 +78,32 @@ public struct MetricsExposition: Sendable {
             help: "Open client connections on the public listener, by protocol (h1 or h2).",
             samples: connections.map { ([("proto", $0.proto)], Double($0.count)) }
         )
-        return text.bytes
+        return openMetrics ? Self.openMetrics(text.bytes) : text.bytes
+    }
+
+    /// The 0.0.4 body as OpenMetrics 1.0: a counter's `# HELP` and `# TYPE` name its family
+    /// without the `_total` its samples end in, and the body ends with `# EOF`.
+    static func openMetrics(_ body: [UInt8]) -> [UInt8] {
+        var counters = Set<Substring>()
+        let lines = String(decoding: body, as: UTF8.self).split(separator: "\n")
+        for line in lines where line.hasPrefix("# TYPE ") && line.hasSuffix(" counter") {
+            counters.insert(line.dropFirst("# TYPE ".count).prefix { $0 != " " })
+        }
+        var out = ""
+        out.reserveCapacity(body.count + 64)
+        for line in lines {
+            var line = line
+            for prefix in ["# HELP ", "# TYPE "] where line.hasPrefix(prefix) {
+                let name = line.dropFirst(prefix.count).prefix { $0 != " " }
+                if counters.contains(name), name.hasSuffix("_total") {
+                    line = Substring(prefix + name.dropLast("_total".count) + line.dropFirst(prefix.count + name.count))
+                }
+            }
+            out += line
+            out += "\n"
+        }
+        out += "# EOF\n"
+        return Array(out.utf8)
     }
 
     /// The `process_*` families, named and described as the Prometheus client libraries

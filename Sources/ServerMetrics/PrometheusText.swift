@@ -6,6 +6,8 @@ struct PrometheusText {
     }
 
     var bytes: [UInt8] = []
+    /// Writes exemplars on histogram buckets (OpenMetrics only; 0.0.4 has none).
+    var openMetrics = false
     /// Families already in ``bytes``, to keep each name to one family.
     private(set) var families: Set<String> = []
 
@@ -46,8 +48,7 @@ struct PrometheusText {
     /// Appends a histogram family. Each series gives cumulative counts for `upperBounds`
     /// followed by the `+Inf` count, which is also written as `_count`.
     mutating func histogramFamily(
-        _ name: String, help: String, upperBounds: [String],
-        series: [(labels: [(String, String)], cumulative: [Int], sumSeconds: Double)]
+        _ name: String, help: String, upperBounds: [String], series: [HistogramSnapshot]
     ) {
         guard !series.isEmpty, families.insert(name).inserted else { return }
         appendHeader(name, type: "histogram", help: help)
@@ -57,7 +58,8 @@ struct PrometheusText {
         for series in sorted {
             for (index, count) in series.cumulative.enumerated() {
                 let bound = index < upperBounds.count ? upperBounds[index] : "+Inf"
-                appendSample(name + "_bucket", labels: series.labels + [("le", bound)], value: String(count))
+                appendSample(name + "_bucket", labels: series.labels + [("le", bound)], value: String(count),
+                             exemplar: openMetrics ? series.exemplars[index] : nil)
             }
             appendSample(name + "_sum", labels: series.labels, value: Self.format(series.sumSeconds))
             appendSample(name + "_count", labels: series.labels, value: String(series.cumulative.last ?? 0))
@@ -86,7 +88,8 @@ struct PrometheusText {
         append("\n")
     }
 
-    private mutating func appendSample(_ name: String, labels: [(String, String)], value: String) {
+    private mutating func appendSample(_ name: String, labels: [(String, String)], value: String,
+                                       exemplar: HistogramExemplar? = nil) {
         append(name)
         if !labels.isEmpty {
             append("{")
@@ -101,6 +104,17 @@ struct PrometheusText {
         }
         append(" ")
         append(value)
+        if let exemplar {
+            // OpenMetrics 1.0: ` # {labels} value timestamp` after the sample.
+            append(" # {trace_id=\"")
+            append(exemplar.trace.traceID)
+            append("\",span_id=\"")
+            append(exemplar.trace.spanID)
+            append("\"} ")
+            append(Self.format(exemplar.seconds))
+            append(" ")
+            append(Self.format(exemplar.unixSeconds))
+        }
         append("\n")
     }
 
