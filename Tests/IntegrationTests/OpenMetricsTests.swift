@@ -74,3 +74,55 @@ struct OpenMetricsTests {
         #expect(parsed.lines.allSatisfy { $0["exemplar"] == nil })
     }
 }
+
+/// End to end with a real Prometheus (Debian's, started here with exemplar storage on,
+/// its data in a temporary directory): it scrapes the admin listener as OpenMetrics, and
+/// one request's trace id comes back from its exemplar query API, as an SRE would find the
+/// trace behind a slow bucket.
+@Suite(.serialized)
+struct PrometheusExemplarTests {
+    @Test func prometheusStoresTheExemplarAndFindsTheTrace() throws {
+        let receiver = try OTLPReceiver()
+        let server = try ServerProcess(["--otlp-endpoint", "http://127.0.0.1:\(receiver.port)"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-prometheus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = """
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: orders
+                static_configs:
+                  - targets: ["127.0.0.1:\(server.adminPort)"]
+            """
+        try config.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        let port = OTLPExportTests.closedPort()
+        let prometheus = Process()
+        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        prometheus.arguments = ["--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
+                                "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=exemplar-storage"]
+        prometheus.standardOutput = FileHandle.nullDevice
+        prometheus.standardError = FileHandle.nullDevice
+        try prometheus.run()
+        defer { prometheus.terminate(); prometheus.waitUntilExit() }
+
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4788"
+        let started = Date().timeIntervalSince1970 - 5
+        let deadline = Date().addingTimeInterval(30)
+        var found: [String] = []
+        while found.isEmpty && Date() < deadline {
+            // A request per round, so that the latest exemplar is always this trace's.
+            _ = try Curl.run(["-H", "traceparent: 00-\(trace)-00f067aa0ba902b7-01",
+                              "http://127.0.0.1:\(server.port)/api/v1/user/fetch?name=alice"])
+            usleep(500_000)
+            let end = Date().timeIntervalSince1970 + 5
+            let answer = try Curl.run(["-G", "http://127.0.0.1:\(port)/api/v1/query_exemplars",
+                                       "--data-urlencode", "query=http_request_duration_seconds_bucket",
+                                       "--data-urlencode", "start=\(started)", "--data-urlencode", "end=\(end)"])
+            guard answer.status == 200, let json = Curl.json(answer.body), let data = json["data"] as? [[String: Any]] else { continue }
+            found = data.flatMap { ($0["exemplars"] as? [[String: Any]]) ?? [] }
+                .compactMap { ($0["labels"] as? [String: String])?["trace_id"] }
+        }
+        #expect(found.contains(trace), "exemplars found: \(found)")
+    }
+}
