@@ -46,9 +46,13 @@ enum OTLPHTTPPost {
             if n > 0 { received.append(contentsOf: buffer[0..<n]) } else if n < 0 && errno == EINTR { continue } else { break }
             if received.firstIndex(of: UInt8(ascii: "\n")) != nil { break }
         }
-        let statusLine = String(decoding: received.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        // A whole status line only: a fragment cut by a timeout or a reset is no answer.
+        guard let end = received.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let statusLine = String(decoding: received[..<end].prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
         let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else { return nil }
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3,
+              parts[1].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let status = Int(parts[1]) else { return nil }
         return status
     }
 

@@ -17,7 +17,8 @@ import Synchronization
 /// - A failed send (no connection, a timeout, a 5xx or 429) is retried with backoff
 ///   (`retryDelays`); a batch that still fails, or that the collector refuses as malformed
 ///   (another 4xx), is dropped and counted.
-/// - `flush(milliseconds:)`, at shutdown, sends what is queued within the time given.
+/// - `shutdown(milliseconds:)`, at exit, sends what is queued within the time given, with
+///   no backoff, and counts what it could not send as dropped.
 public final class OTLPSpanExporter: SpanSink {
     /// How the exporter batches and retries.
     public struct Configuration: Sendable {
@@ -49,6 +50,7 @@ public final class OTLPSpanExporter: SpanSink {
     private struct State {
         var queue: [FinishedSpan] = []
         var sending = false
+        var shuttingDown = false
     }
 
     private let configuration: Configuration
@@ -88,13 +90,27 @@ public final class OTLPSpanExporter: SpanSink {
     /// Sends what is queued now, waiting up to a second.
     public func flush() { flush(milliseconds: 1000) }
 
-    /// Sends what is queued, waiting up to `milliseconds` (the drain deadline's rest).
+    /// Sends what is queued, waiting up to `milliseconds`.
     public func flush(milliseconds: Int) {
         wake.signal()
         for _ in 0..<max(1, milliseconds / 5) {
             if state.withLock({ $0.queue.isEmpty && !$0.sending }) { return }
             usleep(5000)
         }
+    }
+
+    /// The last flush, at exit: each batch gets one attempt (no backoff), and what is still
+    /// queued when `milliseconds` run out is counted as dropped, so that every span ends
+    /// up exported or counted.
+    public func shutdown(milliseconds: Int) {
+        state.withLock { $0.shuttingDown = true }
+        flush(milliseconds: milliseconds)
+        let left = state.withLock { state -> Int in
+            let left = state.queue.count
+            state.queue.removeAll()
+            return left
+        }
+        if left > 0 { onDrop(left) }
     }
 
     private func run() {
@@ -125,6 +141,8 @@ public final class OTLPSpanExporter: SpanSink {
         let timeout = Int(configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000)
         for attempt in 0...configuration.retryDelays.count {
             if attempt > 0 {
+                // At shutdown there is no time to back off: one attempt, then count it lost.
+                if state.withLock({ $0.shuttingDown }) { break }
                 let delay = configuration.retryDelays[attempt - 1]
                 usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
             }
@@ -133,8 +151,8 @@ public final class OTLPSpanExporter: SpanSink {
                 onExported(batch.count)
                 return
             }
-            // 429 and 5xx may pass; any other answer says the batch itself is wrong.
-            if status != 429 && status < 500 { break }
+            // OTLP/HTTP: only 429, 502, 503 and 504 may be retried; any other answer is final.
+            if ![429, 502, 503, 504].contains(status) { break }
         }
         onDrop(batch.count)
     }

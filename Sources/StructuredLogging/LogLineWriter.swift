@@ -81,6 +81,7 @@ public final class LogLineWriter: Sendable {
             while true {
                 var batch = state.withLock { state -> [UInt8] in
                     var batch = state.spare
+                    state.spare = [] // the buffer must have one owner, or the next append copies it
                     swap(&batch, &state.pending)
                     state.writing = !batch.isEmpty
                     return batch
@@ -105,6 +106,10 @@ public final class LogLineWriter: Sendable {
                     offset += written
                 } else if written < 0 && errno == EINTR {
                     continue
+                } else if written < 0 && errno == EAGAIN {
+                    // A non-blocking descriptor (the parent may have set it): this thread may wait.
+                    var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, 1000)
                 } else {
                     return // the descriptor is gone: nothing to write to
                 }

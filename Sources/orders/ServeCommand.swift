@@ -164,7 +164,7 @@ struct ServeCommand: AsyncParsableCommand {
         let result = await groupTask.result
         secondSignal.cancel()
         // The spans of the last requests go out before the process does, within a bounded wait.
-        exporter?.flush(milliseconds: min(2000, timeouts.drainTimeout))
+        exporter?.shutdown(milliseconds: min(2000, timeouts.drainTimeout))
         if let signal = await secondSignal.value { throw ExitCode(128 + signal.rawValue) }
         try result.get()
     }

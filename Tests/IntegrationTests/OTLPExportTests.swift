@@ -89,10 +89,12 @@ struct OTLPExportTests {
 
     /// A collector that is down, that answers 503, or that accepts and never reads: every
     /// request is answered as usual, and the spans it could not take are counted.
-    @Test(arguments: ["down", "503", "stall"])
+    /// (503 is retried with backoff before the batch is dropped; 400 is final at once.)
+    @Test(arguments: ["down", "503", "400", "stall"])
     func aBrokenCollectorNeverReachesTheRequests(kind: String) throws {
         let receiver: OTLPReceiver? = switch kind {
         case "503": try OTLPReceiver(.status(503))
+        case "400": try OTLPReceiver(.status(400))
         case "stall": try OTLPReceiver(.stall)
         default: nil
         }
