@@ -91,7 +91,8 @@ let package = Package(
             name: "Middleware",
             dependencies: ["Server", "TaskRegistry", "ServerMetrics", "RequestTracing",
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Tracing", package: "swift-distributed-tracing")],
+                           .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],
             swiftSettings: strictSwift
         ),
         // The admin listener's routes: /metrics, /debug/tasks, /debug/vars, /debug/.

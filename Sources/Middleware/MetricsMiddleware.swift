@@ -1,6 +1,7 @@
 import RequestTracing
 import Server
 import Tracing
+import W3CTraceContext
 import ServerMetrics
 import TaskRegistry
 
@@ -60,7 +61,11 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     static func exemplar() -> HistogramExemplar.Trace? {
         guard RequestTracer.isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled,
               !identity.isRemote else { return nil }
-        return HistogramExemplar.Trace(traceID: identity.traceIDText, spanID: identity.spanIDText)
+        let (high, low) = withUnsafeBytes(of: identity.traceContext.traceID.bytes) {
+            (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+        let span = withUnsafeBytes(of: identity.traceContext.spanID.bytes) { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+        return HistogramExemplar.Trace(traceHigh: high, traceLow: low, span: span)
     }
 
     /// Nanoseconds since the request was received.

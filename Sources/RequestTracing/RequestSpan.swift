@@ -60,6 +60,13 @@ public final class RequestSpan: Span {
         set { if isRecording { state.withLock { $0.attributes = newValue } } }
     }
 
+    /// Changes the attributes in place, under the span's lock: the protocol's default reads
+    /// a copy and writes it back, which copies the dictionary each time.
+    public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
+        guard isRecording else { return }
+        state.withLock { update(&$0.attributes) }
+    }
+
     /// Sets the status; the last one set stands.
     public func setStatus(_ status: SpanStatus) {
         guard isRecording else { return }

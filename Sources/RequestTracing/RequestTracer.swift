@@ -86,10 +86,11 @@ public final class RequestTracer: Tracer {
     /// before the threads that read it start.
     public nonisolated(unsafe) private(set) static var isActive = false
 
-    /// The trace id of the span the calling code runs in (as 32 hex digits), or nil when
-    /// traces are off or there is none.
+    /// The trace id of the sampled span the calling code runs in (as 32 hex digits), or nil
+    /// when traces are off, there is none, or it is not sampled (its trace is not exported,
+    /// so an id on a task would lead nowhere).
     public static var currentTraceID: String? {
-        guard isActive, let identity = InstrumentationContext.current?.spanIdentity else { return nil }
+        guard isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled else { return nil }
         return identity.traceIDText
     }
 }

@@ -55,7 +55,7 @@ final class DurationHistogramFamily: Sendable {
         while index < bounds.count && nanoseconds > bounds[index] { index += 1 }
         cells.counts[index].add(1, ordering: .relaxed)
         cells.sumNanoseconds.add(Int(nanoseconds), ordering: .relaxed)
-        if let exemplar { cells.setExemplar(HistogramExemplar(trace: exemplar, nanoseconds: nanoseconds), bucket: index) }
+        if let exemplar { cells.setExemplar(bucket: index) { HistogramExemplar(trace: exemplar, nanoseconds: nanoseconds) } }
     }
 
     /// Every series with the shards added together: cumulative bucket counts (the last is
@@ -105,16 +105,28 @@ struct HistogramSnapshot {
 /// The latest sampled request seen in a bucket (OpenMetrics 1.0 exemplars): the link from a
 /// slow bucket to the trace of one request in it.
 public struct HistogramExemplar: Sendable {
-    /// Which trace and span the request was.
+    /// Which trace and span the request was, as numbers: formatted as hex only when a
+    /// scrape renders them, so that recording allocates nothing.
     public struct Trace: Sendable {
-        /// 32 lowercase hex digits.
-        public var traceID: String
-        /// 16 lowercase hex digits.
-        public var spanID: String
+        /// The trace id's first and last eight bytes, big-endian.
+        public var traceHigh: UInt64, traceLow: UInt64
+        /// The span id, big-endian.
+        public var span: UInt64
         /// A request's trace and span.
-        public init(traceID: String, spanID: String) {
-            self.traceID = traceID
-            self.spanID = spanID
+        public init(traceHigh: UInt64, traceLow: UInt64, span: UInt64) {
+            self.traceHigh = traceHigh
+            self.traceLow = traceLow
+            self.span = span
+        }
+
+        /// 32 lowercase hex digits.
+        public var traceID: String { Self.hex(traceHigh) + Self.hex(traceLow) }
+        /// 16 lowercase hex digits.
+        public var spanID: String { Self.hex(span) }
+
+        static func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
         }
     }
 
@@ -139,15 +151,27 @@ final class HistogramCells: Sendable {
     let counts: InlineArray<24, Atomic<Int>>
     let sumNanoseconds = Atomic<Int>(0)
     /// Each bucket's latest exemplar, written only by traced requests (a lock then, never
-    /// for an untraced one).
+    /// for an untraced one), and at most every 100 ms per bucket: a scraper reads one every
+    /// few seconds, and under load every request would otherwise take the lock.
     private let latest = Mutex<[Int: HistogramExemplar]>([:])
+    private let lastWrittenMilliseconds: InlineArray<24, Atomic<Int>>
 
     init() {
         counts = InlineArray { _ in Atomic(0) }
+        lastWrittenMilliseconds = InlineArray { _ in Atomic(0) }
     }
 
-    func setExemplar(_ exemplar: HistogramExemplar, bucket: Int) {
-        latest.withLock { $0[bucket] = exemplar }
+    /// Keeps `exemplar` (made only when kept) as the bucket's latest, unless the bucket had
+    /// one in the last 100 ms.
+    @inline(__always)
+    func setExemplar(bucket: Int, _ exemplar: () -> HistogramExemplar) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        let milliseconds = now.tv_sec * 1000 + now.tv_nsec / 1_000_000
+        guard milliseconds - lastWrittenMilliseconds[bucket].load(ordering: .relaxed) >= 100 else { return }
+        lastWrittenMilliseconds[bucket].store(milliseconds, ordering: .relaxed)
+        let made = exemplar()
+        latest.withLock { $0[bucket] = made }
     }
 
     func exemplars() -> [Int: HistogramExemplar] {
