@@ -6,9 +6,10 @@ real opentelemetry-proto messages (PyPI) and prints one JSON line per span on st
     otlp-receiver.py --port 0 --status 503 # answers every export with 503 (decodes nothing)
     otlp-receiver.py --port 0 --stall      # accepts connections and never reads them
 
-Loopback only. Runs until killed.
+Loopback only. Runs until killed, or until its standard input closes (the tests keep a pipe
+open to it, so no receiver outlives the process that started it).
 """
-import argparse, http.server, json, socket, sys, threading, time
+import argparse, http.server, json, os, socket, sys, threading, time
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest, ExportTraceServiceResponse)
@@ -51,6 +52,13 @@ def main():
     parser.add_argument("--stall", action="store_true")
     args = parser.parse_args()
     lock = threading.Lock()
+
+    def exit_at_end_of_input():
+        sys.stdin.buffer.read()
+        os._exit(0)
+
+    if not sys.stdin.isatty():
+        threading.Thread(target=exit_at_end_of_input, daemon=True).start()
 
     def emit(line):
         with lock:

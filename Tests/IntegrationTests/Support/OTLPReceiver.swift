@@ -9,6 +9,9 @@ final class OTLPReceiver: Sendable {
 
     let process: Process
     let port: Int
+    /// Kept open for the receiver's life: when the test process ends, for any reason, the
+    /// pipe closes and the receiver exits.
+    private let stdin = Pipe()
     private let captured = Captured()
 
     /// What the receiver printed: complete lines, and the start of the next one.
@@ -36,6 +39,7 @@ final class OTLPReceiver: Sendable {
         case .stall: arguments += ["--stall"]
         }
         process.arguments = arguments
+        process.standardInput = stdin
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
