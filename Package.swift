@@ -207,6 +207,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "OTLPTests",
+            dependencies: ["OTLP", "RequestTracing",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "StructuredLoggingTests",
             dependencies: ["StructuredLogging", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift

@@ -5,6 +5,9 @@ real opentelemetry-proto messages (PyPI) and prints one JSON line per span on st
     otlp-receiver.py --port 0              # prints "listening PORT" first
     otlp-receiver.py --port 0 --status 503 # answers every export with 503 (decodes nothing)
     otlp-receiver.py --port 0 --stall      # accepts connections and never reads them
+    otlp-receiver.py --port 4318 --count   # decodes every body, prints only a span count
+                                           # every second (for benchmarks: printing each
+                                           # span would take the load generator's CPU)
 
 Loopback only. Runs until killed, or until its standard input closes (the tests keep a pipe
 open to it, so no receiver outlives the process that started it).
@@ -50,6 +53,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--status", type=int, default=200)
     parser.add_argument("--stall", action="store_true")
+    parser.add_argument("--count", action="store_true")
     args = parser.parse_args()
     lock = threading.Lock()
 
@@ -93,8 +97,13 @@ def main():
                 return
             request = ExportTraceServiceRequest()
             request.ParseFromString(body)
-            for span in spans_of(request):
-                emit(json.dumps(span))
+            if args.count:
+                with lock:
+                    counted[0] += sum(len(scope.spans) for resource in request.resource_spans
+                                      for scope in resource.scope_spans)
+            else:
+                for span in spans_of(request):
+                    emit(json.dumps(span))
             answer = ExportTraceServiceResponse().SerializeToString()
             self.send_response(200)
             self.send_header("Content-Type", "application/x-protobuf")
@@ -104,6 +113,21 @@ def main():
 
         def log_message(self, *args):
             pass
+
+    counted = [0]
+
+    def report_counts():
+        last = 0
+        while True:
+            time.sleep(1)
+            with lock:
+                total = counted[0]
+            if total != last:
+                emit(json.dumps({"spans": total}))
+                last = total
+
+    if args.count:
+        threading.Thread(target=report_counts, daemon=True).start()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     emit("listening %d" % server.server_address[1])

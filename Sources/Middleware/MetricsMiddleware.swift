@@ -59,13 +59,8 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     /// plain load) or the request is not sampled.
     @inline(__always)
     static func exemplar() -> HistogramExemplar.Trace? {
-        guard RequestTracer.isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled,
-              !identity.isRemote else { return nil }
-        let (high, low) = withUnsafeBytes(of: identity.traceContext.traceID.bytes) {
-            (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-        }
-        let span = withUnsafeBytes(of: identity.traceContext.spanID.bytes) { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
-        return HistogramExemplar.Trace(traceHigh: high, traceLow: low, span: span)
+        guard let ids = RequestTracer.currentSampledIDs else { return nil }
+        return HistogramExemplar.Trace(traceHigh: ids.traceHigh, traceLow: ids.traceLow, span: ids.span)
     }
 
     /// Nanoseconds since the request was received.

@@ -55,7 +55,7 @@ public struct RecoveryMiddleware: SynchronousMiddleware {
         // The request's server span, when tracing is on, names the error (error.type).
         if let span = InstrumentationContext.current?.recordingSpan, span.isRecording {
             span.recordError(error)
-            span.attributes["error.type"] = String(reflecting: type(of: error))
+            span.setErrorType(String(reflecting: type(of: error)))
         }
         logger.error("recovered an error that escaped a handler", metadata: [
             "route": .string(context.route),

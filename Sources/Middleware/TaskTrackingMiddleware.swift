@@ -42,8 +42,16 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
         let task = context.runsInTask ? withUnsafeCurrentTask { $0.map(TaskIdentity.init) } : nil
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
                                              site: TaskSite(), task: task, loop: context.loopIndex,
-                                             traceID: RequestTracer.isActive ? RequestTracer.currentTraceID ?? "" : "")
+                                             traceID: Self.currentTraceID())
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
+    }
+
+    /// The request's trace, when it is sampled: nil-free numbers, so that no hex string is
+    /// made per request (the registry writes it when read).
+    @inline(__always)
+    static func currentTraceID() -> TaskTraceID {
+        guard let ids = RequestTracer.currentSampledIDs else { return .none }
+        return TaskTraceID(high: ids.traceHigh, low: ids.traceLow)
     }
 
     /// Ends the entry, and gives the thread back its earlier current entry.

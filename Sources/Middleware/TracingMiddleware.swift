@@ -29,8 +29,15 @@ public struct TracingMiddleware: Middleware {
 
     /// The port an authority (`Host`, `:authority`) names, as `server.port` prefers it.
     static func port(in authority: String) -> Int? {
-        guard let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") else { return nil }
-        return Int(authority[authority.index(after: colon)...])
+        // Digits after the last colon, read from the end: "[::1]:8080", "example.com:443".
+        var port = 0, scale = 1
+        for byte in authority.utf8.reversed() {
+            if byte == UInt8(ascii: ":") { return scale > 1 ? port : nil }
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), scale <= 10_000 else { return nil }
+            port += Int(byte - UInt8(ascii: "0")) * scale
+            scale *= 10
+        }
+        return nil
     }
 
     /// Runs the rest of the route inside the request's server span.
@@ -40,38 +47,23 @@ public struct TracingMiddleware: Middleware {
                                                     tracestate: request.headers.values("tracestate")) {
             parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
         }
-        let span = tracer.startSpan("\(request.method.rawValue) \(context.route)", parent: parent, ofKind: .server,
-                                    nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
-        if span.isRecording {
-            // One dictionary, built whole: setting attributes one by one boxes each value.
-            span.attributes = SpanAttributes([
-                "http.request.method": .string(request.method.rawValue),
-                "http.route": .string(context.route),
-                "url.path": .string(request.path),
-                "network.protocol.version": .string(context.httpVersion == .http2 ? "2" : "1.1"),
-                "server.port": .int64(Int64(Self.port(in: request.authority) ?? serverPort)),
-            ])
-        }
+        let span = tracer.startServerSpan(
+            HTTPServerAttributes(method: request.method.rawValue, route: context.route, path: request.path,
+                                 protocolVersion: context.httpVersion == .http2 ? "2" : "1.1",
+                                 serverPort: Self.port(in: request.authority) ?? serverPort),
+            parent: parent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
         do {
             let response = try await InstrumentationContext.withValue(span.context) {
                 try await next.respond(to: request, context: context)
             }
-            if span.isRecording {
-                let status = response.status.code
-                span.updateAttributes { attributes in
-                    attributes.set("http.response.status_code", value: .int64(Int64(status)))
-                    // A recovered error has set its own type already.
-                    if status >= 500 && attributes.get("error.type") == nil { attributes.set("error.type", value: .string("\(status)")) }
-                }
-                if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
-            }
+            // A recovered error has set its own error.type already; a plain 5xx gets its status.
+            span.setHTTPResponseStatus(response.status.code)
             span.end()
             return response
         } catch {
             if span.isRecording {
                 span.recordError(error)
-                span.attributes["error.type"] = String(reflecting: type(of: error))
-                span.setStatus(SpanStatus(code: .error))
+                span.setErrorType(String(reflecting: type(of: error)))
             }
             span.end()
             throw error

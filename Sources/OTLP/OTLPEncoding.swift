@@ -1,137 +1,294 @@
-import Foundation
 import RequestTracing
 import SwiftProtobuf
 import Tracing
 import W3CTraceContext
 
-/// Finished spans as an OTLP `ExportTraceServiceRequest` (opentelemetry-proto v1.11.0, the
-/// messages generated once by protoc-gen-swift into `Generated/`; `scripts/generate-otlp.sh`
-/// makes them again).
+/// Finished spans in OTLP's protobuf encoding (opentelemetry-proto v1.11.0).
+///
+/// Each span is written straight into the exporter's queue, as the bytes of one `Span`
+/// message, on the thread that ends it: no message structs, no allocation, and nothing
+/// allocated on a loop is freed on the exporter's thread. swift-protobuf's generated
+/// messages (`Generated/`, made by `scripts/generate-otlp.sh`) write the parts that are
+/// the same in every request (the resource and the instrumentation scope) once, and the
+/// tests decode every span written here with them. Building a generated `Span` per span
+/// cost about 5 µs of the exporter's CPU per span, 25% of an order-map request's whole cost;
+/// writing it here costs a fraction of that (docs/PERFORMANCE.md).
+///
+/// Field numbers are those of `opentelemetry/proto/trace/v1/trace.proto` and
+/// `common/v1/common.proto`, named where they are written.
 enum OTLPEncoding {
-    /// One request body: the spans under one resource (`service.name`) and one scope.
-    ///
-    /// The three wrapping messages (`ExportTraceServiceRequest`, `ResourceSpans`,
-    /// `ScopeSpans`) are written here as the length-delimited fields they are, around each
-    /// span serialized by swift-protobuf on its own: swift-protobuf sizes a nested message
-    /// again at every level above it, which made the wrapping cost more than the spans.
-    static func request(_ spans: [FinishedSpan], serviceName: String, scopeVersion: String) throws -> Data {
-        var resource = Opentelemetry_Proto_Resource_V1_Resource()
-        resource.attributes = [keyValue("service.name", .stringValue(serviceName))]
-        var scope = Opentelemetry_Proto_Common_V1_InstrumentationScope()
-        scope.name = "orders"
-        scope.version = scopeVersion
-        var scopeSpans = Data()
-        appendField(1, try scope.serializedData(), to: &scopeSpans)                 // ScopeSpans.scope
-        for finished in spans { appendField(2, try span(finished).serializedData(), to: &scopeSpans) } // .spans
-        var resourceSpans = Data()
-        appendField(1, try resource.serializedData(), to: &resourceSpans)           // ResourceSpans.resource
-        appendField(2, scopeSpans, to: &resourceSpans)                              // .scope_spans
-        var request = Data()
-        appendField(1, resourceSpans, to: &request)                                 // ExportTraceServiceRequest.resource_spans
-        return request
+    /// The bytes every request body starts its `ResourceSpans` with: the resource
+    /// (`service.name`) and, for its one `ScopeSpans`, the scope (`orders`, the version).
+    struct Header {
+        /// `ResourceSpans.resource` (field 1), key and length included.
+        let resourceField: [UInt8]
+        /// `ScopeSpans.scope` (field 1), key and length included.
+        let scopeField: [UInt8]
+
+        /// The header for a service, made once by swift-protobuf.
+        init(serviceName: String, scopeVersion: String) throws {
+            var resource = Opentelemetry_Proto_Resource_V1_Resource()
+            var name = Opentelemetry_Proto_Common_V1_KeyValue()
+            name.key = "service.name"
+            name.value.stringValue = serviceName
+            resource.attributes = [name]
+            var scope = Opentelemetry_Proto_Common_V1_InstrumentationScope()
+            scope.name = "orders"
+            scope.version = scopeVersion
+            resourceField = OTLPEncoding.field(1, try resource.serializedBytes())
+            scopeField = OTLPEncoding.field(1, try scope.serializedBytes())
+        }
     }
 
-    /// A length-delimited field (wire type 2): the tag, the length as a varint, the bytes.
-    static func appendField(_ number: UInt64, _ bytes: Data, to out: inout Data) {
-        appendVarint(number << 3 | 2, to: &out)
-        appendVarint(UInt64(bytes.count), to: &out)
-        out.append(bytes)
+    /// A length-delimited field around `content`.
+    static func field(_ number: UInt64, _ content: [UInt8]) -> [UInt8] {
+        var writer = ProtobufWriter(bytes: [])
+        writer.appendLengthDelimitedHeader(number, length: content.count)
+        writer.bytes.append(contentsOf: content)
+        return writer.bytes
     }
 
-    static func appendVarint(_ value: UInt64, to out: inout Data) {
-        var value = value
-        while value >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
+    /// One `ExportTraceServiceRequest` holding the spans whose `Span` messages lie back to
+    /// back in `spans`, ending at the offsets in `ends` (the first starts at `start`).
+    static func request(header: Header, spans: UnsafeRawBufferPointer, start: Int, ends: some Collection<Int>,
+                        into body: inout [UInt8]) {
+        var scopeSpansLength = header.scopeField.count
+        var previous = start
+        for end in ends {
+            scopeSpansLength += ProtobufWriter.lengthDelimitedSize(2, length: end - previous)  // ScopeSpans.spans
+            previous = end
         }
-        out.append(UInt8(value))
+        let resourceSpansLength = header.resourceField.count
+            + ProtobufWriter.lengthDelimitedSize(2, length: scopeSpansLength)                   // ResourceSpans.scope_spans
+        var writer = ProtobufWriter(bytes: [])
+        swap(&writer.bytes, &body)
+        writer.bytes.removeAll(keepingCapacity: true)
+        writer.bytes.reserveCapacity(ProtobufWriter.lengthDelimitedSize(1, length: resourceSpansLength))
+        writer.appendLengthDelimitedHeader(1, length: resourceSpansLength)  // ExportTraceServiceRequest.resource_spans
+        writer.bytes.append(contentsOf: header.resourceField)
+        writer.appendLengthDelimitedHeader(2, length: scopeSpansLength)
+        writer.bytes.append(contentsOf: header.scopeField)
+        previous = start
+        for end in ends {
+            writer.appendLengthDelimitedHeader(2, length: end - previous)
+            writer.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: spans[previous..<end]))
+            previous = end
+        }
+        swap(&writer.bytes, &body)
     }
 
-    static func span(_ finished: FinishedSpan) -> Opentelemetry_Proto_Trace_V1_Span {
-        var span = Opentelemetry_Proto_Trace_V1_Span()
-        span.traceID = withUnsafeBytes(of: finished.traceContext.traceID.bytes) { Data($0) }
-        span.spanID = withUnsafeBytes(of: finished.traceContext.spanID.bytes) { Data($0) }
-        if let parent = finished.parentSpanID { span.parentSpanID = withUnsafeBytes(of: parent.bytes) { Data($0) } }
-        span.traceState = finished.traceContext.traceStateHeaderValue ?? ""
-        span.flags = UInt32(finished.traceContext.flags.rawValue)
-        span.name = finished.name
-        span.kind = kind(finished.kind)
-        span.startTimeUnixNano = finished.startNanoseconds
-        span.endTimeUnixNano = finished.endNanoseconds
-        span.attributes = keyValues(finished.attributes)
-        span.events = finished.events.map { event in
-            var out = Opentelemetry_Proto_Trace_V1_Span.Event()
-            out.name = event.name
-            out.timeUnixNano = event.nanosecondsSinceEpoch
-            out.attributes = keyValues(event.attributes)
-            return out
+    // MARK: Span
+
+    /// Appends `span` as the content of one `Span` message (without a key or length: the
+    /// request adds them).
+    static func appendSpan(_ span: FinishedSpan, to writer: inout ProtobufWriter) {
+        let context = span.traceContext
+        withUnsafeBytes(of: context.traceID.bytes) { writer.appendBytesField(1, $0) }          // trace_id
+        withUnsafeBytes(of: context.spanID.bytes) { writer.appendBytesField(2, $0) }           // span_id
+        if let state = context.traceStateHeaderValue, !state.isEmpty {
+            writer.appendStringField(3, state)                                                   // trace_state
         }
-        span.links = finished.links.compactMap { link in
-            guard let identity = link.context.spanIdentity else { return nil }
-            var out = Opentelemetry_Proto_Trace_V1_Span.Link()
-            out.traceID = withUnsafeBytes(of: identity.traceContext.traceID.bytes) { Data($0) }
-            out.spanID = withUnsafeBytes(of: identity.traceContext.spanID.bytes) { Data($0) }
-            out.attributes = keyValues(link.attributes)
-            return out
+        if let parent = span.parentSpanID {
+            withUnsafeBytes(of: parent.bytes) { writer.appendBytesField(4, $0) }               // parent_span_id
         }
-        if let status = finished.status {
-            var out = Opentelemetry_Proto_Trace_V1_Status()
-            out.code = status.code == .ok ? .ok : .error
-            out.message = status.message ?? ""
-            span.status = out
-        }
-        return span
+        appendName(span.spanName, to: &writer)                                                   // name
+        let kind = kindNumber(span.kind)
+        if kind != 0 { writer.appendVarintField(6, kind) }                                       // kind
+        writer.appendFixed64Field(7, span.startNanoseconds)                                      // start_time_unix_nano
+        writer.appendFixed64Field(8, span.endNanoseconds)                                        // end_time_unix_nano
+        if let http = span.http { appendHTTPAttributes(http, to: &writer) }                     // attributes
+        span.otherAttributes.forEach { key, value in appendKeyValue(9, key, value, to: &writer) }
+        for event in span.events { appendEvent(event, to: &writer) }                             // events (11)
+        for link in span.links { appendLink(link, to: &writer) }                                 // links (13)
+        if let status = span.status { appendStatus(status, to: &writer) }                        // status (15)
+        // flags: the W3C trace flags, and whether the parent is remote (bits 8 and 9, the
+        // "has is-remote" and "is remote" bits), known for every span here.
+        let remote: UInt32 = span.parentIsRemote == true ? 0x300 : 0x100
+        writer.appendFixed32Field(16, UInt32(context.flags.rawValue) | remote)
     }
 
-    static func kind(_ kind: SpanKind) -> Opentelemetry_Proto_Trace_V1_Span.SpanKind {
+    /// The name, written from its parts: `GET`, a space and the route for a server span.
+    static func appendName(_ name: SpanName, to writer: inout ProtobufWriter) {
+        let length = name.utf8Count
+        guard length > 0 else { return }
+        writer.appendLengthDelimitedHeader(5, length: length)
+        if !name.method.isEmpty {
+            writer.bytes.append(contentsOf: name.method.utf8)
+            writer.bytes.append(UInt8(ascii: " "))
+        }
+        writer.bytes.append(contentsOf: name.text.utf8)
+    }
+
+    /// `Span.SpanKind`'s numbers.
+    static func kindNumber(_ kind: SpanKind) -> UInt64 {
         switch kind {
-        case .server: .server
-        case .client: .client
-        case .producer: .producer
-        case .consumer: .consumer
-        case .internal: .internal
+        case .internal: 1
+        case .server: 2
+        case .client: 3
+        case .producer: 4
+        case .consumer: 5
         }
     }
 
-    static func keyValues(_ attributes: SpanAttributes) -> [Opentelemetry_Proto_Common_V1_KeyValue] {
-        var out: [Opentelemetry_Proto_Common_V1_KeyValue] = []
-        attributes.forEach { name, attribute in out.append(keyValue(name, anyValue(attribute))) }
-        return out.sorted { $0.key < $1.key }
+    /// An event (`Span.Event`: time 1, name 2, attributes 3).
+    static func appendEvent(_ event: SpanEvent, to writer: inout ProtobufWriter) {
+        var length = 0
+        if event.nanosecondsSinceEpoch != 0 { length += ProtobufWriter.keySize(1) + 8 }
+        if !event.name.isEmpty { length += ProtobufWriter.lengthDelimitedSize(2, length: event.name.utf8.count) }
+        let attributes = normalized(event.attributes)
+        for (key, value) in attributes { length += keyValueSize(3, key, value) }
+        writer.appendLengthDelimitedHeader(11, length: length)
+        if event.nanosecondsSinceEpoch != 0 { writer.appendFixed64Field(1, event.nanosecondsSinceEpoch) }
+        if !event.name.isEmpty { writer.appendStringField(2, event.name) }
+        for (key, value) in attributes { appendNormalizedKeyValue(3, key, value, to: &writer) }
     }
 
-    static func keyValue(_ key: String, _ value: Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value) -> Opentelemetry_Proto_Common_V1_KeyValue {
-        var any = Opentelemetry_Proto_Common_V1_AnyValue()
-        any.value = value
-        var pair = Opentelemetry_Proto_Common_V1_KeyValue()
-        pair.key = key
-        pair.value = any
-        return pair
+    /// A link (`Span.Link`: trace id 1, span id 2, trace state 3, attributes 4, flags 6); a
+    /// link to a context that names no span is left out.
+    static func appendLink(_ link: SpanLink, to writer: inout ProtobufWriter) {
+        guard let identity = link.context.spanIdentity else { return }
+        let state = identity.traceContext.traceStateHeaderValue ?? ""
+        let attributes = normalized(link.attributes)
+        var length = ProtobufWriter.lengthDelimitedSize(1, length: 16) + ProtobufWriter.lengthDelimitedSize(2, length: 8)
+        if !state.isEmpty { length += ProtobufWriter.lengthDelimitedSize(3, length: state.utf8.count) }
+        for (key, value) in attributes { length += keyValueSize(4, key, value) }
+        length += ProtobufWriter.keySize(6) + 4
+        writer.appendLengthDelimitedHeader(13, length: length)
+        withUnsafeBytes(of: identity.traceContext.traceID.bytes) { writer.appendBytesField(1, $0) }
+        withUnsafeBytes(of: identity.traceContext.spanID.bytes) { writer.appendBytesField(2, $0) }
+        if !state.isEmpty { writer.appendStringField(3, state) }
+        for (key, value) in attributes { appendNormalizedKeyValue(4, key, value, to: &writer) }
+        writer.appendFixed32Field(6, UInt32(identity.traceContext.flags.rawValue) | (identity.isRemote ? 0x300 : 0x100))
     }
 
-    static func anyValue(_ attribute: SpanAttribute) -> Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value {
-        func array(_ values: [Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value]) -> Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value {
-            var list = Opentelemetry_Proto_Common_V1_ArrayValue()
-            list.values = values.map { value in
-                var any = Opentelemetry_Proto_Common_V1_AnyValue()
-                any.value = value
-                return any
-            }
-            return .arrayValue(list)
+    /// The status (`Status`: message 2, code 3).
+    static func appendStatus(_ status: SpanStatus, to writer: inout ProtobufWriter) {
+        let message = status.message ?? ""
+        let code: UInt64 = status.code == .ok ? 1 : 2
+        var length = ProtobufWriter.varintFieldSize(3, code)
+        if !message.isEmpty { length += ProtobufWriter.lengthDelimitedSize(2, length: message.utf8.count) }
+        writer.appendLengthDelimitedHeader(15, length: length)
+        if !message.isEmpty { writer.appendStringField(2, message) }
+        writer.appendVarintField(3, code)
+    }
+
+    // MARK: Attributes
+
+    /// A server span's HTTP attributes, written from their typed fields (no `SpanAttribute`
+    /// values made): in the order of `HTTPServerAttributes.forEach`.
+    static func appendHTTPAttributes(_ http: HTTPServerAttributes, to writer: inout ProtobufWriter) {
+        appendStringAttribute("http.request.method", http.method, to: &writer)
+        appendStringAttribute("http.route", http.route, to: &writer)
+        appendStringAttribute("url.path", http.path, to: &writer)
+        appendStringAttribute("network.protocol.version", http.protocolVersion, to: &writer)
+        appendIntAttribute("server.port", Int64(http.serverPort), to: &writer)
+        if let status = http.statusCode { appendIntAttribute("http.response.status_code", Int64(status), to: &writer) }
+        if let errorType = http.errorType { appendStringAttribute("error.type", errorType, to: &writer) }
+    }
+
+    /// A string attribute as a `Span.attributes` `KeyValue`.
+    static func appendStringAttribute(_ key: String, _ value: String, to writer: inout ProtobufWriter) {
+        let valueSize = ProtobufWriter.lengthDelimitedSize(1, length: value.utf8.count)
+        writer.appendLengthDelimitedHeader(9, length: ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
+                                              + ProtobufWriter.lengthDelimitedSize(2, length: valueSize))
+        writer.appendStringField(1, key)
+        writer.appendLengthDelimitedHeader(2, length: valueSize)
+        writer.appendStringField(1, value)
+    }
+
+    /// An integer attribute as a `Span.attributes` `KeyValue`.
+    static func appendIntAttribute(_ key: String, _ value: Int64, to writer: inout ProtobufWriter) {
+        let valueSize = ProtobufWriter.varintFieldSize(3, UInt64(bitPattern: value))
+        writer.appendLengthDelimitedHeader(9, length: ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
+                                              + ProtobufWriter.lengthDelimitedSize(2, length: valueSize))
+        writer.appendStringField(1, key)
+        writer.appendLengthDelimitedHeader(2, length: valueSize)
+        writer.appendVarintField(3, UInt64(bitPattern: value))
+    }
+
+    /// An attribute as a `KeyValue` in field `field`.
+    static func appendKeyValue(_ field: UInt64, _ key: String, _ value: SpanAttribute, to writer: inout ProtobufWriter) {
+        appendNormalizedKeyValue(field, key, normalized(value), to: &writer)
+    }
+
+    /// The attributes with every value made into one `keyValueSize` and
+    /// `appendNormalizedKeyValue` can write (a description is taken once, since it could
+    /// differ between two calls).
+    static func normalized(_ attributes: SpanAttributes) -> [(String, SpanAttribute)] {
+        var out: [(String, SpanAttribute)] = []
+        attributes.forEach { key, value in out.append((key, normalized(value))) }
+        return out
+    }
+
+    static func normalized(_ value: SpanAttribute) -> SpanAttribute {
+        switch value {
+        case .int32, .int64, .double, .bool, .string, .int32Array, .int64Array, .doubleArray, .boolArray, .stringArray:
+            value
+        case .stringConvertible(let value): .string(value.description)
+        case .stringConvertibleArray(let values): .stringArray(values.map(\.description))
+        default: .string("\(value)")
         }
-        switch attribute {
-        case .int32(let value): return .intValue(Int64(value))
-        case .int64(let value): return .intValue(value)
-        case .double(let value): return .doubleValue(value)
-        case .bool(let value): return .boolValue(value)
-        case .string(let value): return .stringValue(value)
-        case .stringConvertible(let value): return .stringValue(value.description)
-        case .int32Array(let values): return array(values.map { .intValue(Int64($0)) })
-        case .int64Array(let values): return array(values.map { .intValue($0) })
-        case .doubleArray(let values): return array(values.map { .doubleValue($0) })
-        case .boolArray(let values): return array(values.map { .boolValue($0) })
-        case .stringArray(let values): return array(values.map { .stringValue($0) })
-        case .stringConvertibleArray(let values): return array(values.map { .stringValue($0.description) })
-        default: return .stringValue("\(attribute)")
+    }
+
+    /// Bytes of a `KeyValue` field (key 1, value 2) holding a normalized value.
+    static func keyValueSize(_ field: UInt64, _ key: String, _ value: SpanAttribute) -> Int {
+        let content = ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
+            + ProtobufWriter.lengthDelimitedSize(2, length: anyValueSize(value))
+        return ProtobufWriter.lengthDelimitedSize(field, length: content)
+    }
+
+    static func appendNormalizedKeyValue(_ field: UInt64, _ key: String, _ value: SpanAttribute, to writer: inout ProtobufWriter) {
+        let valueSize = anyValueSize(value)
+        writer.appendLengthDelimitedHeader(field, length: ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
+                                                  + ProtobufWriter.lengthDelimitedSize(2, length: valueSize))
+        writer.appendStringField(1, key)
+        writer.appendLengthDelimitedHeader(2, length: valueSize)
+        appendAnyValue(value, to: &writer)
+    }
+
+    /// Bytes of an `AnyValue`'s content: string 1, bool 2, int 3, double 4, array 5
+    /// (`ArrayValue.values`, field 1). A oneof member is written even when it is zero.
+    static func anyValueSize(_ value: SpanAttribute) -> Int {
+        switch value {
+        case .string(let text): ProtobufWriter.lengthDelimitedSize(1, length: text.utf8.count)
+        case .bool: 2
+        case .int32(let number): ProtobufWriter.varintFieldSize(3, UInt64(bitPattern: Int64(number)))
+        case .int64(let number): ProtobufWriter.varintFieldSize(3, UInt64(bitPattern: number))
+        case .double: 9
+        case .int32Array(let values): ProtobufWriter.lengthDelimitedSize(5, length: arraySize(values.map { .int32($0) }))
+        case .int64Array(let values): ProtobufWriter.lengthDelimitedSize(5, length: arraySize(values.map { .int64($0) }))
+        case .doubleArray(let values): ProtobufWriter.lengthDelimitedSize(5, length: arraySize(values.map { .double($0) }))
+        case .boolArray(let values): ProtobufWriter.lengthDelimitedSize(5, length: arraySize(values.map { .bool($0) }))
+        case .stringArray(let values): ProtobufWriter.lengthDelimitedSize(5, length: arraySize(values.map { .string($0) }))
+        default: preconditionFailure("an attribute value is normalized before it is sized")
+        }
+    }
+
+    static func arraySize(_ values: [SpanAttribute]) -> Int {
+        values.reduce(0) { $0 + ProtobufWriter.lengthDelimitedSize(1, length: anyValueSize($1)) }
+    }
+
+    static func appendAnyValue(_ value: SpanAttribute, to writer: inout ProtobufWriter) {
+        switch value {
+        case .string(let text): writer.appendStringField(1, text)
+        case .bool(let flag): writer.appendVarintField(2, flag ? 1 : 0)
+        case .int32(let number): writer.appendVarintField(3, UInt64(bitPattern: Int64(number)))
+        case .int64(let number): writer.appendVarintField(3, UInt64(bitPattern: number))
+        case .double(let number): writer.appendFixed64Field(4, number.bitPattern)
+        case .int32Array(let values): appendArray(values.map { .int32($0) }, to: &writer)
+        case .int64Array(let values): appendArray(values.map { .int64($0) }, to: &writer)
+        case .doubleArray(let values): appendArray(values.map { .double($0) }, to: &writer)
+        case .boolArray(let values): appendArray(values.map { .bool($0) }, to: &writer)
+        case .stringArray(let values): appendArray(values.map { .string($0) }, to: &writer)
+        default: preconditionFailure("an attribute value is normalized before it is written")
+        }
+    }
+
+    static func appendArray(_ values: [SpanAttribute], to writer: inout ProtobufWriter) {
+        writer.appendLengthDelimitedHeader(5, length: arraySize(values))
+        for value in values {
+            writer.appendLengthDelimitedHeader(1, length: anyValueSize(value))
+            appendAnyValue(value, to: &writer)
         }
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// is sent every second at most, or every 512 spans.
 enum OTLPHTTPPost {
     /// The status code, or nil when the collector could not be reached or did not answer.
-    static func send(_ body: Data, to endpoint: OTLPEndpoint, timeoutMilliseconds: Int) -> Int? {
+    static func send(_ body: [UInt8], to endpoint: OTLPEndpoint, timeoutMilliseconds: Int) -> Int? {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var results: UnsafeMutablePointer<addrinfo>?
@@ -25,7 +25,7 @@ enum OTLPHTTPPost {
         return nil
     }
 
-    private static func post(_ body: Data, endpoint: OTLPEndpoint, address: addrinfo, timeoutMilliseconds: Int) -> Int? {
+    private static func post(_ body: [UInt8], endpoint: OTLPEndpoint, address: addrinfo, timeoutMilliseconds: Int) -> Int? {
         let fd = socket(address.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -37,7 +37,7 @@ enum OTLPHTTPPost {
         let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
         let head = "POST \(endpoint.path) HTTP/1.1\r\nHost: \(host):\(endpoint.port)\r\n"
             + "Content-Type: application/x-protobuf\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        guard writeAll(fd, Array(head.utf8)), writeAll(fd, [UInt8](body)) else { return nil }
+        guard writeAll(fd, Array(head.utf8)), writeAll(fd, body) else { return nil }
         // The status line is all that matters; the rest of the answer is read and discarded.
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)

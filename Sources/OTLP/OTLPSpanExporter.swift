@@ -10,9 +10,11 @@ import Synchronization
 /// from a thread of its own through a bounded queue, so that a slow, failing or absent
 /// collector never blocks an event loop and never grows memory without bound:
 ///
-/// - `record` (on the loop that ended the span) only appends under a lock; a span over
-///   `maxQueuedSpans` is dropped and counted (`onDrop`, the `otel_spans_dropped_total`
-///   metric).
+/// - `record` (on the loop that ended the span) writes the span's protobuf bytes into the
+///   queue under a lock (`OTLPEncoding`): no allocation, and no message structs for the
+///   exporter to encode and free later. A span over `maxQueuedSpans` (or one that would
+///   take the queue past `maxQueuedBytes`) is dropped and counted (`onDrop`, the
+///   `otel_spans_dropped_total` metric).
 /// - The thread sends a batch when `batchSize` spans are queued or `interval` has passed.
 /// - A failed send (no connection, a timeout, a 5xx or 429) is retried with backoff
 ///   (`retryDelays`); a batch that still fails, or that the collector refuses as malformed
@@ -30,6 +32,8 @@ public final class OTLPSpanExporter: SpanSink {
         public var serviceVersion: String
         /// Spans queued at most; more are dropped.
         public var maxQueuedSpans = 4096
+        /// Bytes of queued spans at most (a span's attributes have no size limit).
+        public var maxQueuedBytes = 4 << 20
         /// Spans per request body at most.
         public var batchSize = 512
         /// How long a span waits for its batch at most.
@@ -47,14 +51,21 @@ public final class OTLPSpanExporter: SpanSink {
         }
     }
 
+    /// Spans as protobuf bytes, back to back, and where each one ends.
+    private struct Queue {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+    }
+
     private struct State {
-        var queue: [FinishedSpan] = []
+        var queue = Queue()
         var sending = false
         var shuttingDown = false
     }
 
     private let configuration: Configuration
-    private let state = Mutex(State())
+    private let header: OTLPEncoding.Header
+    private let state: Mutex<State>
     private let wake = DispatchSemaphore(value: 0)
     private let onDrop: @Sendable (Int) -> Void
     private let onExported: @Sendable (Int) -> Void
@@ -63,6 +74,13 @@ public final class OTLPSpanExporter: SpanSink {
     public init(configuration: Configuration, onDrop: @escaping @Sendable (Int) -> Void = { _ in },
                 onExported: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.configuration = configuration
+        // Swift-protobuf encodes two small messages that cannot fail to encode.
+        header = try! OTLPEncoding.Header(serviceName: configuration.serviceName, scopeVersion: configuration.serviceVersion)
+        var state = State()
+        // About 200 bytes a span: the first batches grow the buffer no further.
+        state.queue.bytes.reserveCapacity(configuration.batchSize * 256)
+        state.queue.ends.reserveCapacity(configuration.maxQueuedSpans)
+        self.state = Mutex(state)
         self.onDrop = onDrop
         self.onExported = onExported
         let box = Unmanaged.passRetained(self).toOpaque()
@@ -78,12 +96,22 @@ public final class OTLPSpanExporter: SpanSink {
 
     /// Queues a span, or drops it when the queue is full. Never blocks.
     public func record(_ span: FinishedSpan) {
-        let (queued, full) = state.withLock { state -> (Int, Bool) in
-            guard state.queue.count < configuration.maxQueuedSpans else { return (state.queue.count, true) }
-            state.queue.append(span)
-            return (state.queue.count, false)
+        let (queued, dropped) = state.withLock { state -> (Int, Bool) in
+            guard state.queue.ends.count < configuration.maxQueuedSpans else { return (state.queue.ends.count, true) }
+            // The writer takes the queue's buffer for the while (a swap, so no copy on write).
+            var writer = ProtobufWriter(bytes: [])
+            swap(&writer.bytes, &state.queue.bytes)
+            let start = writer.bytes.count
+            OTLPEncoding.appendSpan(span, to: &writer)
+            swap(&writer.bytes, &state.queue.bytes)
+            if state.queue.bytes.count > configuration.maxQueuedBytes {
+                state.queue.bytes.removeSubrange(start...)
+                return (state.queue.ends.count, true)
+            }
+            state.queue.ends.append(state.queue.bytes.count)
+            return (state.queue.ends.count, false)
         }
-        if full { onDrop(1); return }
+        if dropped { onDrop(1); return }
         if queued == configuration.batchSize { wake.signal() }
     }
 
@@ -94,7 +122,7 @@ public final class OTLPSpanExporter: SpanSink {
     public func flush(milliseconds: Int) {
         wake.signal()
         for _ in 0..<max(1, milliseconds / 5) {
-            if state.withLock({ $0.queue.isEmpty && !$0.sending }) { return }
+            if state.withLock({ $0.queue.ends.isEmpty && !$0.sending }) { return }
             usleep(5000)
         }
     }
@@ -106,38 +134,56 @@ public final class OTLPSpanExporter: SpanSink {
         state.withLock { $0.shuttingDown = true }
         flush(milliseconds: milliseconds)
         let left = state.withLock { state -> Int in
-            let left = state.queue.count
-            state.queue.removeAll()
+            let left = state.queue.ends.count
+            state.queue.bytes.removeAll(keepingCapacity: true)
+            state.queue.ends.removeAll(keepingCapacity: true)
             return left
         }
         if left > 0 { onDrop(left) }
     }
 
     private func run() {
+        // The batch in hand and the request body: this thread's own, their buffers reused.
+        var batch = Queue()
+        batch.bytes.reserveCapacity(configuration.batchSize * 256)
+        batch.ends.reserveCapacity(configuration.maxQueuedSpans)
+        var body: [UInt8] = []
         while true {
             _ = wake.wait(timeout: .now() + .nanoseconds(Int(configuration.interval.components.seconds * 1_000_000_000
                 + configuration.interval.components.attoseconds / 1_000_000_000)))
             while true {
-                let batch = state.withLock { state -> [FinishedSpan] in
-                    let batch = Array(state.queue.prefix(configuration.batchSize))
-                    state.queue.removeFirst(batch.count)
-                    state.sending = !batch.isEmpty
-                    return batch
+                // Takes the whole queue when it is one batch or less (a swap: the loops go on
+                // writing into the buffers of the last batch), else the first batch's bytes.
+                let count = state.withLock { state -> Int in
+                    let count = min(state.queue.ends.count, configuration.batchSize)
+                    state.sending = count > 0
+                    if count == 0 { return 0 }
+                    if count == state.queue.ends.count {
+                        swap(&state.queue, &batch)
+                    } else {
+                        let end = state.queue.ends[count - 1]
+                        batch.bytes.append(contentsOf: state.queue.bytes[..<end])
+                        batch.ends.append(contentsOf: state.queue.ends[..<count])
+                        state.queue.bytes.removeSubrange(..<end)
+                        state.queue.ends.removeSubrange(..<count)
+                        for index in state.queue.ends.indices { state.queue.ends[index] -= end }
+                    }
+                    return count
                 }
-                if batch.isEmpty { break }
-                send(batch)
+                if count == 0 { break }
+                batch.bytes.withUnsafeBytes { spans in
+                    OTLPEncoding.request(header: header, spans: spans, start: 0, ends: batch.ends, into: &body)
+                }
+                batch.bytes.removeAll(keepingCapacity: true)
+                batch.ends.removeAll(keepingCapacity: true)
+                send(body, spans: count)
                 state.withLock { $0.sending = false }
             }
         }
     }
 
     /// Sends one batch, retrying with backoff; drops and counts it if it cannot go.
-    private func send(_ batch: [FinishedSpan]) {
-        guard let body = try? OTLPEncoding.request(batch, serviceName: configuration.serviceName,
-                                                   scopeVersion: configuration.serviceVersion) else {
-            onDrop(batch.count)
-            return
-        }
+    private func send(_ body: [UInt8], spans count: Int) {
         let timeout = Int(configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000)
         for attempt in 0...configuration.retryDelays.count {
             if attempt > 0 {
@@ -148,12 +194,12 @@ public final class OTLPSpanExporter: SpanSink {
             }
             guard let status = OTLPHTTPPost.send(body, to: configuration.endpoint, timeoutMilliseconds: timeout) else { continue }
             if (200..<300).contains(status) {
-                onExported(batch.count)
+                onExported(count)
                 return
             }
             // OTLP/HTTP: only 429, 502, 503 and 504 may be retried; any other answer is final.
             if ![429, 502, 503, 504].contains(status) { break }
         }
-        onDrop(batch.count)
+        onDrop(count)
     }
 }

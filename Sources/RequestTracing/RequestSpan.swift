@@ -9,6 +9,7 @@ public final class RequestSpan: Span {
     /// The context of this span: the caller's, with this span in it (so its identity), made
     /// when asked for; the span keeps only the caller's, which cannot hold it (no cycle).
     public var context: InstrumentationContext {
+        if self === RequestSpan.sampledOut { return RequestSpan.sampledOutContext }
         var context = parentContext
         context.recordingSpan = self
         return context
@@ -17,7 +18,10 @@ public final class RequestSpan: Span {
     public let isRecording: Bool
 
     private struct State {
-        var name: String
+        var name: SpanName
+        /// A server span's HTTP attributes, apart from the rest until someone replaces the
+        /// whole set (then they move into `attributes`).
+        var http: HTTPServerAttributes?
         var attributes = SpanAttributes()
         var status: SpanStatus?
         var events: [SpanEvent] = []
@@ -29,12 +33,14 @@ public final class RequestSpan: Span {
     private let parentContext: InstrumentationContext
     private let identity: SpanIdentity
     private let parentSpanID: SpanID?
+    private let parentIsRemote: Bool
     private let kind: SpanKind
     private let startNanoseconds: UInt64
     private let sink: any SpanSink
 
-    init(name: String, parentContext: InstrumentationContext, identity: SpanIdentity, parentSpanID: SpanID?,
-         kind: SpanKind, startNanoseconds: UInt64, sink: any SpanSink) {
+    init(name: SpanName, http: HTTPServerAttributes?, parentContext: InstrumentationContext, identity: SpanIdentity,
+         parentSpanID: SpanID?, parentIsRemote: Bool, kind: SpanKind, startNanoseconds: UInt64, sink: any SpanSink) {
+        self.parentIsRemote = parentIsRemote
         self.parentContext = parentContext
         self.identity = identity
         self.parentSpanID = parentSpanID
@@ -42,29 +48,84 @@ public final class RequestSpan: Span {
         self.startNanoseconds = startNanoseconds
         self.sink = sink
         isRecording = identity.isSampled
-        state = Mutex(State(name: name))
+        state = Mutex(State(name: name, http: http))
     }
+
+    /// The one span of every request whose new trace the sampler left out, and of any span
+    /// started inside one: it records nothing and names no trace, so such a request makes no
+    /// span or context of its own (the sampling ratio's whole point is that most requests
+    /// cost next to nothing). Log lines and propagation leave it out.
+    static let sampledOut = RequestSpan(
+        name: SpanName(""), http: nil, parentContext: .topLevel, identity: .sampledOut, parentSpanID: nil,
+        parentIsRemote: false, kind: .internal, startNanoseconds: 0, sink: DiscardingSink())
+
+    /// `sampledOut`'s context, made once.
+    static let sampledOutContext: InstrumentationContext = {
+        var context = InstrumentationContext.topLevel
+        context.recordingSpan = sampledOut
+        return context
+    }()
 
     /// The span's trace, id and flags.
     public var spanIdentity: SpanIdentity { identity }
 
     /// The span's name; renamed once the route is known, for example.
     public var operationName: String {
-        get { state.withLock { $0.name } }
-        set { if isRecording { state.withLock { $0.name = newValue } } }
+        get { state.withLock { $0.name.description } }
+        set { if isRecording { state.withLock { $0.name = SpanName(newValue) } } }
     }
 
-    /// The span's attributes.
+    /// The span's attributes, its HTTP ones included.
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.attributes } }
-        set { if isRecording { state.withLock { $0.attributes = newValue } } }
+        get { state.withLock { $0.http?.merged(into: $0.attributes) ?? $0.attributes } }
+        set {
+            guard isRecording else { return }
+            state.withLock { state in
+                state.http = nil
+                state.attributes = newValue
+            }
+        }
     }
 
     /// Changes the attributes in place, under the span's lock: the protocol's default reads
     /// a copy and writes it back, which copies the dictionary each time.
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         guard isRecording else { return }
-        state.withLock { update(&$0.attributes) }
+        state.withLock { state in
+            if let http = state.http {
+                state.attributes = http.merged(into: state.attributes)
+                state.http = nil
+            }
+            update(&state.attributes)
+        }
+    }
+
+    /// Sets `http.response.status_code` and, for a 5xx, the error status and an `error.type`
+    /// naming the status, unless an escaped error named its own type already.
+    public func setHTTPResponseStatus(_ status: Int) {
+        guard isRecording else { return }
+        state.withLock { state in
+            let isError = status >= 500
+            if isError { state.status = SpanStatus(code: .error) }
+            if state.http != nil {
+                state.http!.statusCode = status
+                if isError && state.http!.errorType == nil && state.attributes.get("error.type") == nil {
+                    state.http!.errorType = String(status)
+                }
+            } else {
+                state.attributes.set("http.response.status_code", value: .int64(Int64(status)))
+                if isError && state.attributes.get("error.type") == nil { state.attributes.set("error.type", value: .string(String(status))) }
+            }
+        }
+    }
+
+    /// Sets `error.type` (an escaped error's type) and the error status.
+    public func setErrorType(_ type: String) {
+        guard isRecording else { return }
+        state.withLock { state in
+            state.status = SpanStatus(code: .error)
+            if state.http != nil { state.http!.errorType = type } else { state.attributes.set("error.type", value: .string(type)) }
+        }
     }
 
     /// Sets the status; the last one set stands.
@@ -104,11 +165,18 @@ public final class RequestSpan: Span {
         let finished: FinishedSpan? = state.withLock { state in
             guard !state.ended else { return nil }
             state.ended = true
-            return FinishedSpan(name: state.name, kind: kind, traceContext: identity.traceContext,
-                                parentSpanID: parentSpanID, startNanoseconds: startNanoseconds,
-                                endNanoseconds: max(end, startNanoseconds), attributes: state.attributes,
+            return FinishedSpan(spanName: state.name, kind: kind, traceContext: identity.traceContext,
+                                parentSpanID: parentSpanID, parentIsRemote: parentSpanID == nil ? nil : parentIsRemote,
+                                startNanoseconds: startNanoseconds, endNanoseconds: max(end, startNanoseconds),
+                                http: state.http, otherAttributes: state.attributes,
                                 status: state.status, events: state.events, links: state.links)
         }
         if let finished { sink.record(finished) }
     }
+}
+
+/// Where `RequestSpan.sampledOut` would send itself: it never does (it is not sampled).
+private struct DiscardingSink: SpanSink {
+    func record(_ span: FinishedSpan) {}
+    func flush() {}
 }

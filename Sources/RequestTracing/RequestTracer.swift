@@ -29,23 +29,48 @@ public final class RequestTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> RequestSpan {
-        startSpan(operationName, parent: context(), ofKind: kind, nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch)
+        startSpan(parent: context(), ofKind: kind, nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch,
+                  name: SpanName(operationName), http: nil)
     }
 
-    /// The same, without generics: what the tracing middleware calls once per request. The
-    /// name is made only for a sampled span (an unsampled one records nothing).
-    public func startSpan(_ operationName: @autoclosure () -> String, parent: InstrumentationContext, ofKind kind: SpanKind,
-                          nanosecondsSinceEpoch start: UInt64) -> RequestSpan {
-        let parentContext = parent.spanIdentity?.traceContext
+    /// A server span for an HTTP request, named by its method and route template
+    /// (`GET /api/v1/order/map`) and carrying its HTTP attributes: what the tracing
+    /// middleware starts once per request. No generics, and the attributes are made only
+    /// for a sampled span (an unsampled one records nothing).
+    public func startServerSpan(_ attributes: @autoclosure () -> HTTPServerAttributes, parent: InstrumentationContext,
+                                nanosecondsSinceEpoch start: UInt64) -> RequestSpan {
+        startSpan(parent: parent, ofKind: .server, nanosecondsSinceEpoch: start) { sampled in
+            guard sampled else { return (SpanName(""), nil) }
+            let http = attributes()
+            return (SpanName(method: http.method, route: http.route), http)
+        }
+    }
+
+    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: UInt64,
+                           name: SpanName, http: HTTPServerAttributes?) -> RequestSpan {
+        startSpan(parent: parent, ofKind: kind, nanosecondsSinceEpoch: start) { _ in (name, http) }
+    }
+
+    @inline(__always)
+    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: UInt64,
+                           describe: (_ sampled: Bool) -> (SpanName, HTTPServerAttributes?)) -> RequestSpan {
+        let parentIdentity = parent.spanIdentity
+        // Inside a request the sampler left out, every span is that request's one span.
+        if let parentIdentity, !parentIdentity.namesATrace { return .sampledOut }
+        let parentContext = parentIdentity?.traceContext
         var random = IDRandom()
         let traceID = parentContext?.traceID ?? random.traceID()
         let sampled = sampler.isSampled(traceID: traceID, parentFlags: parentContext?.flags)
+        // A new trace left out: no span, no ids, no context of its own.
+        if !sampled && parentIdentity == nil { return .sampledOut }
         let identity = SpanIdentity(
             traceContext: TraceContext(traceID: traceID, spanID: random.spanID(), flags: sampled ? .sampled : [],
                                        state: parentContext?.state ?? TraceState()),
             isRemote: false
         )
-        return RequestSpan(name: sampled ? operationName() : "", parentContext: parent, identity: identity, parentSpanID: parentContext?.spanID,
+        let (name, http) = describe(sampled)
+        return RequestSpan(name: name, http: http, parentContext: parent, identity: identity,
+                           parentSpanID: parentContext?.spanID, parentIsRemote: parentIdentity?.isRemote ?? false,
                            kind: kind, startNanoseconds: start, sink: sink)
     }
 
@@ -63,7 +88,7 @@ public final class RequestTracer: Tracer {
     public func inject<Carrier, Inject: Injector>(
         _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
     ) where Inject.Carrier == Carrier {
-        guard let identity = context.spanIdentity else { return }
+        guard let identity = context.spanIdentity, identity.namesATrace else { return }
         injector.inject(identity.traceContext.traceParentHeaderValue, forKey: "traceparent", into: &carrier)
         if let state = identity.traceContext.traceStateHeaderValue {
             injector.inject(state, forKey: "tracestate", into: &carrier)
@@ -86,12 +111,39 @@ public final class RequestTracer: Tracer {
     /// before the threads that read it start.
     public nonisolated(unsafe) private(set) static var isActive = false
 
+    /// The ids of the sampled span the calling code runs in, as numbers (what exemplars and
+    /// registry entries keep: hex is made only when they are read), or nil when traces are
+    /// off (one plain load), there is none, or it is not sampled.
+    @inline(__always)
+    public static var currentSampledIDs: SampledSpanIDs? {
+        guard isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled,
+              !identity.isRemote else { return nil }
+        return SampledSpanIDs(identity.traceContext)
+    }
+
     /// The trace id of the sampled span the calling code runs in (as 32 hex digits), or nil
     /// when traces are off, there is none, or it is not sampled (its trace is not exported,
     /// so an id on a task would lead nowhere).
     public static var currentTraceID: String? {
         guard isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled else { return nil }
         return identity.traceIDText
+    }
+}
+
+/// A sampled span's trace id (two big-endian halves) and span id, as numbers.
+public struct SampledSpanIDs: Sendable, Hashable {
+    /// The trace id's first eight bytes.
+    public var traceHigh: UInt64
+    /// The trace id's last eight bytes.
+    public var traceLow: UInt64
+    /// The span id.
+    public var span: UInt64
+
+    init(_ context: TraceContext) {
+        (traceHigh, traceLow) = withUnsafeBytes(of: context.traceID.bytes) {
+            (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+        span = withUnsafeBytes(of: context.spanID.bytes) { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
     }
 }
 

@@ -21,6 +21,18 @@ public struct SpanIdentity: Sendable, Hashable {
     public var spanIDText: String { traceContext.spanID.description }
     /// Whether the span is recorded and exported.
     public var isSampled: Bool { traceContext.flags.contains(.sampled) }
+    /// Whether this names a trace: false for the identity of requests whose new trace the
+    /// sampler left out, which get no ids of their own (its trace id is all zeros, which W3C
+    /// trace context never uses).
+    public var namesATrace: Bool {
+        withUnsafeBytes(of: traceContext.traceID.bytes) { $0.loadUnaligned(as: UInt64.self) | $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) } != 0
+    }
+
+    /// The identity of every request whose new trace the sampler left out.
+    static let sampledOut = SpanIdentity(
+        traceContext: TraceContext(traceID: TraceID(bytes: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                                   spanID: SpanID(bytes: (0, 0, 0, 0, 0, 0, 0, 0)), flags: [], state: TraceState()),
+        isRemote: false)
 }
 
 /// The context key under which a span's identity travels.

@@ -8,7 +8,9 @@ import Tracing
 public enum TraceLogMetadata {
     /// The provider; add it beside the others with `Logger.MetadataProvider.multiplex`.
     public static let provider = Logger.MetadataProvider {
-        guard let identity = InstrumentationContext.current?.spanIdentity, !identity.isRemote else { return [:] }
+        guard let identity = InstrumentationContext.current?.spanIdentity, !identity.isRemote, identity.namesATrace else {
+            return [:]
+        }
         return ["trace_id": .string(identity.traceIDText), "span_id": .string(identity.spanIDText)]
     }
 }

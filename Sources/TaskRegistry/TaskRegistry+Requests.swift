@@ -16,12 +16,12 @@ extension TaskRegistry {
     public static let requestTaskName = "request"
 
     /// Registers an in-flight request, labelled `route`, `request_id`, `trace_id` when the
-    /// request is traced (`traceID` not empty) and, for an HTTP/2 stream (`streamID` not 0),
+    /// request is traced (`traceID` not `.none`) and, for an HTTP/2 stream (`streamID` not 0),
     /// `stream_id`, as `register(name: "request", parent: nil, labels: …, site:)` would, at a
     /// fraction of the cost. Called from the request's own task, the entry is that task's
     /// `TaskRegistry.current` until it ends.
     public func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite,
-                                traceID: String = "") -> TaskToken {
+                                traceID: TaskTraceID = .none) -> TaskToken {
         registerRequest(route: route, requestID: requestID, streamID: streamID, site: site,
                         task: withUnsafeCurrentTask { $0.map(TaskIdentity.init) }, traceID: traceID)
     }
@@ -32,7 +32,7 @@ extension TaskRegistry {
     /// goes to when there is one: asking `currentShard` for it read a thread-local and
     /// retained the loop, per request.
     package func registerRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, task: TaskIdentity?,
-                         loop: Int? = nil, traceID: String = "") -> TaskToken {
+                         loop: Int? = nil, traceID: TaskTraceID = .none) -> TaskToken {
         let shard = loop.flatMap { $0 >= 0 && $0 < shardCount ? $0 : nil } ?? shardIndexForCaller
         let now = TaskInstant.now
         let backtrace = backtraceImages == nil ? nil : TaskBacktrace.capture(images: backtraceImages.unsafelyUnwrapped)
@@ -74,6 +74,8 @@ struct RequestSlot {
     var createdAt: TaskInstant
     var stateChangedAt: TaskInstant
     var streamID: UInt32
+    /// The request's trace, when it is sampled (numbers: the hex is made when read).
+    var traceID: TaskTraceID
     /// The task that registered the entry, while the entry lives.
     var task: TaskIdentity?
     var backtrace: TaskBacktrace?
@@ -83,19 +85,19 @@ struct RequestSlot {
     /// The next free slot, or -1; meaningful only while the slot is free.
     var nextFree: Int32
 
-    static func labels(route: String, requestID: String, streamID: UInt32, traceID: String) -> TaskLabels {
+    static func labels(route: String, requestID: String, streamID: UInt32, traceID: TaskTraceID) -> TaskLabels {
         var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
         labels.append("route", route)
         labels.append("request_id", requestID)
         // The trace shows the request's spans; this label finds the trace from a leak.
-        if !traceID.isEmpty { labels.append("trace_id", traceID) }
+        if !traceID.isNone { labels.append("trace_id", traceID.hex) }
         // An HTTP/2 stream is a request of its own; its id finds it in an h2 trace.
         if streamID != 0 { labels.append("stream_id", String(streamID)) }
         return labels
     }
 
-    /// The entry as the registry's readers see every entry (`traceID`: its trace, or empty).
-    func info(shard: Int, traceID: String) -> TaskInfo {
+    /// The entry as the registry's readers see every entry.
+    func info(shard: Int) -> TaskInfo {
         TaskInfo(id: TaskID(shard: shard, sequence: sequence), parent: nil, name: TaskRegistry.requestTaskName, site: site,
                  labels: Self.labels(route: route, requestID: requestID, streamID: streamID, traceID: traceID),
                  state: state, createdAt: createdAt, stateChangedAt: stateChangedAt, backtrace: backtrace)
@@ -105,7 +107,7 @@ struct RequestSlot {
 extension TaskShardStorage {
     /// Stores a request entry in a free request slot or a new one.
     mutating func insertRequest(route: String, requestID: String, streamID: UInt32, site: TaskSite, now: TaskInstant,
-                                shard: Int, task: TaskIdentity?, backtrace: TaskBacktrace?, traceID: String = "")
+                                shard: Int, task: TaskIdentity?, backtrace: TaskBacktrace?, traceID: TaskTraceID = .none)
         -> (slot: UInt32, generation: UInt32, id: TaskID) {
         let id = nextID(shard: shard)
         nextSequence &+= 1
@@ -121,7 +123,7 @@ extension TaskShardStorage {
             // router's template), so the compare skips a retain and a release.
             if requests[slot].route != route { requests[slot].route = route }
             requests[slot].requestID = requestID
-            if !traceID.isEmpty { requestTraceIDs[slot] = traceID }
+            requests[slot].traceID = traceID
             requests[slot].site = site
             requests[slot].sequence = id.sequence
             requests[slot].state = .running
@@ -135,9 +137,8 @@ extension TaskShardStorage {
         }
         precondition(requests.count < Int(TaskToken.requestSlotFlag), "request slab full")
         requests.append(RequestSlot(route: route, requestID: requestID, site: site, sequence: id.sequence, state: .running,
-                                    createdAt: now, stateChangedAt: now, streamID: streamID, task: task,
+                                    createdAt: now, stateChangedAt: now, streamID: streamID, traceID: traceID, task: task,
                                     backtrace: backtrace, generation: 0, isLive: true, nextFree: -1))
-        if !traceID.isEmpty { requestTraceIDs[requests.count - 1] = traceID }
         return (UInt32(requests.count - 1), 0, id)
     }
 
@@ -154,7 +155,6 @@ extension TaskShardStorage {
         countEnd(nameIndex: requestNameIndex, state: requests[slot].state)
         requests[slot].isLive = false
         requests[slot].task = nil
-        if !requestTraceIDs.isEmpty { requestTraceIDs[slot] = nil }
         requests[slot].generation &+= 1
         requests[slot].nextFree = requestFreeHead
         requestFreeHead = Int32(slot)
@@ -171,7 +171,7 @@ extension TaskShardStorage {
     func requestLabels(slot: Int, generation: UInt32) -> TaskLabels? {
         guard slot < requests.count, requests[slot].isLive, requests[slot].generation == generation else { return nil }
         return RequestSlot.labels(route: requests[slot].route, requestID: requests[slot].requestID,
-                                  streamID: requests[slot].streamID, traceID: requestTraceIDs[slot] ?? "")
+                                  streamID: requests[slot].streamID, traceID: requests[slot].traceID)
     }
 
     /// Copies the live request entries of up to `count` slots from `start`, as
@@ -181,7 +181,7 @@ extension TaskShardStorage {
         var index = start
         while index < end {
             if requests[index].isLive && requests[index].sequence >= sinceSequence {
-                out.append(requests[index].info(shard: shard, traceID: requestTraceIDs.isEmpty ? "" : requestTraceIDs[index] ?? ""))
+                out.append(requests[index].info(shard: shard))
             }
             index += 1
         }

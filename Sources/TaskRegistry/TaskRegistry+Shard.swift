@@ -31,9 +31,6 @@ struct TaskShardStorage: ~Copyable {
     /// In-flight requests (TaskRegistry+Requests.swift), with their own free list.
     var requests: [RequestSlot] = []
     var requestFreeHead: Int32 = -1
-    /// The trace ids of traced live requests, by slot: kept beside the slab, so that an
-    /// untraced request (every request while traces are off) neither stores nor clears one.
-    var requestTraceIDs: [Int: String] = [:]
     /// The index of "request" in `names`, found at the first request.
     var requestNameIndex = -1
 

@@ -1,0 +1,154 @@
+import Foundation
+@testable import OTLP
+import RequestTracing
+import SwiftProtobuf
+import Synchronization
+import Testing
+import Tracing
+import W3CTraceContext
+
+/// Keeps the spans a tracer ends.
+final class KeepingSink: SpanSink {
+    let spans = Mutex<[FinishedSpan]>([])
+    func record(_ span: FinishedSpan) { spans.withLock { $0.append(span) } }
+    func flush() {}
+    var all: [FinishedSpan] { spans.withLock { $0 } }
+}
+
+private struct Described: CustomStringConvertible, Sendable {
+    var description: String { "described" }
+}
+
+/// The hand-written span encoding, read back with swift-protobuf's generated messages (the
+/// decoder every OTLP collector's protobuf library agrees with): each kind of field and
+/// value, the nesting lengths, and the request's wrapping.
+struct OTLPEncodingTests {
+    /// Spans made through the tracer's API, as handlers make them, then one request body.
+    func encode(_ make: (RequestTracer) -> Void) throws -> (Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, [FinishedSpan]) {
+        let sink = KeepingSink()
+        make(RequestTracer(sampler: TraceSampler(ratio: 1), sink: sink))
+        var spans: [UInt8] = []
+        var ends: [Int] = []
+        for finished in sink.all {
+            var writer = ProtobufWriter(bytes: [])
+            swap(&writer.bytes, &spans)
+            OTLPEncoding.appendSpan(finished, to: &writer)
+            swap(&writer.bytes, &spans)
+            ends.append(spans.count)
+        }
+        var body: [UInt8] = []
+        let header = try OTLPEncoding.Header(serviceName: "orders-test", scopeVersion: "9.9.9")
+        spans.withUnsafeBytes { OTLPEncoding.request(header: header, spans: $0, start: 0, ends: ends, into: &body) }
+        return (try .init(serializedBytes: body), sink.all)
+    }
+
+    @Test func aServerSpanWithARemoteParentDecodesFieldForField() throws {
+        let (request, finished) = try encode { tracer in
+            var parent = InstrumentationContext.topLevel
+            tracer.extract(["traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": "rojo=00f067aa0ba902b7"],
+                           into: &parent, using: DictionaryExtractor())
+            let span = tracer.startServerSpan(
+                HTTPServerAttributes(method: "GET", route: "/api/v1/order/map", path: "/api/v1/order/map",
+                                     protocolVersion: "2", serverPort: 8080),
+                parent: parent, nanosecondsSinceEpoch: 1_700_000_000_123_456_789)
+            span.setHTTPResponseStatus(503)
+            span.end()
+        }
+        let resource = try #require(request.resourceSpans.first)
+        #expect(resource.resource.attributes.map(\.key) == ["service.name"])
+        #expect(resource.resource.attributes.first?.value.stringValue == "orders-test")
+        let scope = try #require(resource.scopeSpans.first)
+        #expect(scope.scope.name == "orders" && scope.scope.version == "9.9.9")
+        let span = try #require(scope.spans.first)
+        let source = try #require(finished.first)
+        #expect(span.traceID == Data(hex: "0af7651916cd43dd8448eb211c80319c"))
+        #expect(span.spanID == withUnsafeBytes(of: source.traceContext.spanID.bytes) { Data($0) })
+        #expect(span.parentSpanID == Data(hex: "b7ad6b7169203331"))
+        #expect(span.traceState == "rojo=00f067aa0ba902b7")
+        #expect(span.name == "GET /api/v1/order/map")
+        #expect(span.kind == .server)
+        #expect(span.startTimeUnixNano == 1_700_000_000_123_456_789)
+        #expect(span.endTimeUnixNano == source.endNanoseconds)
+        // Sampled, and the parent is remote (OTLP's bits 8 and 9).
+        #expect(span.flags == 0x301)
+        let attributes = Dictionary(uniqueKeysWithValues: span.attributes.map { ($0.key, $0.value.value) })
+        #expect(attributes == [
+            "http.request.method": .stringValue("GET"), "http.route": .stringValue("/api/v1/order/map"),
+            "url.path": .stringValue("/api/v1/order/map"), "network.protocol.version": .stringValue("2"),
+            "server.port": .intValue(8080), "http.response.status_code": .intValue(503), "error.type": .stringValue("503"),
+        ])
+        #expect(span.status.code == .error)
+    }
+
+    @Test func everyKindOfAttributeEventLinkAndStatusDecodes() throws {
+        let (request, _) = try encode { tracer in
+            let linked = tracer.startSpan("linked")
+            linked.end()
+            let span = tracer.startSpan("work", ofKind: .client)
+            span.attributes = [
+                "int32": .int32(-7), "int64": .int64(Int64.min), "double": .double(2.5), "bool": .bool(false),
+                "string": .string(""), "unicode": .string("grüße ✓"), "described": .stringConvertible(Described()),
+                "int64s": .int64Array([1, -1, 300]), "doubles": .doubleArray([0.5]), "bools": .boolArray([true, false]),
+                "strings": .stringArray(["a", "bc"]), "nothing": .stringArray([]),
+            ]
+            span.addEvent(SpanEvent(name: "retry", at: DefaultTracerClock.now, attributes: ["attempt": .int64(2)]))
+            span.addEvent(SpanEvent(name: "", at: DefaultTracerClock.now))
+            span.addLink(SpanLink(context: linked.context, attributes: ["why": .string("fan-in")]))
+            span.setStatus(SpanStatus(code: .error, message: "upstream said no"))
+            span.end()
+        }
+        let spans = try #require(request.resourceSpans.first?.scopeSpans.first?.spans)
+        #expect(spans.map(\.name) == ["linked", "work"])
+        let linked = spans[0], span = spans[1]
+        #expect(linked.kind == .internal && linked.parentSpanID.isEmpty && linked.flags == 0x101)
+        #expect(span.kind == .client)
+        let attributes = Dictionary(uniqueKeysWithValues: span.attributes.map { ($0.key, $0.value) })
+        #expect(attributes["int32"]?.intValue == -7)
+        #expect(attributes["int64"]?.intValue == Int64.min)
+        #expect(attributes["double"]?.doubleValue == 2.5)
+        #expect(attributes["bool"]?.value == .boolValue(false))
+        #expect(attributes["string"]?.value == .stringValue(""))
+        #expect(attributes["unicode"]?.stringValue == "grüße ✓")
+        #expect(attributes["described"]?.stringValue == "described")
+        #expect(attributes["int64s"]?.arrayValue.values.map(\.intValue) == [1, -1, 300])
+        #expect(attributes["doubles"]?.arrayValue.values.map(\.doubleValue) == [0.5])
+        #expect(attributes["bools"]?.arrayValue.values.map(\.boolValue) == [true, false])
+        #expect(attributes["strings"]?.arrayValue.values.map(\.stringValue) == ["a", "bc"])
+        #expect(attributes["nothing"]?.value == .arrayValue(Opentelemetry_Proto_Common_V1_ArrayValue()))
+        #expect(span.events.map(\.name) == ["retry", ""])
+        #expect(span.events[0].attributes.first?.key == "attempt" && span.events[0].attributes.first?.value.intValue == 2)
+        #expect(span.events.allSatisfy { $0.timeUnixNano >= span.startTimeUnixNano })
+        let link = try #require(span.links.first)
+        #expect(link.traceID == linked.traceID && link.spanID == linked.spanID)
+        #expect(link.attributes.first?.value.stringValue == "fan-in")
+        #expect(link.flags == 0x101)
+        #expect(span.status.code == .error && span.status.message == "upstream said no")
+    }
+
+    @Test func manySpansShareOneScopeInOrder() throws {
+        let (request, finished) = try encode { tracer in
+            for index in 0..<300 { tracer.withSpan("span-\(index)") { $0.attributes["index"] = index } }
+        }
+        #expect(request.resourceSpans.count == 1 && request.resourceSpans[0].scopeSpans.count == 1)
+        let spans = request.resourceSpans[0].scopeSpans[0].spans
+        #expect(spans.map(\.name) == finished.map(\.name))
+        #expect(spans.map { $0.attributes.first?.value.intValue } == (0..<300).map { Int64($0) })
+    }
+}
+
+struct DictionaryExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
+}
+
+extension Data {
+    init(hex: String) {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        self.init(bytes)
+    }
+}
