@@ -53,7 +53,7 @@ public struct TracingMiddleware: Middleware {
                                  serverPort: Self.port(in: request.authority) ?? serverPort),
             parent: parent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
         do {
-            let response = try await InstrumentationContext.withValue(span.context) {
+            let response = try await tracer.withRequestSpan(span) {
                 try await next.respond(to: request, context: context)
             }
             // A recovered error has set its own error.type already; a plain 5xx gets its status.

@@ -61,6 +61,8 @@ public final class OTLPSpanExporter: SpanSink {
         var queue = Queue()
         var sending = false
         var shuttingDown = false
+        /// Set by `flush`: send what is queued now, a part batch included.
+        var flushRequested = false
     }
 
     private let configuration: Configuration
@@ -120,6 +122,7 @@ public final class OTLPSpanExporter: SpanSink {
 
     /// Sends what is queued, waiting up to `milliseconds`.
     public func flush(milliseconds: Int) {
+        state.withLock { $0.flushRequested = true }
         wake.signal()
         for _ in 0..<max(1, milliseconds / 5) {
             if state.withLock({ $0.queue.ends.isEmpty && !$0.sending }) { return }
@@ -149,15 +152,26 @@ public final class OTLPSpanExporter: SpanSink {
         batch.ends.reserveCapacity(configuration.maxQueuedSpans)
         var body: [UInt8] = []
         while true {
-            _ = wake.wait(timeout: .now() + .nanoseconds(Int(configuration.interval.components.seconds * 1_000_000_000
+            let woken = wake.wait(timeout: .now() + .nanoseconds(Int(configuration.interval.components.seconds * 1_000_000_000
                 + configuration.interval.components.attoseconds / 1_000_000_000)))
+            // A part batch goes when its time is up or on a flush; a wake for a full batch
+            // sends full batches only, so that what arrives during a send waits for the
+            // next batch instead of going out in many small requests.
+            var sendPartBatch = woken == .timedOut
             while true {
                 // Takes the whole queue when it is one batch or less (a swap: the loops go on
                 // writing into the buffers of the last batch), else the first batch's bytes.
                 let count = state.withLock { state -> Int in
+                    if state.flushRequested || state.shuttingDown {
+                        state.flushRequested = false
+                        sendPartBatch = true
+                    }
                     let count = min(state.queue.ends.count, configuration.batchSize)
-                    state.sending = count > 0
-                    if count == 0 { return 0 }
+                    guard count == configuration.batchSize || (count > 0 && sendPartBatch) else {
+                        state.sending = false
+                        return 0
+                    }
+                    state.sending = true
                     if count == state.queue.ends.count {
                         swap(&state.queue, &batch)
                     } else {

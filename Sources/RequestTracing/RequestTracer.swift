@@ -111,14 +111,33 @@ public final class RequestTracer: Tracer {
     /// before the threads that read it start.
     public nonisolated(unsafe) private(set) static var isActive = false
 
-    /// The ids of the sampled span the calling code runs in, as numbers (what exemplars and
-    /// registry entries keep: hex is made only when they are read), or nil when traces are
-    /// off (one plain load), there is none, or it is not sampled.
+    /// The ids of the sampled request the calling code runs in (its server span), as
+    /// numbers: what exemplars and registry entries keep (hex is made only when they are
+    /// read). Nil when traces are off (one plain load) or the request is not sampled.
+    ///
+    /// A task-local of its own, bound by `withRequestSpan` for sampled requests only, rather
+    /// than a lookup in `InstrumentationContext.current`: that lookup goes through the
+    /// context's generic, type-erased storage, and cost each request about 0.2 µs per
+    /// reader (there are two), sampled or not.
     @inline(__always)
     public static var currentSampledIDs: SampledSpanIDs? {
-        guard isActive, let identity = InstrumentationContext.current?.spanIdentity, identity.isSampled,
-              !identity.isRemote else { return nil }
-        return SampledSpanIDs(identity.traceContext)
+        guard isActive else { return nil }
+        return requestSpanIDs.get()
+    }
+
+    @usableFromInline static let requestSpanIDs = TaskLocal<SampledSpanIDs?>(wrappedValue: nil)
+
+    /// Runs `operation` as the request of `span`: in the span's context (so spans started
+    /// inside it are its children, and logs name its trace), with `currentSampledIDs` set
+    /// when it is sampled.
+    @inlinable
+    public func withRequestSpan<Result>(_ span: RequestSpan, _ operation: () async throws -> Result) async rethrows -> Result {
+        guard span.isRecording else {
+            return try await InstrumentationContext.withValue(span.context) { try await operation() }
+        }
+        return try await InstrumentationContext.withValue(span.context) {
+            try await Self.requestSpanIDs.withValue(SampledSpanIDs(span.spanIdentity.traceContext)) { try await operation() }
+        }
     }
 
     /// The trace id of the sampled span the calling code runs in (as 32 hex digits), or nil
@@ -139,6 +158,7 @@ public struct SampledSpanIDs: Sendable, Hashable {
     /// The span id.
     public var span: UInt64
 
+    @usableFromInline
     init(_ context: TraceContext) {
         (traceHigh, traceLow) = withUnsafeBytes(of: context.traceID.bytes) {
             (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
