@@ -14,7 +14,8 @@ import Tracing
 /// recovery can record an escaped error on the span.
 ///
 /// Put it outermost, around `DiagnosticMiddleware`, so the access-log line is written inside
-/// the span. It is an async middleware: a route behind it runs in a task.
+/// the span. Around an async route it runs in the request's task; around a synchronous one
+/// it is synchronous too (`compose(around:)`), so such a route still runs without a task.
 public struct TracingMiddleware: Middleware {
     /// The tracer spans start from.
     public let tracer: RequestTracer
@@ -42,31 +43,69 @@ public struct TracingMiddleware: Middleware {
 
     /// Runs the rest of the route inside the request's server span.
     public func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
+        let span = start(request, context)
+        do {
+            let response = try await tracer.withRequestSpan(span) {
+                try await next.respond(to: request, context: context)
+            }
+            finish(span, response)
+            return response
+        } catch {
+            fail(span, error)
+            throw error
+        }
+    }
+
+    /// Around a synchronous route (`/plaintext`, `/json`), a synchronous responder: the
+    /// span's context is bound in the thread's task-local fallback storage, so the route
+    /// keeps its fast path (no task) with traces on.
+    public func compose(around next: Responder) -> Responder {
+        guard let inner = next.synchronousBody else {
+            return Responder { request, context in try await self.handle(request, context: context, next: next) }
+        }
+        return Responder(synchronous: { request, context in
+            let span = self.start(request, context)
+            do {
+                let response = try self.tracer.withRequestSpan(span) { try inner(request, &context) }
+                self.finish(span, response)
+                return response
+            } catch {
+                self.fail(span, error)
+                throw error
+            }
+        })
+    }
+
+    /// The request's server span: a child of the remote parent its valid `traceparent`
+    /// names, or a new trace.
+    @inline(__always)
+    func start(_ request: Request, _ context: RequestContext) -> RequestSpan {
         var parent = InstrumentationContext.topLevel
         if let remote = TraceContextHeaders.extract(traceparent: request.headers.values("traceparent"),
                                                     tracestate: request.headers.values("tracestate")) {
             parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
         }
-        let span = tracer.startServerSpan(
+        return tracer.startServerSpan(
             HTTPServerAttributes(method: request.method.rawValue, route: context.route, path: request.path,
                                  protocolVersion: context.httpVersion == .http2 ? "2" : "1.1",
                                  serverPort: Self.port(in: request.authority) ?? serverPort),
             parent: parent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
-        do {
-            let response = try await tracer.withRequestSpan(span) {
-                try await next.respond(to: request, context: context)
-            }
-            // A recovered error has set its own error.type already; a plain 5xx gets its status.
-            span.setHTTPResponseStatus(response.status.code)
-            span.end()
-            return response
-        } catch {
-            if span.isRecording {
-                span.recordError(error)
-                span.setErrorType(String(reflecting: type(of: error)))
-            }
-            span.end()
-            throw error
+    }
+
+    /// Ends the span with the response's status (a 5xx is an error, named by its status
+    /// unless a recovered error named its own type already).
+    @inline(__always)
+    func finish(_ span: RequestSpan, _ response: Response) {
+        span.setHTTPResponseStatus(response.status.code)
+        span.end()
+    }
+
+    /// Ends the span with an error that escaped the route.
+    func fail(_ span: RequestSpan, _ error: any Error) {
+        if span.isRecording {
+            span.recordError(error)
+            span.setErrorType(String(reflecting: type(of: error)))
         }
+        span.end()
     }
 }

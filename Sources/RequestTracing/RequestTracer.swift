@@ -140,6 +140,18 @@ public final class RequestTracer: Tracer {
         }
     }
 
+    /// The same for a synchronous operation (a route answered on the loop's thread, with
+    /// no task: the task-locals then live in the thread's fallback storage).
+    @inlinable
+    public func withRequestSpan<Result>(_ span: RequestSpan, _ operation: () throws -> Result) rethrows -> Result {
+        guard span.isRecording else {
+            return try InstrumentationContext.withValue(span.context) { try operation() }
+        }
+        return try InstrumentationContext.withValue(span.context) {
+            try Self.requestSpanIDs.withValue(SampledSpanIDs(span.spanIdentity.traceContext)) { try operation() }
+        }
+    }
+
     /// The trace id of the sampled span the calling code runs in (as 32 hex digits), or nil
     /// when traces are off, there is none, or it is not sampled (its trace is not exported,
     /// so an id on a task would lead nowhere).

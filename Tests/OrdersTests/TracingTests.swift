@@ -188,4 +188,37 @@ struct TracingTests {
         let accessLine = try #require(service.log.lines.withLock { $0 }.last { $0["status"] != nil })
         #expect(accessLine["trace_id"] == .string(trace))
     }
+
+    /// A synchronous route keeps its fast path (no task) with traces on, and is still traced:
+    /// its span, a child span started inside it, and the ids the registry and the
+    /// exemplars read, all from the thread's task-local storage.
+    @Test func aSynchronousRouteIsTracedWithoutATask() throws {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4707"
+        let seenIDs = Mutex<SampledSpanIDs?>(nil)
+        let body: Responder.SynchronousBody = { _, _ in
+            withSpan("render") { _ in }
+            let ids = RequestTracer.currentSampledIDs
+            seenIDs.withLock { $0 = ids }
+            return Response(status: .ok)
+        }
+        let handler = Responder(synchronous: body)
+        let responder = TracingMiddleware(tracer: TestSpanSink.tracer, serverPort: 8080).compose(around: handler)
+        #expect(responder.isSynchronous)
+        var context = RequestContext(route: "/plaintext", logger: Logger(label: "test"))
+        let request = Request(method: .get, target: "/plaintext", headers: Self.traceparent(trace))
+        let traced = try #require(responder.synchronousBody)
+        let response = try traced(request, &context)
+        #expect(response.status == .ok)
+        let spans = TestSpanSink.shared.trace(trace)
+        let server = try #require(spans.first { $0.kind == .server })
+        #expect(server.name == "GET /plaintext")
+        #expect(spans.first { $0.name == "render" }?.parentSpanID == server.traceContext.spanID)
+        #expect(seenIDs.withLock { $0 }?.span == server.traceContext.spanID.description.hexValue)
+        // Outside the request, nothing is left bound.
+        #expect(RequestTracer.currentSampledIDs == nil)
+    }
+}
+
+extension String {
+    fileprivate var hexValue: UInt64? { UInt64(self, radix: 16) }
 }
