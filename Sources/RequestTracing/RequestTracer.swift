@@ -103,13 +103,18 @@ public final class RequestTracer: Tracer {
     /// Call it before the server starts: threads started after it see the flag set.
     public func bootstrap() {
         InstrumentationSystem.bootstrap(self)
-        Self.isActive = true
+        Self._isActive = true
     }
 
-    /// Whether a `RequestTracer` was bootstrapped: a plain load, so that code on every
-    /// request skips trace work entirely when traces are off. Written once, by `bootstrap`,
-    /// before the threads that read it start.
-    public nonisolated(unsafe) private(set) static var isActive = false
+    /// Whether a `RequestTracer` was bootstrapped: a plain load, inlined into the code on
+    /// every request, so that it skips trace work entirely when traces are off.
+    @inlinable
+    public static var isActive: Bool { _isActive }
+
+    /// `isActive`'s storage: written once, by `bootstrap`, before the threads that read it
+    /// start.
+    @usableFromInline
+    nonisolated(unsafe) private(set) static var _isActive = false
 
     /// The ids of the sampled request the calling code runs in (its server span), as
     /// numbers: what exemplars and registry entries keep (hex is made only when they are
@@ -119,7 +124,7 @@ public final class RequestTracer: Tracer {
     /// than a lookup in `InstrumentationContext.current`: that lookup goes through the
     /// context's generic, type-erased storage, and cost each request about 0.2 µs per
     /// reader (there are two), sampled or not.
-    @inline(__always)
+    @inlinable
     public static var currentSampledIDs: SampledSpanIDs? {
         guard isActive else { return nil }
         return requestSpanIDs.get()

@@ -7,13 +7,15 @@ public struct TaskTraceID: Sendable, Hashable {
     public var low: UInt64
 
     /// A trace id from its halves.
+    @inlinable
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// No trace (all zeros, which W3C trace context never uses as an id).
-    public static let none = TaskTraceID(high: 0, low: 0)
+    @inlinable
+    public static var none: TaskTraceID { TaskTraceID(high: 0, low: 0) }
 
     /// Whether this is `none`.
     public var isNone: Bool { high == 0 && low == 0 }
