@@ -177,13 +177,14 @@ enum OTLPEncoding {
     /// A server span's HTTP attributes, written from their typed fields (no `SpanAttribute`
     /// values made): in the order of `HTTPServerAttributes.forEach`.
     static func appendHTTPAttributes(_ http: HTTPServerAttributes, to writer: inout ProtobufWriter) {
-        appendStringAttribute("http.request.method", http.method, to: &writer)
-        appendStringAttribute("http.route", http.route, to: &writer)
-        appendStringAttribute("url.path", http.path, to: &writer)
-        appendStringAttribute("network.protocol.version", http.protocolVersion, to: &writer)
-        appendIntAttribute("server.port", Int64(http.serverPort), to: &writer)
-        if let status = http.statusCode { appendIntAttribute("http.response.status_code", Int64(status), to: &writer) }
-        if let errorType = http.errorType { appendStringAttribute("error.type", errorType, to: &writer) }
+        typealias Key = HTTPServerAttributes.Key
+        appendStringAttribute(Key.method, http.method, to: &writer)
+        appendStringAttribute(Key.route, http.route, to: &writer)
+        appendStringAttribute(Key.path, http.path, to: &writer)
+        appendStringAttribute(Key.protocolVersion, http.protocolVersion, to: &writer)
+        appendIntAttribute(Key.serverPort, Int64(http.serverPort), to: &writer)
+        if let status = http.statusCode { appendIntAttribute(Key.statusCode, Int64(status), to: &writer) }
+        if let errorType = http.errorType { appendStringAttribute(Key.errorType, errorType, to: &writer) }
     }
 
     /// A string attribute as a `Span.attributes` `KeyValue`.

@@ -30,15 +30,34 @@ public struct HTTPServerAttributes: Sendable, Hashable {
         self.serverPort = serverPort
     }
 
+    /// The attributes' names (OpenTelemetry's semantic conventions): one list, which the
+    /// exporter writes from too.
+    public enum Key {
+        /// The request's method.
+        public static let method = "http.request.method"
+        /// The matched route template.
+        public static let route = "http.route"
+        /// The request's path.
+        public static let path = "url.path"
+        /// "1.1" or "2".
+        public static let protocolVersion = "network.protocol.version"
+        /// The listener's port.
+        public static let serverPort = "server.port"
+        /// The response's status.
+        public static let statusCode = "http.response.status_code"
+        /// What went wrong, on a 5xx or an escaped error.
+        public static let errorType = "error.type"
+    }
+
     /// Each attribute, by its semantic-convention name, in a fixed order.
     public func forEach(_ body: (String, SpanAttribute) -> Void) {
-        body("http.request.method", .string(method))
-        body("http.route", .string(route))
-        body("url.path", .string(path))
-        body("network.protocol.version", .string(protocolVersion))
-        body("server.port", .int64(Int64(serverPort)))
-        if let statusCode { body("http.response.status_code", .int64(Int64(statusCode))) }
-        if let errorType { body("error.type", .string(errorType)) }
+        body(Key.method, .string(method))
+        body(Key.route, .string(route))
+        body(Key.path, .string(path))
+        body(Key.protocolVersion, .string(protocolVersion))
+        body(Key.serverPort, .int64(Int64(serverPort)))
+        if let statusCode { body(Key.statusCode, .int64(Int64(statusCode))) }
+        if let errorType { body(Key.errorType, .string(errorType)) }
     }
 
     /// These attributes added to `attributes` (where they win over the same names).

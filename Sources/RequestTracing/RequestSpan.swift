@@ -109,12 +109,12 @@ public final class RequestSpan: Span {
             if isError { state.status = SpanStatus(code: .error) }
             if state.http != nil {
                 state.http!.statusCode = status
-                if isError && state.http!.errorType == nil && state.attributes.get("error.type") == nil {
+                if isError && state.http!.errorType == nil && state.attributes.get(HTTPServerAttributes.Key.errorType) == nil {
                     state.http!.errorType = String(status)
                 }
             } else {
-                state.attributes.set("http.response.status_code", value: .int64(Int64(status)))
-                if isError && state.attributes.get("error.type") == nil { state.attributes.set("error.type", value: .string(String(status))) }
+                state.attributes.set(HTTPServerAttributes.Key.statusCode, value: .int64(Int64(status)))
+                if isError && state.attributes.get(HTTPServerAttributes.Key.errorType) == nil { state.attributes.set(HTTPServerAttributes.Key.errorType, value: .string(String(status))) }
             }
         }
     }
@@ -124,7 +124,7 @@ public final class RequestSpan: Span {
         guard isRecording else { return }
         state.withLock { state in
             state.status = SpanStatus(code: .error)
-            if state.http != nil { state.http!.errorType = type } else { state.attributes.set("error.type", value: .string(type)) }
+            if state.http != nil { state.http!.errorType = type } else { state.attributes.set(HTTPServerAttributes.Key.errorType, value: .string(type)) }
         }
     }
 
