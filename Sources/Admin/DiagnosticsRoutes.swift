@@ -21,6 +21,8 @@ public enum DiagnosticsRoutes {
             let body = exposition.render(
                 tasks: diagnostics.registry.gauges().map { (name: $0.name, state: $0.state, count: $0.count) },
                 spawned: diagnostics.registry.spawnedTotals(),
+                orphaned: diagnostics.registry.orphanGauges(),
+                orphanedTotal: diagnostics.registry.orphanedTotals(),
                 connections: diagnostics.connections(),
                 openMetrics: openMetrics
             )

@@ -67,7 +67,7 @@ public final class DiagnosticMiddleware: SynchronousMiddleware {
     /// allocator slab, a malloc per request.
     @inline(never)
     func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, _ state: State) {
-        tasks.end(state.entry)
+        tasks.end(state.entry, status: response.status.code)
         metrics.recordDuration(request, context, status: response.status.code)
         accessLog?.finish(request, context, requestID: state.requestID, status: response.status.code, bytes: response.body.count)
         requestID.echo(state.requestID, on: &response)

@@ -5,7 +5,7 @@ import TaskRegistry
 
 /// Registers every request (and HTTP/2 stream) in the task registry for as long as it runs,
 /// labelled with its route, request id and, for HTTP/2, stream id, and makes it the parent
-/// of any child the handler spawns.
+/// of any child the handler spawns. Children still alive when it ends become orphans.
 ///
 /// In the request's task the entry is found by that task (`TaskRegistry.current`); for a
 /// request answered without a task it is the loop thread's current entry until `end`.
@@ -27,11 +27,13 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
     }
 
     public func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response) {
-        end(state)
+        end(state, status: response.status.code)
     }
 
+    /// The error's response is not known here (a later link turns it into one), so children
+    /// still alive become orphans of a request with status 0.
     public func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error) throws -> Response {
-        end(state)
+        end(state, status: 0)
         throw error
     }
 
@@ -54,9 +56,10 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
         return TaskTraceID(high: ids.traceHigh, low: ids.traceLow)
     }
 
-    /// Ends the entry, and gives the thread back its earlier current entry.
-    func end(_ state: State) {
+    /// Ends the entry, and gives the thread back its earlier current entry. Children still
+    /// alive become orphans that remember `status`.
+    func end(_ state: State, status: Int) {
         if let slot = state.slot { TaskRegistry.leaveSynchronousRequest(slot) }
-        registry.end(state.token)
+        registry.end(state.token, status: UInt16(clamping: status))
     }
 }

@@ -9,6 +9,14 @@ public protocol ChildTaskStarter: Sendable {
         operation: @escaping @Sendable () async throws -> Success
     ) -> Task<Success, any Error>
 
+    /// Starts `operation` as work meant to outlive the current request (a cache refresh,
+    /// say): it keeps the request's attribution, but is never counted as its orphan.
+    @discardableResult
+    func startDetached<Success: Sendable>(
+        name: String, labels: [(String, String)], site: ChildTaskSite,
+        operation: @escaping @Sendable () async throws -> Success
+    ) -> Task<Success, any Error>
+
     /// Marks the current task as waiting for `reason` while `body` runs.
     func waiting<T: Sendable>(_ reason: String, _ body: () async throws -> T) async rethrows -> T
 }
@@ -31,6 +39,13 @@ public struct PlainChildTaskStarter: ChildTaskStarter {
     public init() {}
 
     public func startChild<Success: Sendable>(
+        name: String, labels: [(String, String)], site: ChildTaskSite,
+        operation: @escaping @Sendable () async throws -> Success
+    ) -> Task<Success, any Error> {
+        Task { try await operation() }
+    }
+
+    public func startDetached<Success: Sendable>(
         name: String, labels: [(String, String)], site: ChildTaskSite,
         operation: @escaping @Sendable () async throws -> Success
     ) -> Task<Success, any Error> {

@@ -7,6 +7,12 @@ import Synchronization
 /// source (there is no request coalescing), which is what a simple remote cache does and
 /// what makes a slow source visible under load.
 ///
+/// Refresh-ahead: when the source has latency, a read in the last quarter of an entry's
+/// life is still served from the cache, and its caller is told (once per entry) to refresh
+/// the entry in the background, so that hot SKUs do not all miss at once when they expire.
+/// That refresh is the service's example of work meant to outlive the request that
+/// started it: the order service spawns it `detached` (see `OrderService.enrich`).
+///
 /// The clock is generic so that tests can drive expiry with a manual clock. Inside, times
 /// are kept as durations since the cache was created, so that the locked state and the
 /// lookups are concrete code rather than generic over the clock.
@@ -52,13 +58,33 @@ public final class InventoryCache<C: Clock>: Sendable where C.Duration == Durati
 
     /// Like ``record(for:)``, at a time from ``elapsed()``.
     func record(for sku: SKU.ID, at now: Duration) async throws -> InventoryRecord {
-        if let record = self.state.withLock({ $0.lookup(sku, at: now) }) {
-            return record
+        try await self.recordAndRefreshDue(for: sku, at: now).record
+    }
+
+    /// The record, and whether the caller should now start ``refresh(_:)`` for it in the
+    /// background (true once per entry, in its last quarter, when the source has latency).
+    func recordAndRefreshDue(for sku: SKU.ID, at now: Duration) async throws -> (record: InventoryRecord, refreshDue: Bool) {
+        let refreshAhead = self.source.latency > .zero
+        if let found = self.state.withLock({ $0.lookup(sku, at: now, claimRefresh: refreshAhead) }) {
+            return found
         }
         let record = try await self.source.fetch(sku)
         // Expiry counts from when the answer arrived, not from when it was asked for.
-        self.store(record, at: self.source.latency > .zero ? self.elapsed() : now)
-        return record
+        self.store(record, at: refreshAhead ? self.elapsed() : now)
+        return (record, false)
+    }
+
+    /// Fetches `sku` from the source and stores the answer, for a refresh that
+    /// ``recordAndRefreshDue(for:at:)`` asked for. On failure the entry keeps serving until
+    /// it expires, and the next read in its last quarter may try again.
+    public func refresh(_ sku: SKU.ID) async throws {
+        do {
+            let record = try await self.source.fetch(sku)
+            self.store(record, at: self.elapsed())
+        } catch {
+            self.state.withLock { $0.endRefresh(sku) }
+            throw error
+        }
     }
 
     /// Like ``record(for:)``, without suspending; only for a source with zero latency.
@@ -74,7 +100,7 @@ public final class InventoryCache<C: Clock>: Sendable where C.Duration == Durati
     private func store(_ record: InventoryRecord, at now: Duration) {
         guard self.ttl > .zero else { return }
         let expires = now + self.ttl
-        self.state.withLock { $0.store(record, expires: expires) }
+        self.state.withLock { $0.store(record, expires: expires, refreshFrom: expires - self.ttl / 4) }
     }
 }
 
@@ -94,6 +120,10 @@ struct InventoryCacheState {
         var record: InventoryRecord
         /// Time since the cache's epoch after which the entry is stale.
         var expires: Duration
+        /// From this time on, the first read asks its caller to refresh the entry.
+        var refreshFrom: Duration
+        /// Whether a refresh was asked for and has not stored or failed yet.
+        var refreshing = false
     }
 
     private var table: [Entry?] = []
@@ -107,16 +137,30 @@ struct InventoryCacheState {
 
     /// The fresh record for `sku`, counting a hit; or `nil`, counting a miss.
     mutating func lookup(_ sku: SKU.ID, at now: Duration) -> InventoryRecord? {
+        lookup(sku, at: now, claimRefresh: false)?.record
+    }
+
+    /// The same, and with `claimRefresh`, whether this read is the one that should refresh
+    /// the entry (the first read in its last quarter; later reads see it refreshing).
+    mutating func lookup(_ sku: SKU.ID, at now: Duration, claimRefresh: Bool) -> (record: InventoryRecord, refreshDue: Bool)? {
         let slot = sku.number &- 1
         if UInt(bitPattern: slot) < UInt(self.table.count), let entry = self.table[slot], now < entry.expires {
             self.hits += 1
-            return entry.record
+            let due = claimRefresh && now >= entry.refreshFrom && !entry.refreshing
+            if due { self.table[slot]?.refreshing = true }
+            return (entry.record, due)
         }
         self.misses += 1
         return nil
     }
 
-    mutating func store(_ record: InventoryRecord, expires: Duration) {
+    /// A refresh failed: the next read in the entry's last quarter may ask again.
+    mutating func endRefresh(_ sku: SKU.ID) {
+        let slot = sku.number &- 1
+        if UInt(bitPattern: slot) < UInt(self.table.count) { self.table[slot]?.refreshing = false }
+    }
+
+    mutating func store(_ record: InventoryRecord, expires: Duration, refreshFrom: Duration) {
         let slot = record.sku.number &- 1
         // Only records from the source are stored, and it knows only catalogue SKUs, so
         // the table grows to the catalogue size at most.
@@ -127,7 +171,7 @@ struct InventoryCacheState {
         if self.table[slot] == nil {
             self.entryCount += 1
         }
-        self.table[slot] = Entry(record: record, expires: expires)
+        self.table[slot] = Entry(record: record, expires: expires, refreshFrom: refreshFrom)
     }
 
     mutating func removeAll() {

@@ -10,33 +10,37 @@ public struct OrderIntegrityError: Error, CustomStringConvertible {
 extension OrderService {
     /// The order map with one stock-validation child task per order, as the service runs
     /// when its dependencies have latency. Two versions follow; the difference between them
-    /// is the fix for the incident, and it is five lines.
+    /// is the fix for the incident: a `guard let`, and a `catch` that releases the children.
 
     /// The fixed version: the lookup's missing case is handled before any work starts for
-    /// it, and every child is released on every exit, whatever throws.
+    /// it, and on any failure every child is released and awaited, so none outlives the
+    /// request (a child still alive when its request ends is an orphan: a leak).
     func mapOrdersWithValidationChildren(ids: [Int]) async throws -> OrderMap {
         var requests: [StockRequest] = []
         var children: [Task<Bool, any Error>] = []
-        defer {  // fix, part 2: release every child on every exit
+        do {
+            var started: [(Order, [MappedOrder.Item], Task<Bool, any Error>)] = []
+            var notFound: [Int] = []
+            for id in ids {
+                guard let order = store.order(id: id) else {  // fix, part 1: check the lookup first
+                    notFound.append(id)
+                    continue
+                }
+                let request = StockRequest()
+                requests.append(request)
+                let child = startValidationChild(for: id, request: request)
+                children.append(child)
+                let items = try await enrich(order)
+                request.send(items)
+                started.append((order, items, child))
+            }
+            return try await collect(started, notFound: notFound)  // awaits every child
+        } catch {  // fix, part 2: release every child on every failure, and wait for it to end
             for request in requests { request.close() }
             for child in children { child.cancel() }
+            for child in children { _ = await child.result }
+            throw error
         }
-        var started: [(Order, [MappedOrder.Item], Task<Bool, any Error>)] = []
-        var notFound: [Int] = []
-        for id in ids {
-            guard let order = store.order(id: id) else {  // fix, part 1: check the lookup first
-                notFound.append(id)
-                continue
-            }
-            let request = StockRequest()
-            requests.append(request)
-            let child = startValidationChild(for: id, request: request)
-            children.append(child)
-            let items = try await enrich(order)
-            request.send(items)
-            started.append((order, items, child))
-        }
-        return try await collect(started, notFound: notFound)
     }
 
     /// The incident's version (fault `missing-ok-check`). It starts the child before the
@@ -87,13 +91,26 @@ extension OrderService {
         items.reserveCapacity(order.items.count)
         let now = inventory.elapsed()
         for line in order.items {
-            let record = try await withSpan("inventory-cache.read") { span in
+            let (record, refreshDue) = try await withSpan("inventory-cache.read") { span in
                 span.attributes["inventory.sku"] = line.sku.description
-                return try await childTasks.waiting("inventory-cache") { try await inventory.record(for: line.sku, at: now) }
+                return try await childTasks.waiting("inventory-cache") {
+                    try await inventory.recordAndRefreshDue(for: line.sku, at: now)
+                }
             }
+            if refreshDue { startInventoryRefresh(line.sku) }
             items.append(MappedOrder.Item(line, record))
         }
         return items
+    }
+
+    /// Refreshes a cache entry near its expiry in the background. The refresh is meant to
+    /// outlive this request, so it is started detached: it keeps the request's attribution
+    /// but is never counted as the request's orphan (a leak).
+    private func startInventoryRefresh(_ sku: SKU.ID) {
+        let inventory = inventory
+        childTasks.startDetached(name: "inventory-refresh", labels: [("sku", sku.description)], site: ChildTaskSite()) {
+            try await inventory.refresh(sku)
+        }
     }
 
     private func collect(_ started: [(Order, [MappedOrder.Item], Task<Bool, any Error>)], notFound: [Int]) async throws -> OrderMap {

@@ -5,7 +5,8 @@ import Prometheus
 /// The body is, in order: every family in the registry, the families of the
 /// ``HTTPMetrics`` given to `init`, the `process_*` families read from `/proc` at this moment, and the
 /// families whose values the caller hands to ``render(tasks:spawned:connections:)``:
-/// `tasks_active`, `tasks_spawned_total` and `http_connections_active`.
+/// `tasks_active`, `tasks_spawned_total`, `tasks_orphaned`, `tasks_orphaned_total` and
+/// `http_connections_active`.
 ///
 /// A family that the registry already holds is not rendered a second time, so that the
 /// body never has two `# TYPE` lines for one name, which scrapers reject.
@@ -42,6 +43,8 @@ public struct MetricsExposition: Sendable {
     /// - Parameters:
     ///   - tasks: Live tasks per name and state (`running`, `waiting`), for `tasks_active`.
     ///   - spawned: Tasks ever started per name, for `tasks_spawned_total`.
+    ///   - orphaned: Live orphans per name (tasks whose request ended first), for `tasks_orphaned`.
+    ///   - orphanedTotal: Tasks that ever became orphans per name, for `tasks_orphaned_total`.
     ///   - connections: Open connections per protocol (`h1`, `h2`), for
     ///     `http_connections_active`.
     ///   - openMetrics: OpenMetrics 1.0 rather than 0.0.4: counters' families named
@@ -50,6 +53,8 @@ public struct MetricsExposition: Sendable {
     public func render(
         tasks: [(name: String, state: String, count: Int)],
         spawned: [(name: String, count: UInt64)],
+        orphaned: [(name: String, count: Int)] = [],
+        orphanedTotal: [(name: String, count: UInt64)] = [],
         connections: [(proto: String, count: Int)],
         openMetrics: Bool = false
     ) -> [UInt8] {
@@ -72,6 +77,16 @@ public struct MetricsExposition: Sendable {
             "tasks_spawned_total", type: .counter,
             help: "Tasks started through the task registry since the process started, by name.",
             samples: spawned.map { ([("name", $0.name)], Double($0.count)) }
+        )
+        text.family(
+            "tasks_orphaned", type: .gauge,
+            help: "Live tasks whose request ended before them (a leak by definition), by name.",
+            samples: orphaned.map { ([("name", $0.name)], Double($0.count)) }
+        )
+        text.family(
+            "tasks_orphaned_total", type: .counter,
+            help: "Tasks that outlived the request that started them since the process started, by name.",
+            samples: orphanedTotal.map { ([("name", $0.name)], Double($0.count)) }
         )
         text.family(
             "http_connections_active", type: .gauge,

@@ -12,10 +12,18 @@ public struct TaskInfo: Sendable {
     public var stateChangedAt: TaskInstant
     /// The creation backtrace, when the registry captures them.
     public var backtrace: TaskBacktrace?
+    /// The request this task was started for (inherited from its parent), if any. In a
+    /// snapshot, `labels` already ends with it (`route`, `request_id`, `trace_id`).
+    public var attribution: TaskAttribution?
+    /// Set once the request this task was started for has ended while the task lived.
+    public var orphaning: TaskOrphaning?
+    /// Spawned to outlive its request (`TaskRegistry.spawn(…, detached: true)`): never an orphan.
+    public var isDetached: Bool
 
     public init(id: TaskID, parent: TaskID?, name: String, site: TaskSite, labels: TaskLabels,
                 state: TaskState, createdAt: TaskInstant, stateChangedAt: TaskInstant,
-                backtrace: TaskBacktrace? = nil) {
+                backtrace: TaskBacktrace? = nil, attribution: TaskAttribution? = nil,
+                orphaning: TaskOrphaning? = nil, isDetached: Bool = false) {
         self.id = id
         self.parent = parent
         self.name = name
@@ -25,7 +33,13 @@ public struct TaskInfo: Sendable {
         self.createdAt = createdAt
         self.stateChangedAt = stateChangedAt
         self.backtrace = backtrace
+        self.attribution = attribution
+        self.orphaning = orphaning
+        self.isDetached = isDetached
     }
+
+    /// Whether the task outlived the request it was started for.
+    public var isOrphan: Bool { orphaning != nil }
 }
 
 /// A merged copy of every shard of a registry, taken one shard at a time.

@@ -5,7 +5,9 @@
 ///   null), "labels" (object), "oldest_age_seconds"}]}`
 /// - `debug=2`: `{"total", "window_seconds"?, "tasks": [{"id" ("shard:seq"), "parent"
 ///   (id or null), "name", "site", "function", "state", "wait_reason", "labels",
-///   "age_seconds", "state_age_seconds", "backtrace"? (array of frames)}]}`
+///   "age_seconds", "state_age_seconds", "detached", "orphaned_seconds" and "request_status"
+///   (null unless the task is an orphan), "backtrace"? (array of frames)}]}`
+/// - `view=orphans`: see `TaskProfile+Orphans.swift`.
 /// - `view=leaks`: `{"total", "threshold_seconds", "window_seconds"?, "groups": [ the
 ///   group keys above plus "longest_wait_seconds" ]}`
 ///
@@ -106,6 +108,16 @@ extension TaskProfile {
             writer.writeSeconds(snapshot.age(of: task))
             writer.write(#","state_age_seconds":"# as StaticString)
             writer.writeSeconds(snapshot.stateAge(of: task))
+            writer.write(#","detached":"# as StaticString)
+            writer.write(task.isDetached ? "true" as StaticString : "false" as StaticString)
+            if let orphaning = task.orphaning {
+                writer.write(#","orphaned_seconds":"# as StaticString)
+                writer.writeSeconds(snapshot.takenAt.since(orphaning.orphanedAt))
+                writer.write(#","request_status":"# as StaticString)
+                writer.write(UInt64(orphaning.requestStatus))
+            } else {
+                writer.write(#","orphaned_seconds":null,"request_status":null"# as StaticString)
+            }
             if let backtrace = task.backtrace {
                 writer.write(#","backtrace":["# as StaticString)
                 for (frameIndex, frame) in backtrace.symbolicatedFrames().enumerated() {

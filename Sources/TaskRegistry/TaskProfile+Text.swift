@@ -97,6 +97,7 @@ extension TaskProfile {
     ///
     ///     task 3:1042 stock-validation [waiting(stock-reply) for 2m13s, age 2m14s]
     ///     	parent: 3:1040
+    ///     	orphaned 2m12s ago: its request ended with status 500
     ///     	labels: route="/api/v1/order/map" request_id="5f3a9c01-1f"
     ///     	created at OrderService/StockValidator.swift:42 validate(ids:)
     static func text(tasks: [TaskInfo], query: TaskProfileQuery, snapshot: TaskSnapshot) -> [UInt8] {
@@ -115,7 +116,15 @@ extension TaskProfile {
             writer.writeAge(snapshot.age(of: task))
             writer.write("]\n\tparent: " as StaticString)
             if let parent = task.parent { writer.write(parent) } else { writer.write("none" as StaticString) }
+            if task.isDetached { writer.write(" (detached)" as StaticString) }
             writer.write(byte: 0x0A)
+            if let orphaning = task.orphaning {
+                writer.write("\torphaned " as StaticString)
+                writer.writeAge(snapshot.takenAt.since(orphaning.orphanedAt))
+                writer.write(" ago: its request ended with status " as StaticString)
+                writer.write(UInt64(orphaning.requestStatus))
+                writer.write(byte: 0x0A)
+            }
             if !task.labels.isEmpty {
                 writer.write("\tlabels: " as StaticString)
                 writeLabels(&writer, task.labels)

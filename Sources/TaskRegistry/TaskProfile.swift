@@ -10,6 +10,9 @@
 ///   creation site and, when captured, backtrace; oldest first.
 /// - `view=leaks`: tasks that have waited at least the threshold, grouped by site, name
 ///   and wait reason, with the labels that all members share.
+/// - `view=orphans`: tasks whose request ended while they lived (a leak by definition),
+///   grouped by site, name and the request's route, or by `group_by` (TaskProfile+Orphans);
+///   with `debug=2`, each orphan as `debug=2` shows tasks.
 /// - `format=json`: the same data as JSON (see `TaskProfile+JSON.swift` for the keys).
 ///
 /// Rendering works on a snapshot, outside every registry lock.
@@ -57,6 +60,9 @@ public enum TaskProfile {
     public static func render(_ query: TaskProfileQuery, snapshot: TaskSnapshot) -> (contentType: String, body: [UInt8]) {
         let tasks = filter(snapshot, query)
         let contentType = query.format == .json ? jsonContentType : textContentType
+        if query.view == .orphans && query.debug < 2 {
+            return (contentType, orphans(tasks, query: query, snapshot: snapshot))
+        }
         if query.view == .leaks {
             let groups = TaskGroup.leaks(tasks, snapshot: snapshot)
             let body = query.format == .json
@@ -82,8 +88,10 @@ public enum TaskProfile {
     static func filter(_ snapshot: TaskSnapshot, _ query: TaskProfileQuery) -> [TaskInfo] {
         let minAge = query.minAge
         let leakThreshold: Duration? = query.view == .leaks ? query.leakThreshold : nil
-        if minAge == nil, query.name == nil, query.state == nil, leakThreshold == nil { return snapshot.tasks }
+        let orphansOnly = query.view == .orphans
+        if minAge == nil, query.name == nil, query.state == nil, leakThreshold == nil, !orphansOnly { return snapshot.tasks }
         return snapshot.tasks.filter { task in
+            if orphansOnly, !task.isOrphan { return false }
             if let minAge, snapshot.age(of: task) < minAge { return false }
             if let name = query.name, task.name != name { return false }
             if let state = query.state, !state.matches(task.state) { return false }

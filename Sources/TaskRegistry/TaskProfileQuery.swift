@@ -4,7 +4,8 @@
 /// |-------------|------------------------------------------|---------|
 /// | `debug`     | `1` grouped, `2` every task              | `1`     |
 /// | `format`    | `text`, `json`                           | `text`  |
-/// | `view`      | `profile`, `leaks`                       | `profile` |
+/// | `view`      | `profile`, `leaks`, `orphans`            | `profile` |
+/// | `group_by`  | `site`, `route`, `request_id` (`view=orphans` only) | `site` |
 /// | `min_age`   | a duration: `500ms`, `30s`, `2m`, `1h`, `30` (seconds) | none |
 /// | `name`      | a task name                              | none    |
 /// | `state`     | `running`, `waiting`, or a wait reason   | none    |
@@ -28,13 +29,41 @@ public struct TaskProfileQuery: Sendable, Equatable {
 
     /// What to list.
     public struct View: Sendable, Hashable, CustomStringConvertible {
-        private enum Storage: Sendable, Hashable { case profile, leaks }
+        private enum Storage: Sendable, Hashable { case profile, leaks, orphans }
         private let storage: Storage
         /// Every task (grouped with `debug=1`, one by one with `debug=2`).
         public static let profile = View(storage: .profile)
         /// Only tasks that have waited longer than `leakThreshold`, grouped by site.
         public static let leaks = View(storage: .leaks)
-        public var description: String { storage == .profile ? "profile" : "leaks" }
+        /// Only tasks whose request ended while they lived, grouped per `groupBy` (one by
+        /// one with `debug=2`).
+        public static let orphans = View(storage: .orphans)
+        public var description: String {
+            switch storage {
+            case .profile: "profile"
+            case .leaks: "leaks"
+            case .orphans: "orphans"
+            }
+        }
+    }
+
+    /// How `view=orphans` groups.
+    public struct OrphanGrouping: Sendable, Hashable, CustomStringConvertible {
+        private enum Storage: Sendable, Hashable { case site, route, requestID }
+        private let storage: Storage
+        /// By creation site, task name and the request's route.
+        public static let site = OrphanGrouping(storage: .site)
+        /// By the request's route alone.
+        public static let route = OrphanGrouping(storage: .route)
+        /// By the request that left them: one group per leaking request.
+        public static let requestID = OrphanGrouping(storage: .requestID)
+        public var description: String {
+            switch storage {
+            case .site: "site"
+            case .route: "route"
+            case .requestID: "request_id"
+            }
+        }
     }
 
     /// Which tasks a `state=` filter keeps.
@@ -88,6 +117,8 @@ public struct TaskProfileQuery: Sendable, Equatable {
     public var seconds: Int?
     /// For `view=leaks`: the minimum time spent waiting.
     public var leakThreshold: Duration
+    /// For `view=orphans`: how orphans are grouped.
+    public var orphanGrouping: OrphanGrouping = .site
 
     /// The largest `seconds` accepted: a request should not hold a connection for long.
     public static let maxSeconds = 60
@@ -110,6 +141,7 @@ public struct TaskProfileQuery: Sendable, Equatable {
     /// - Throws: `InvalidParameter`, naming the parameter.
     public init(queryItems: [(name: String, value: String)], defaultLeakThreshold: Duration = .seconds(30)) throws(InvalidParameter) {
         self.init(leakThreshold: defaultLeakThreshold)
+        var groupByGiven = false
         for (key, value) in queryItems where !value.isEmpty {
             switch key {
             case "debug":
@@ -127,8 +159,17 @@ public struct TaskProfileQuery: Sendable, Equatable {
                 switch value {
                 case "profile": view = .profile
                 case "leaks": view = .leaks
-                default: throw Self.invalid("view", value, expected: "profile or leaks")
+                case "orphans": view = .orphans
+                default: throw Self.invalid("view", value, expected: "profile, leaks or orphans")
                 }
+            case "group_by":
+                switch value {
+                case "site": orphanGrouping = .site
+                case "route": orphanGrouping = .route
+                case "request_id": orphanGrouping = .requestID
+                default: throw Self.invalid("group_by", value, expected: "site, route or request_id")
+                }
+                groupByGiven = true
             case "min_age":
                 guard let age = Self.parseDuration(value) else {
                     throw Self.invalid("min_age", value, expected: "a duration such as 500ms, 30s, 2m or 30")
@@ -151,6 +192,9 @@ public struct TaskProfileQuery: Sendable, Equatable {
             default:
                 continue
             }
+        }
+        if groupByGiven && view != .orphans {
+            throw InvalidParameter(parameter: "group_by", message: "parameter 'group_by' applies only to view=orphans")
         }
     }
 

@@ -84,6 +84,12 @@ struct RequestSlot {
     var isLive: Bool
     /// The next free slot, or -1; meaningful only while the slot is free.
     var nextFree: Int32
+    /// The first of the general slots listing this request's live descendants, or -1:
+    /// they become orphans if the request ends first (TaskRegistry+Orphans.swift).
+    var descendants: Int32 = -1
+
+    /// The attribution every task the request spawns inherits.
+    var attribution: TaskAttribution { TaskAttribution(route: route, requestID: requestID, traceID: traceID) }
 
     static func labels(route: String, requestID: String, streamID: UInt32, traceID: TaskTraceID) -> TaskLabels {
         var labels = TaskLabels()  // up to three pairs are stored inline, without allocating
@@ -150,9 +156,11 @@ extension TaskShardStorage {
     }
 
     /// Frees the slot; its strings stay until the slot is reused, as in the general slab.
-    mutating func removeRequest(slot: Int, generation: UInt32) {
+    /// Descendants still alive become orphans of a request that answered `status`.
+    mutating func removeRequest(slot: Int, generation: UInt32, status: UInt16 = 0) {
         guard slot < requests.count, requests[slot].generation == generation, requests[slot].isLive else { return }
         countEnd(nameIndex: requestNameIndex, state: requests[slot].state)
+        if requests[slot].descendants >= 0 { orphanDescendants(ofRequest: slot, status: status) }
         requests[slot].isLive = false
         requests[slot].task = nil
         requests[slot].generation &+= 1

@@ -8,6 +8,22 @@ struct TaskSlot {
     var isLive: Bool
     /// The next free slot, or -1; meaningful only while the slot is free.
     var nextFree: Int32
+    /// The request slot (same shard) whose live descendants this entry is listed with, or
+    /// -1: none, detached, or the request has ended (then `info.orphaning` says so).
+    var request: Int32 = -1
+    /// The neighbours in that request's list of live descendants (TaskRegistry+Orphans.swift).
+    var previousDescendant: Int32 = -1
+    var nextDescendant: Int32 = -1
+}
+
+extension TaskSlot {
+    /// The entry as readers see it: the request's attribution shown as labels.
+    var readerInfo: TaskInfo {
+        guard let attribution = info.attribution else { return info }
+        var copy = info
+        copy.labels = attribution.appended(to: info.labels)
+        return copy
+    }
 }
 
 /// Live counts and the spawn counter for one task name within one shard.
@@ -16,6 +32,9 @@ struct TaskNameCounters {
     var spawned: UInt64 = 0
     var running = 0
     var waiting = 0
+    /// Live entries whose request ended before them, and every entry that ever became one.
+    var orphaned = 0
+    var orphanedTotal: UInt64 = 0
 }
 
 /// One shard: a slab of entries plus a free list, and per-name counters. Everything is
@@ -73,6 +92,7 @@ struct TaskShardStorage: ~Copyable {
             slots[slot].info = info
             slots[slot].nameIndex = UInt32(nameIndex)
             slots[slot].isLive = true
+            slots[slot].request = -1
             return (UInt32(slot), slots[slot].generation)
         }
         slots.append(TaskSlot(info: info, nameIndex: UInt32(nameIndex), generation: 0, isLive: true, nextFree: -1))
@@ -93,6 +113,8 @@ struct TaskShardStorage: ~Copyable {
         let slot = Int(slot)
         guard slot < slots.count, slots[slot].generation == generation, slots[slot].isLive else { return }
         countEnd(nameIndex: Int(slots[slot].nameIndex), state: slots[slot].info.state)
+        if slots[slot].request >= 0 { unlinkDescendant(slot) }
+        if slots[slot].info.orphaning != nil { names[Int(slots[slot].nameIndex)].orphaned -= 1 }
         slots[slot].isLive = false
         slots[slot].generation &+= 1
         slots[slot].nextFree = freeHead
@@ -110,7 +132,7 @@ struct TaskShardStorage: ~Copyable {
         let end = min(slots.count, start + count)
         var index = start
         while index < end {
-            if slots[index].isLive && slots[index].info.id.sequence >= sinceSequence { out.append(slots[index].info) }
+            if slots[index].isLive && slots[index].info.id.sequence >= sinceSequence { out.append(slots[index].readerInfo) }
             index += 1
         }
         return end < slots.count ? end : nil

@@ -5,19 +5,31 @@ extension TaskRegistry {
     /// `TaskRegistry.current` is bound to it inside, so tasks it spawns record it as their
     /// parent and `waiting(_:_:)` marks it. The creation site is the caller's.
     ///
+    /// The child inherits its request's attribution (route, request id, trace id), shown
+    /// as labels. If that request ends while the child still runs, the child becomes an
+    /// orphan (`view=orphans`): a leak by definition, since nothing is left to await it.
+    /// Work meant to outlive its request says so with `detached: true` and is never an
+    /// orphan.
+    ///
     /// The task starts on the global executor and hops to `operation`'s isolation if it has
     /// one, as an unstructured `Task` would; it is unstructured, so cancel it yourself.
     @discardableResult
     public func spawn<Success: Sendable>(
         name: String,
         labels: TaskLabels = [:],
+        detached: Bool = false,
         fileID: StaticString = #fileID,
         line: UInt = #line,
         function: StaticString = #function,
         operation: sending @escaping @isolated(any) () async throws -> Success
     ) -> Task<Success, any Error> {
-        let token = register(name: name, parent: Self.current?.id, labels: labels,
-                             site: TaskSite(fileID: fileID, line: line, function: function))
+        let site = TaskSite(fileID: fileID, line: line, function: function)
+        let token: TaskToken
+        if let parent = Self.current, parent.registry === self {
+            token = register(name: name, parent: parent, labels: labels, site: site, detached: detached)
+        } else {
+            token = register(name: name, parent: Self.current?.id, labels: labels, site: site)
+        }
         return Task(name: name) {
             defer { self.end(token) }
             return try await Self.$bound.withValue(token) { try await operation() }

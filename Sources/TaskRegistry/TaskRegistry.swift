@@ -93,10 +93,17 @@ public final class TaskRegistry: Sendable {
     }
 
     /// Removes the entry. Ending twice, or a token from another registry's slot, is ignored.
+    /// A request's live descendants become orphans of a request without a status.
     public func end(_ token: TaskToken) {
+        end(token, status: 0)
+    }
+
+    /// Removes the entry; for a request's entry (`registerRequest`), with the status it
+    /// answered: tasks it started that are still alive become orphans and keep that status.
+    public func end(_ token: TaskToken, status: UInt16) {
         shards[token.id.shard].storage.withLock {
             if token.isRequest {
-                $0.removeRequest(slot: token.requestSlot, generation: token.generation)
+                $0.removeRequest(slot: token.requestSlot, generation: token.generation, status: status)
             } else {
                 $0.remove(slot: token.slot, generation: token.generation)
             }

@@ -23,6 +23,27 @@ struct TaskProfileQueryTests {
     }
 
     @Test(arguments: [
+        ("site", TaskProfileQuery.OrphanGrouping.site), ("route", .route), ("request_id", .requestID),
+    ])
+    func orphanGrouping(value: String, expected: TaskProfileQuery.OrphanGrouping) throws {
+        let query = try TaskProfileQuery(queryItems: [("view", "orphans"), ("group_by", value)])
+        #expect(query.view == .orphans)
+        #expect(query.orphanGrouping == expected)
+    }
+
+    @Test(arguments: [
+        [("view", "orphans"), ("group_by", "name")], [("view", "orphans"), ("group_by", "ROUTE")],
+        [("group_by", "route")], [("view", "leaks"), ("group_by", "route")],
+    ])
+    func badOrphanGroupingNamesGroupBy(items: [(String, String)]) {
+        #expect {
+            try TaskProfileQuery(queryItems: items.map { (name: $0.0, value: $0.1) })
+        } throws: { error in
+            (error as? TaskProfileQuery.InvalidParameter)?.parameter == "group_by"
+        }
+    }
+
+    @Test(arguments: [
         ("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("2m", .seconds(120)), ("1h", .seconds(3600)),
         ("30", .seconds(30)), ("0.25", .milliseconds(250)), ("0", .zero),
     ])

@@ -117,7 +117,9 @@ struct TaskProfileTests {
         #expect(tasks.count == 6)
         let first = tasks[0]
         #expect(Set(first.keys) == ["id", "parent", "name", "site", "function", "state", "wait_reason", "labels",
-                                    "age_seconds", "state_age_seconds"])
+                                    "age_seconds", "state_age_seconds", "detached", "orphaned_seconds", "request_status"])
+        #expect(first["detached"] as? Bool == false)
+        #expect(first["orphaned_seconds"] is NSNull && first["request_status"] is NSNull)
         #expect(first["id"] as? String == "0:2")
         #expect(first["parent"] as? String == "0:1")
         #expect(first["labels"] as? [String: String] == ["route": "/a", "request_id": "r1"])

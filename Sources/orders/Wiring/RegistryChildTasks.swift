@@ -1,4 +1,3 @@
-import RequestTracing
 import TaskRegistry
 import OrderService
 
@@ -11,10 +10,18 @@ struct RegistryChildTasks: ChildTaskStarter {
         name: String, labels: [(String, String)], site: ChildTaskSite,
         operation: @escaping @Sendable () async throws -> Success
     ) -> Task<Success, any Error> {
-        // A traced request's children carry its trace id, so a leaked child finds its trace.
-        let traced = RequestTracer.currentTraceID.map { labels + [("trace_id", $0)] } ?? labels
-        return registry.spawn(name: name, labels: TaskLabels(traced), fileID: site.fileID, line: site.line,
+        // The child inherits the request's route, request id and trace id from the registry,
+        // so a leaked child names the request and the trace that leaked it.
+        return registry.spawn(name: name, labels: TaskLabels(labels), fileID: site.fileID, line: site.line,
                               function: site.function) { try await operation() }
+    }
+
+    func startDetached<Success: Sendable>(
+        name: String, labels: [(String, String)], site: ChildTaskSite,
+        operation: @escaping @Sendable () async throws -> Success
+    ) -> Task<Success, any Error> {
+        registry.spawn(name: name, labels: TaskLabels(labels), detached: true, fileID: site.fileID, line: site.line,
+                       function: site.function) { try await operation() }
     }
 
     func waiting<T: Sendable>(_ reason: String, _ body: () async throws -> T) async rethrows -> T {
