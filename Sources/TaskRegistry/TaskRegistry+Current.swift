@@ -34,7 +34,14 @@ extension TaskRegistry {
             // its deinit to leave the table, so every registry listed stays whole meanwhile.
             return all.withLock { all in
                 for registry in all {
-                    if let token = registry.takeUnretainedValue().request(of: identity) { return token }
+                    // Used without retaining it: a registry whose last reference went away
+                    // meanwhile waits for this lock in its deinit, so it stays whole here,
+                    // whereas a retain and release of ours could run that deinit on this
+                    // thread, inside this lock.
+                    let token = registry._withUnsafeGuaranteedRef { registry -> TaskToken? in
+                        registry.request(of: identity)
+                    }
+                    if let token { return token }
                 }
                 return nil
             }
