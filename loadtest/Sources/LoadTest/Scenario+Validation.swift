@@ -54,7 +54,7 @@ extension Scenario {
             }
             for header in entry.headers ?? [:] { try Self.validateHeader(header.key, header.value, in: place) }
             for text in [entry.path, entry.body ?? ""] + Array((entry.headers ?? [:]).values) {
-                for name in RequestTemplate(text).variableNames where variables?[name] == nil {
+                for name in RequestTemplate(text).variableNames where variables?[name] == nil && name != ScenarioRenderer.sequenceVariable {
                     throw Problem("\(place): {\(name)} names no variable")
                 }
             }

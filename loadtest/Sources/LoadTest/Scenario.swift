@@ -18,8 +18,13 @@
 /// `{name}` in a path, header value or body is replaced, each time it occurs, by a value
 /// drawn from the variable `name`: uniformly from `min...max`, or, with probability
 /// `missing_fraction`, from `missing_min...missing_max` (by default the range of the same
-/// size just above `max`, that is ids the seeded data does not have). Any other brace is
-/// literal, so JSON bodies need no escaping.
+/// size just above `max`, that is ids the seeded data does not have). `{n}`, unless a
+/// variable is named `n`, is the request's number in the run's table of rendered requests
+/// (from 0; the table repeats when the run outlasts it). Any other brace is literal, so
+/// JSON bodies need no escaping.
+///
+/// An entry that sets `X-Request-Id` with a literal prefix (`"map-missing-{n}"`) lets the
+/// watcher name the entry whose requests left orphaned tasks on the server.
 public struct Scenario: Sendable, Equatable, Codable {
     /// Seeds the draws, so that two runs of a scenario send the same requests.
     public var seed: UInt64?
@@ -82,6 +87,14 @@ public struct Scenario: Sendable, Equatable, Codable {
 
         /// The label used in reports.
         public var label: String { name ?? "\(method ?? "GET") \(path)" }
+
+        /// The literal start of the entry's `X-Request-Id` template, which every id it
+        /// sends begins with; nil when it sets none or the template starts with a variable.
+        public var requestIDPrefix: String? {
+            guard let template = headers?.first(where: { $0.key.lowercased() == "x-request-id" })?.value,
+                  case .literal(let prefix)? = RequestTemplate(template).parts.first else { return nil }
+            return prefix
+        }
     }
 
     public init(seed: UInt64? = nil, headers: [String: String]? = nil, variables: [String: Variable]? = nil,

@@ -22,6 +22,8 @@ public struct ScenarioRenderer: Sendable {
     let entries: [CompiledEntry]
     let cumulativeWeights: [Double]
     var generator: SeededGenerator
+    /// The number `{n}` renders as in the next request.
+    var sequence = 0
 
     /// Prepares `scenario` (already validated) for `authority` (the Host header).
     public init(scenario: Scenario, authority: String, seed: UInt64? = nil) {
@@ -59,6 +61,9 @@ public struct ScenarioRenderer: Sendable {
         return Int64.random(in: variable.min...variable.max, using: &generator)
     }
 
+    /// The built-in placeholder `{n}`: the number of the request being rendered, from 0.
+    public static let sequenceVariable = "n"
+
     /// Picks the next entry by weight.
     public mutating func nextEntry() -> Int {
         let point = Double.random(in: 0..<(cumulativeWeights.last ?? 1), using: &generator)
@@ -77,8 +82,10 @@ public struct ScenarioRenderer: Sendable {
         let variables = scenario.variables ?? [:]
         var generator = self.generator
         defer { self.generator = generator }
+        let sequence = self.sequence
+        self.sequence += 1
         let value: (String) -> String = { name in
-            guard let variable = variables[name] else { return "" }
+            guard let variable = variables[name] else { return name == Self.sequenceVariable ? String(sequence) : "" }
             return String(Self.draw(variable, using: &generator))
         }
         var head = "\(entry.method) \(entry.path.render(value)) HTTP/1.1\r\nHost: \(authority)\r\n"

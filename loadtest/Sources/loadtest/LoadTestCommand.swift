@@ -105,7 +105,10 @@ struct LoadTestCommand: ParsableCommand {
                 throw ValidationError("--watch: \(error)")
             }
             guard let settle = DurationText.parse(settle) else { throw ValidationError("--settle: not a duration") }
-            watcher = Watcher(client: client, settle: settle) { row in console.row(row.line) }
+            // Entries whose requests carry an X-Request-Id prefix of their own: the verdict
+            // names those that left orphans.
+            let prefixes = config.scenario.requests.compactMap { entry in entry.requestIDPrefix.map { (prefix: $0, label: entry.label) } }
+            watcher = Watcher(client: client, settle: settle, requestIDPrefixes: prefixes) { row in console.row(row.line) }
         }
 
         let runner: LoadRunner

@@ -65,3 +65,53 @@ import Testing
         #expect(verdict.leaks.first?.final == 200, "the failed sample is not read as zero tasks")
     }
 }
+
+/// With a server that lists orphans, the verdict is the orphans this run added: exact,
+/// named by site, route and the scenario entries whose requests left them.
+@Suite struct OrphanVerdictTests {
+    static let site = "OrderService/OrderService+ValidationChildren.swift:62"
+
+    static func sample(_ time: Double, orphans: [(String, String, Int)]?) -> WatchSample {
+        var sample = WatchSample(time: time)
+        sample.orphans = orphans.map { groups in
+            WatchSample.Orphans(total: groups.reduce(0) { $0 + $1.2 },
+                                groups: groups.map { .init(site: $0.0, name: "stock-validation", route: $0.1, count: $0.2) })
+        }
+        return sample
+    }
+
+    @Test func orphansAddedDuringTheRunAreTheVerdict() throws {
+        let samples = [Self.sample(0, orphans: []), Self.sample(1, orphans: [(Self.site, "/api/v1/order/map", 40)]),
+                       Self.sample(2, orphans: [(Self.site, "/api/v1/order/map", 80)]),
+                       Self.sample(3, orphans: [(Self.site, "/api/v1/order/map", 80)])]
+        let verdict = LeakVerdict(samples: samples, loadStart: 0.5, loadEnd: 2.5, orphanEntries: ["map GET": 71, "map POST": 9])
+        #expect(verdict.isLeak)
+        #expect(verdict.leaks.isEmpty, "no task group grew in the profile samples")
+        #expect(verdict.orphans.map(\.count) == [80])
+        #expect(verdict.summary == "leak: 80 orphans (tasks alive after their request ended) at \(Self.site) (stock-validation), "
+                + "all from route /api/v1/order/map; from scenario entries: map GET (71), map POST (9)")
+    }
+
+    @Test func orphansLeftByAnEarlierRunAreNotThisRunsLeak() {
+        let old = [(Self.site, "/api/v1/order/map", 500)]
+        let samples = [Self.sample(0, orphans: old), Self.sample(1, orphans: old), Self.sample(2, orphans: old)]
+        let verdict = LeakVerdict(samples: samples, loadStart: 0.5, loadEnd: 1.5)
+        #expect(!verdict.isLeak)
+        #expect(verdict.summary.hasPrefix("no leak"))
+    }
+
+    @Test func severalSitesAndRoutesAreCounted() {
+        let samples = [Self.sample(0, orphans: []), Self.sample(1, orphans: []),
+                       Self.sample(2, orphans: [(Self.site, "/api/v1/order/map", 5), ("Other.swift:9", "/api/v1/user/fetch", 2)])]
+        let verdict = LeakVerdict(samples: samples, loadStart: 0.5, loadEnd: 1.5)
+        #expect(verdict.summary == "leak: 7 orphans (tasks alive after their request ended), 5 at \(Self.site) (stock-validation) "
+                + "of 2 sites from 2 routes, most from /api/v1/order/map")
+    }
+
+    @Test func aServerWithoutTheViewFallsBackToGrowth() {
+        let samples = [Self.sample(0, orphans: nil), Self.sample(1, orphans: nil), Self.sample(2, orphans: nil)]
+        let verdict = LeakVerdict(samples: samples, loadStart: 0.5, loadEnd: 1.5)
+        #expect(verdict.orphans.isEmpty)
+        #expect(verdict.summary.hasPrefix("no leak: live tasks"))
+    }
+}

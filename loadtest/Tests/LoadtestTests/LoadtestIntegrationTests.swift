@@ -76,7 +76,9 @@ struct LoadtestIntegrationTests {
         let server = try OrdersServer(["--fault", "missing-ok-check", "--stock-latency", "1"])
         let scenario = try temporaryFile("""
             {"variables": {"id": {"min": 1, "max": 100, "missing_fraction": 0.5, "missing_min": 90000}},
-             "requests": [{"path": "/api/v1/order/map?ids={id},{id}"}]}
+             "requests": [{"name": "map-missing", "path": "/api/v1/order/map?ids={id},{id}",
+                           "headers": {"X-Request-Id": "map-missing-{n}"}},
+                          {"name": "healthy", "path": "/api/v1/order/map?ids=1", "headers": {"X-Request-Id": "ok-{n}"}}]}
             """)
         let run = try runLoadtest(["http://127.0.0.1:\(server.port)", "--scenario", scenario, "--duration", "2s",
                                    "-c", "2", "--watch", "http://127.0.0.1:\(server.adminPort)", "--settle", "2s",
@@ -91,7 +93,17 @@ struct LoadtestIntegrationTests {
         #expect((leaks.first?["growth_per_second"] as? Double ?? 0) > 0)
         let rows = try #require(watch["rows"] as? [[String: Any]])
         #expect(rows.count >= 4, "baseline, load and settle rows")
-        #expect(run.output.contains("leak: stock-validation at OrderService/OrderService+ValidationChildren.swift:"))
+        // The server lists orphans, so they are the verdict: exact, named by site and route.
+        let orphans = try #require(verdict["orphans"] as? [[String: Any]])
+        #expect(orphans.count == 1)
+        #expect((orphans.first?["site"] as? String)?.hasPrefix("OrderService/OrderService+ValidationChildren.swift:") == true)
+        #expect(orphans.first?["route"] as? String == "/api/v1/order/map")
+        #expect((orphans.first?["count"] as? Int ?? 0) > 0)
+        #expect(run.output.contains("(tasks alive after their request ended) at OrderService/OrderService+ValidationChildren.swift:"))
+        #expect(run.output.contains("(stock-validation), all from route /api/v1/order/map; from scenario entries: map-missing ("))
+        let entries = try #require(verdict["orphan_entries"] as? [String: Int])
+        #expect(Array(entries.keys) == ["map-missing"], "only the entry whose requests leaked")
+        #expect(entries["map-missing"] == orphans.first?["count"] as? Int)
     }
 
     @Test func thresholdsAndRefusalsSetTheExitStatus() throws {

@@ -32,7 +32,8 @@ struct ReproduceLeakScriptIntegrationTests {
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(output.contains("REPRODUCED"))
         // Step 2's verdict names the site; step 3 shows the group; step 4's run is flat.
-        #expect(output.contains("leak: stock-validation at OrderService/OrderService+ValidationChildren.swift"))
+        #expect(output.contains("(tasks alive after their request ended) at OrderService/OrderService+ValidationChildren.swift"))
+        #expect(output.contains("all from route /api/v1/order/map; from scenario entries: map GET ("))
         #expect(output.contains("curl -s 'http://127.0.0.1:"))
         #expect(output.contains("@ OrderService/OrderService+ValidationChildren.swift"), "the task profile was printed")
         #expect(output.contains("\"name\":\"missing-ok-check\",\"enabled\":false"), "the fault was turned off")

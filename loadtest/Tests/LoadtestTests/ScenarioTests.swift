@@ -16,6 +16,19 @@ import Testing
         }
         """
 
+    @Test func numbersRequestIDsAndKnowsEachEntrysPrefix() throws {
+        let scenario = try Scenario.parse(json: Data("""
+            {"requests": [{"name": "missing", "path": "/a", "headers": {"X-Request-Id": "map-missing-{n}"}},
+                          {"name": "plain", "path": "/b"},
+                          {"name": "variable first", "path": "/c", "headers": {"x-request-id": "{n}-x"}}]}
+            """.utf8))
+        #expect(scenario.requests.map(\.requestIDPrefix) == ["map-missing-", nil, nil])
+        var renderer = ScenarioRenderer(scenario: scenario, authority: "127.0.0.1:1")
+        let ids = (0..<3).map { _ in String(decoding: renderer.render(entry: 0).bytes, as: UTF8.self) }
+            .compactMap { $0.split(separator: "\r\n").first { $0.hasPrefix("X-Request-Id: ") } }
+        #expect(ids == ["X-Request-Id: map-missing-0", "X-Request-Id: map-missing-1", "X-Request-Id: map-missing-2"])
+    }
+
     @Test func parsesAWeightedScenario() throws {
         let scenario = try Scenario.parse(json: Data(Self.mixJSON.utf8))
         #expect(scenario.seed == 7)

@@ -8,7 +8,18 @@ public struct LeakVerdict: Sendable, Codable, Equatable {
     /// False when there were too few good samples to judge.
     public var conclusive: Bool
 
-    public var isLeak: Bool { !leaks.isEmpty }
+    /// Orphans at the last sample (tasks alive after their request ended: a leak by
+    /// definition), by site, name and route; empty when none or the server offers none.
+    public var orphans: [WatchSample.Orphans.Group] = []
+    /// Orphans per scenario entry, by the `X-Request-Id` prefix of their requests.
+    public var orphanEntries: [String: Int] = [:]
+
+    public var isLeak: Bool { !leaks.isEmpty || !orphans.isEmpty }
+
+    enum CodingKeys: String, CodingKey {
+        case leaks, summary, conclusive, orphans
+        case orphanEntries = "orphan_entries"
+    }
 
     /// One leaking group.
     public struct Finding: Sendable, Codable, Equatable {
@@ -18,7 +29,35 @@ public struct LeakVerdict: Sendable, Codable, Equatable {
         public var peak: Int
         /// Live tasks at the last sample, after the settle period.
         public var final: Int
-        /// Least-squares slope of the count during the load, tasks per second.
+        /// The orphan groups that grew since the baseline, by how much (orphans left by an
+    /// earlier run stay listed on the server, and are not this run's).
+    static func newOrphans(baseline: WatchSample.Orphans?, last: WatchSample.Orphans?) -> [WatchSample.Orphans.Group] {
+        guard let last else { return [] }
+        var before: [String: Int] = [:]
+        for group in baseline?.groups ?? [] { before["\(group.site) \(group.name) \(group.route)", default: 0] += group.count }
+        return last.groups.compactMap { group in
+            var grown = group
+            grown.count -= before["\(group.site) \(group.name) \(group.route)"] ?? 0
+            return grown.count > 0 ? grown : nil
+        }.sorted { ($0.count, $1.site) > ($1.count, $0.site) }
+    }
+
+    /// "leak: 500 orphans at SITE (name), all from route R; from scenario entries: map-missing (500)".
+    static func orphanSummary(total: Int, groups: [WatchSample.Orphans.Group], entries: [String: Int]) -> String {
+        guard let top = groups.first else { return "leak: \(total) orphans" }
+        var text = "leak: \(total) orphan\(total == 1 ? "" : "s") (tasks alive after their request ended)"
+        let sites = Set(groups.map { "\($0.site) \($0.name)" })
+        text += sites.count == 1 ? " at \(top.site) (\(top.name))" : ", \(top.count) at \(top.site) (\(top.name)) of \(sites.count) sites"
+        let routes = Set(groups.map(\.route))
+        text += routes.count == 1 ? ", all from route \(top.route)" : " from \(routes.count) routes, most from \(top.route)"
+        if !entries.isEmpty {
+            let listed = entries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) (\($0.value))" }
+            text += "; from scenario entries: " + listed.joined(separator: ", ")
+        }
+        return text
+    }
+
+    /// Least-squares slope of the count during the load, tasks per second.
         public var growthPerSecond: Double
 
         enum CodingKeys: String, CodingKey {
@@ -43,7 +82,12 @@ public struct LeakVerdict: Sendable, Codable, Equatable {
 
     /// Judges `samples` (the first taken before the load) of a load that ran from
     /// `loadStart` to `loadEnd` (seconds on the samples' clock).
-    public init(samples: [WatchSample], loadStart: Double, loadEnd: Double, rules: Rules = Rules()) {
+    ///
+    /// When the server lists orphans and there are more at the last sample than at the
+    /// baseline, they are the verdict (exact, no threshold): "N orphans at SITE, all from
+    /// route R", with the scenario entries (`orphanEntries`) whose requests left them.
+    public init(samples: [WatchSample], loadStart: Double, loadEnd: Double, rules: Rules = Rules(),
+                orphanEntries: [String: Int] = [:]) {
         let good = samples.filter { $0.error == nil }
         guard let baseline = good.first, let last = good.last, last.time > loadEnd, good.count >= 3 else {
             leaks = []
@@ -71,13 +115,46 @@ public struct LeakVerdict: Sendable, Codable, Equatable {
         leaks = findings
         conclusive = true
         let settle = (last.time - loadEnd).formatted(digits: 0)
-        if let top = findings.first {
+        let newOrphans = Self.newOrphans(baseline: baseline.orphans, last: last.orphans)
+        if !newOrphans.isEmpty {
+            orphans = newOrphans
+            self.orphanEntries = orphanEntries
+            summary = Self.orphanSummary(total: newOrphans.reduce(0) { $0 + $1.count }, groups: orphans, entries: orphanEntries)
+        } else if let top = findings.first {
             summary = "leak: \(top.group.name) at \(top.group.site) grew \(top.growthPerSecond.formatted(digits: 1))/s "
                 + "under load (baseline \(top.baseline), peak \(top.peak)) and did not return to baseline "
                 + "\(settle)s after the load stopped (still \(top.final))"
         } else {
             summary = "no leak: live tasks \(last.totalTasks) \(settle)s after the load (baseline \(baseline.totalTasks))"
         }
+    }
+
+    /// The orphan groups that grew since the baseline, by how much (orphans left by an
+    /// earlier run stay listed on the server, and are not this run's).
+    static func newOrphans(baseline: WatchSample.Orphans?, last: WatchSample.Orphans?) -> [WatchSample.Orphans.Group] {
+        guard let last else { return [] }
+        var before: [String: Int] = [:]
+        for group in baseline?.groups ?? [] { before["\(group.site) \(group.name) \(group.route)", default: 0] += group.count }
+        return last.groups.compactMap { group in
+            var grown = group
+            grown.count -= before["\(group.site) \(group.name) \(group.route)"] ?? 0
+            return grown.count > 0 ? grown : nil
+        }.sorted { ($0.count, $1.site) > ($1.count, $0.site) }
+    }
+
+    /// "leak: 500 orphans at SITE (name), all from route R; from scenario entries: map-missing (500)".
+    static func orphanSummary(total: Int, groups: [WatchSample.Orphans.Group], entries: [String: Int]) -> String {
+        guard let top = groups.first else { return "leak: \(total) orphans" }
+        var text = "leak: \(total) orphan\(total == 1 ? "" : "s") (tasks alive after their request ended)"
+        let sites = Set(groups.map { "\($0.site) \($0.name)" })
+        text += sites.count == 1 ? " at \(top.site) (\(top.name))" : ", \(top.count) at \(top.site) (\(top.name)) of \(sites.count) sites"
+        let routes = Set(groups.map(\.route))
+        text += routes.count == 1 ? ", all from route \(top.route)" : " from \(routes.count) routes, most from \(top.route)"
+        if !entries.isEmpty {
+            let listed = entries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) (\($0.value))" }
+            text += "; from scenario entries: " + listed.joined(separator: ", ")
+        }
+        return text
     }
 
     /// Least-squares slope of (x, y) points; 0 for fewer than two distinct x.

@@ -18,6 +18,63 @@ public struct WatchSample: Sendable, Equatable {
     public var routeBuckets: [String: [Bucket]]
     /// Set when a fetch failed (the other fields are then empty).
     public var error: String?
+    /// The server's orphans (`view=orphans`): tasks alive after their request ended. Nil
+    /// when the server does not offer the view.
+    public var orphans: Orphans?
+
+    /// Orphans by creation site, name and the route of the requests that left them.
+    public struct Orphans: Sendable, Equatable {
+        public var total: Int
+        public var groups: [Group]
+
+        public struct Group: Sendable, Equatable, Codable {
+            public var site: String
+            public var name: String
+            public var route: String
+            public var count: Int
+
+            public init(site: String, name: String, route: String, count: Int) {
+                self.site = site
+                self.name = name
+                self.route = route
+                self.count = count
+            }
+        }
+
+        public init(total: Int, groups: [Group]) {
+            self.total = total
+            self.groups = groups
+        }
+
+        /// Parses `/debug/tasks?view=orphans&format=json`.
+        public init(json: [UInt8]) throws {
+            let view = try JSONDecoder().decode(OrphanViewJSON.self, from: Data(json))
+            total = view.total
+            groups = view.groups.compactMap { group in
+                group.sites.first.map { Group(site: $0.site, name: $0.name, route: group.route, count: group.count) }
+            }
+        }
+    }
+
+    /// The orphan view's JSON, as far as the watcher reads it.
+    struct OrphanViewJSON: Decodable {
+        var total: Int
+        var groups: [Group]
+        struct Group: Decodable {
+            var count: Int
+            var route: String
+            var requestID: String?
+            var sites: [Site]
+            enum CodingKeys: String, CodingKey {
+                case count, route, sites
+                case requestID = "request_id"
+            }
+        }
+        struct Site: Decodable {
+            var site: String
+            var name: String
+        }
+    }
 
     /// One cumulative histogram bucket.
     public struct Bucket: Sendable, Equatable {

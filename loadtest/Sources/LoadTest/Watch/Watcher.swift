@@ -9,6 +9,8 @@ public final class Watcher: Sendable {
     let settle: Duration
     let interval: Duration
     let rules: LeakVerdict.Rules
+    /// Each scenario entry's `X-Request-Id` prefix and label, to attribute orphans.
+    let requestIDPrefixes: [(prefix: String, label: String)]
     let onRow: @Sendable (WatchRow) -> Void
     let state = Mutex(State())
     let done = DispatchSemaphore(value: 0)
@@ -24,8 +26,11 @@ public final class Watcher: Sendable {
 
     /// `onRow` is called on the watcher's thread for every sample.
     public init(client: AdminClient, settle: Duration = .seconds(5), interval: Duration = .seconds(1),
-                rules: LeakVerdict.Rules = .init(), onRow: @escaping @Sendable (WatchRow) -> Void) {
+                rules: LeakVerdict.Rules = .init(), requestIDPrefixes: [(prefix: String, label: String)] = [],
+                onRow: @escaping @Sendable (WatchRow) -> Void) {
         self.client = client
+        // Longest first, so that "map-missing-" wins over "map-" for "map-missing-7".
+        self.requestIDPrefixes = requestIDPrefixes.sorted { $0.prefix.count > $1.prefix.count }
         self.settle = settle
         self.interval = interval
         self.rules = rules
@@ -57,9 +62,10 @@ public final class Watcher: Sendable {
     /// Waits for the settle period to pass, and returns rows and verdict.
     public func finish() -> WatchReport {
         done.wait()
+        let orphanEntries = orphansByEntry()
         return state.withLock { state in
             let verdict = LeakVerdict(samples: state.samples, loadStart: state.loadStart ?? 0,
-                                      loadEnd: state.loadEnd ?? now, rules: rules)
+                                      loadEnd: state.loadEnd ?? now, rules: rules, orphanEntries: orphanEntries)
             return WatchReport(admin: "http://\(client.target.authority)", settleSeconds: settle.secondsValue,
                                loadStartSeconds: state.loadStart, rows: state.rows, verdict: verdict)
         }
@@ -86,10 +92,31 @@ public final class Watcher: Sendable {
             guard tasks.status == 200, metrics.status == 200 else {
                 return WatchSample(time: time, error: "status \(tasks.status) from /debug/tasks, \(metrics.status) from /metrics")
             }
-            return try WatchSample(time: time, tasksJSON: tasks.body, metricsText: metrics.text)
+            var sample = try WatchSample(time: time, tasksJSON: tasks.body, metricsText: metrics.text)
+            // A server without the view answers 400: the verdict then judges growth alone.
+            let orphans = try client.get("/debug/tasks?view=orphans&format=json")
+            if orphans.status == 200 { sample.orphans = try WatchSample.Orphans(json: orphans.body) }
+            return sample
         } catch {
             return WatchSample(time: time, error: "\(error)")
         }
+    }
+
+    /// When the last sample saw orphans: how many came from each scenario entry, by the
+    /// prefix of the request ids the server attributes them to (one more fetch, at the end).
+    func orphansByEntry() -> [String: Int] {
+        let last = state.withLock { $0.samples.last { $0.error == nil } }
+        guard let total = last?.orphans?.total, total > 0, !requestIDPrefixes.isEmpty,
+              let response = try? client.get("/debug/tasks?view=orphans&group_by=request_id&format=json"),
+              response.status == 200,
+              let view = try? JSONDecoder().decode(WatchSample.OrphanViewJSON.self, from: Data(response.body)) else { return [:] }
+        var counts: [String: Int] = [:]
+        for group in view.groups {
+            guard let id = group.requestID,
+                  let entry = requestIDPrefixes.first(where: { id.hasPrefix($0.prefix) }) else { continue }
+            counts[entry.label, default: 0] += group.count
+        }
+        return counts
     }
 
     func record(_ sample: WatchSample) {
