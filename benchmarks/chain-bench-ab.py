@@ -7,7 +7,7 @@ Alternating keeps the VM's drift out of the comparison, as chain-cost.sh does by
 both servers at once. Build the old one in a worktree:
     git worktree add /tmp/old <commit> && (cd /tmp/old && swift build -c release --product chain-bench)
     benchmarks/chain-bench-ab.py /tmp/old/.build/release/chain-bench .build/release/chain-bench 12
-CHAIN_BENCH_ONLY=sync (or async) in the environment runs one kind, for builds that know it.
+CHAIN_BENCH_ONLY=sync (or async, or children) in the environment runs one kind, for builds that know it.
 """
 import os
 import re
@@ -28,6 +28,8 @@ for _ in range(runs):
                 kind = "async"
             elif line.startswith("synchronous"):
                 kind = "sync"
+            elif line.startswith("children"):
+                kind = "children"
             elif line.startswith("parts"):
                 kind = None
             match = re.match(r"\s+(bare router|diagnostic chain|\+ user header mw):\s+([0-9.]+)", line)
@@ -37,7 +39,7 @@ for _ in range(runs):
 for binary in (old, new):
     print(binary)
     series = figures[binary]
-    for kind in ("async", "sync"):
+    for kind in ("async", "sync", "children"):
         if f"{kind} bare router" not in series:
             continue
         series[f"{kind} chain adds"] = [c - b for c, b in zip(series[f"{kind} diagnostic chain"], series[f"{kind} bare router"])]

@@ -30,6 +30,15 @@ func register(on router: inout Router) {
     router.get("/plaintext-sync", SynchronousHandler { _, _ in
         Response(contentType: .plainText, body: ResponseBody(literal: "Hello, World!"))
     })
+    // A request that starts two registered children and awaits both, as the order map does
+    // with its stock validations: what each child's entry, parent link and inherited
+    // attribution cost.
+    router.get("/children") { _, _ in
+        let first = registry.spawn(name: "child", labels: ["order_id": "1"]) { 1 }
+        let second = registry.spawn(name: "child", labels: ["order_id": "2"]) { 2 }
+        let sum = try await first.value + second.value
+        return Response(contentType: .plainText, body: ResponseBody(literal: sum == 3 ? "Hello, World!" : "?"))
+    }
 }
 
 /// A user's middleware: one response header on every answer.
@@ -95,6 +104,7 @@ print("iterations=\(iterations) rounds=\(rounds) (medians)")
 let only = getenv("CHAIN_BENCH_ONLY").map { String(cString: $0) }
 let kinds = [("async handler", asyncRequest), ("synchronous handler", syncRequest)]
     .filter { only == nil || $0.0.hasPrefix(only!) }
+// CHAIN_BENCH_ONLY=children runs only the request with two children (below).
 for (kind, request) in kinds {
     var bareTimes: [Double] = [], fullTimes: [Double] = [], userTimes: [Double] = []
     // CHAIN_BENCH_ROUTES=bare, chain or user times one set of routes only (the others print 0).
@@ -113,6 +123,33 @@ for (kind, request) in kinds {
     // a round are back to back, so the machine's drift between rounds stays out of it.
     let userAdds = median(zip(userTimes, fullTimes).map { $0 - $1 })
     print("  + user header mw: \(String(format2: medianUser)) ns/request (adds \(String(format2: userAdds)), median of round pairs)")
+}
+
+/// Nanoseconds per request through `routes`, each awaited to its end (its children run on
+/// the global executor, so this includes handing them over and back).
+func measureAwaited(_ routes: Routes, _ request: Request, iterations: Int) async -> Double {
+    let start = nanoseconds()
+    for _ in 0..<iterations {
+        var context = RequestContext(connectionID: 1, loopIndex: 0, logger: logger)
+        let responder = routes.responder(for: request, context: &context)
+        let response = try? await responder.respond(to: request, context: &context)
+        sink.bytes &+= response?.body.count ?? 0
+    }
+    return Double(nanoseconds() - start) / Double(iterations)
+}
+
+if only == nil || only == "children" {
+    let childrenRequest = Request(method: .get, target: "/children", headers: ["Host": "127.0.0.1:8080"])
+    var bareTimes: [Double] = [], fullTimes: [Double] = []
+    // Fewer iterations: each request is two task round trips.
+    let awaited = max(1, iterations / 10)
+    for _ in 0..<rounds {
+        bareTimes.append(await measureAwaited(bare, childrenRequest, iterations: awaited))
+        fullTimes.append(await measureAwaited(chain, childrenRequest, iterations: awaited))
+    }
+    print("children (two spawned and awaited, \(awaited) iterations):")
+    print("  bare router:      \(String(format2: median(bareTimes))) ns/request")
+    print("  diagnostic chain: \(String(format2: median(fullTimes))) ns/request")
 }
 precondition(registry.liveCount == 0, "requests left registry entries behind")
 

@@ -13,6 +13,8 @@ public struct WatchRow: Sendable, Codable, Equatable {
     public var recoveredPanicsPerSecond: Double
     /// p99 in milliseconds per route, from the bucket deltas (routes without traffic left out).
     public var routeP99MS: [String: Double]
+    /// Live orphans on the server, when it lists them (nil otherwise).
+    public var orphans: Int?
     public var error: String?
 
     enum CodingKeys: String, CodingKey {
@@ -24,7 +26,7 @@ public struct WatchRow: Sendable, Codable, Equatable {
         case serverErrorsPerSecond = "five_xx_per_second"
         case recoveredPanicsPerSecond = "recovered_panics_per_second"
         case routeP99MS = "route_p99_ms"
-        case error
+        case orphans, error
     }
 
     /// The row for `current`, compared with `previous` (nil for the first sample).
@@ -32,6 +34,7 @@ public struct WatchRow: Sendable, Codable, Equatable {
         time = current.time
         self.phase = phase
         totalTasks = current.totalTasks
+        orphans = current.orphans?.total
         error = current.error
         let seconds = previous.map { max(current.time - $0.time, 1e-3) } ?? 1
         var best: (key: TaskGroupKey, growth: Int, count: Int)?
@@ -67,6 +70,7 @@ public struct WatchRow: Sendable, Codable, Equatable {
         if let topGroup {
             text += "  top \(topGroup.name)@\(topGroup.site) \(topGroupCount) (\(topGroupGrowth >= 0 ? "+" : "")\(topGroupGrowth))"
         }
+        if let orphans { text += "  orphans \(orphans)" }
         text += "  5xx/s \(serverErrorsPerSecond.formatted(digits: 1))  panics/s \(recoveredPanicsPerSecond.formatted(digits: 1))"
         let routes = routeP99MS.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.formatted(digits: 2))ms" }
         if !routes.isEmpty { text += "  p99 " + routes.joined(separator: ", ") }
