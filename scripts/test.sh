@@ -10,6 +10,9 @@ swift build --build-tests
 if [[ $# -gt 0 ]]; then
   exec swift test --skip-build "$@"
 fi
+# The ignored-lookup lint over Sources/ and its own tests: a package of its own
+# (Tools/LookupLint), so that swift-syntax stays out of the server's build.
+swift test --package-path Tools/LookupLint
 # Unit tests first, then the integration tests in their own process: those block threads
 # on sockets and child processes, which would starve timing-sensitive unit tests.
 swift test --skip-build --skip IntegrationTests

@@ -23,6 +23,7 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
     }
 
     public func begin(_ request: Request, context: inout RequestContext) -> State {
+        // lookup-lint: allow — without RequestIDMiddleware before this link the request has no id: request_id=""
         begin(context, requestID: context[RequestIDKey.self] ?? "")
     }
 

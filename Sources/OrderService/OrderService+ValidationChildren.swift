@@ -52,7 +52,7 @@ extension OrderService {
         for id in ids {
             let request = StockRequest()
             let child = startValidationChild(for: id, request: request)
-            let order = store.order(id: id) ?? .zero
+            let order = store.order(id: id) ?? .zero  // lookup-lint: allow — the incident's deliberate bug
             let items = try await enrich(order)
             request.send(items)
             started.append((order, items, child))

@@ -79,6 +79,7 @@ public final class RequestTracer: Tracer {
         _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
     ) where Extract.Carrier == Carrier {
         guard let traceparent = extractor.extract(key: "traceparent", from: carrier) else { return }
+        // lookup-lint: allow — no tracestate field is an empty list: the parent has no vendor state
         let tracestate = extractor.extract(key: "tracestate", from: carrier).map { [$0] } ?? []
         guard let parent = TraceContextHeaders.extract(traceparent: [traceparent], tracestate: tracestate) else { return }
         context.spanIdentity = SpanIdentity(traceContext: parent, isRemote: true)

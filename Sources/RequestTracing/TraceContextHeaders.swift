@@ -23,6 +23,7 @@ public enum TraceContextHeaders {
             return nil
         }
         // Several tracestate fields are one list, joined with commas (RFC 9110 §5.3).
+        // lookup-lint: allow — an invalid tracestate is dropped and the trace goes on without it (§3.3.1.1)
         let state = tracestate.isEmpty ? TraceState() : (parseState(tracestate.joined(separator: ",")) ?? TraceState())
         return TraceContext(traceID: parent.traceID, spanID: parent.spanID, flags: parent.flags, state: state)
     }

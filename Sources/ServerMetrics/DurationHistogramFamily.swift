@@ -70,7 +70,9 @@ final class DurationHistogramFamily: Sendable {
             for cells in series.cells {
                 for index in counts.indices { counts[index] += cells.counts[index].load(ordering: .relaxed) }
                 sum += cells.sumNanoseconds.load(ordering: .relaxed)
-                for (index, exemplar) in cells.exemplars() where exemplar.unixSeconds > exemplars[index]?.unixSeconds ?? 0 {
+                for (index, exemplar) in cells.exemplars() {
+                    // An empty bucket takes the shard's exemplar; a full one only a later one.
+                    if let kept = exemplars[index], kept.unixSeconds >= exemplar.unixSeconds { continue }
                     exemplars[index] = exemplar
                 }
             }

@@ -58,8 +58,9 @@ extension ProcessMetrics {
 
         /// The boot time in seconds since the epoch: `btime` in `/proc/stat`.
         static let bootTime: Double = {
-            guard let bytes = readProcFile("/proc/stat") else { return 0 }
-            return Double(parseBootTime(bytes) ?? 0)
+            // Without /proc or its btime line: 0, as every figure from /proc is then.
+            guard let bytes = readProcFile("/proc/stat"), let seconds = parseBootTime(bytes) else { return 0 }
+            return Double(seconds)
         }()
     }
 

@@ -39,9 +39,9 @@ struct PrometheusText {
         }
 
         appendHeader(name, type: type.rawValue, help: help)
-        for key in merged.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        for (key, value) in merged.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let labels = stride(from: 0, to: key.count, by: 2).map { (key[$0], key[$0 + 1]) }
-            appendSample(name, labels: labels, value: Self.format(merged[key]!))
+            appendSample(name, labels: labels, value: Self.format(value))
         }
     }
 

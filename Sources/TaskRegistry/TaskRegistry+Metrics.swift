@@ -27,10 +27,9 @@ extension TaskRegistry {
                 }
             }
         }
-        return merged.keys.sorted().flatMap { name in
-            let counts = merged[name]!
-            return [TaskGauge(name: name, state: "running", count: counts.running),
-                    TaskGauge(name: name, state: "waiting", count: counts.waiting)]
+        return merged.sorted { $0.key < $1.key }.flatMap { name, counts in
+            [TaskGauge(name: name, state: "running", count: counts.running),
+             TaskGauge(name: name, state: "waiting", count: counts.waiting)]
         }
     }
 

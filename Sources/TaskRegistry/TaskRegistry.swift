@@ -135,7 +135,7 @@ public final class TaskRegistry: Sendable {
         // Sized outside the locks, so each lock is held only for the copy itself.
         tasks.reserveCapacity(liveCount + 64)
         for (index, shard) in shards.enumerated() {
-            let since = mark?.nextSequences[index] ?? 0
+            let since = mark?.nextSequences[index] ?? 0  // lookup-lint: allow — no mark: every live entry, from sequence 0
             // A slice at a time, so a loop registering a request never waits for a whole
             // 100,000-entry copy (a snapshot is not atomic anyway, as in Go's profile).
             var next: Int? = 0

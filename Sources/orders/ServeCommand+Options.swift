@@ -250,15 +250,11 @@ struct TraceOptions: ParsableArguments {
     var otlpTimeout = 2000
 
     /// `service.name` on every span: `$OTEL_SERVICE_NAME`, or "orders".
-    var serviceName: String {
-        let name = ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] ?? ""
-        return name.isEmpty ? "orders" : name
-    }
+    var serviceName: String { Self.environmentValue("OTEL_SERVICE_NAME") ?? "orders" }
 
     /// The collector: the flag, else the standard variable, else none (traces off).
     func endpoint() throws -> OTLPEndpoint? {
-        let environment = ProcessInfo.processInfo.environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? ""
-        guard let url = otlpEndpoint ?? (environment.isEmpty ? nil : environment) else { return nil }
+        guard let url = otlpEndpoint ?? Self.environmentValue("OTEL_EXPORTER_OTLP_ENDPOINT") else { return nil }
         var error = ""
         guard let endpoint = OTLPEndpoint(url: url, error: &error) else { throw ValidationError(error) }
         return endpoint
@@ -268,5 +264,12 @@ struct TraceOptions: ParsableArguments {
         guard (0...1).contains(traceSampling) else { throw ValidationError("--trace-sampling must be between 0 and 1") }
         guard otlpTimeout > 0 else { throw ValidationError("--otlp-timeout must be positive") }
         _ = try endpoint()
+    }
+
+    /// An environment variable's value; an empty one counts as unset, as the OpenTelemetry
+    /// SDKs read theirs.
+    static func environmentValue(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
     }
 }
