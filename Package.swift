@@ -74,6 +74,8 @@ let package = Package(
         ),
         // JSON string escaping, the one implementation every JSON writer here uses.
         .target(name: "JSONEscaping", swiftSettings: strictSwift),
+        // Protobuf's wire format written by hand: the OTLP spans and the pprof task profile.
+        .target(name: "ProtobufWire", swiftSettings: strictSwift),
         // A pthread mutex with Mutex's API, for the per-loop shards (package-internal).
         .target(name: "Locking", swiftSettings: strictSwift),
         // The task registry: every request, connection and child task while it lives, and
@@ -121,6 +123,7 @@ let package = Package(
             name: "OTLP",
             dependencies: [
                 "RequestTracing",
+                "ProtobufWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
@@ -208,7 +211,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OTLPTests",
-            dependencies: ["OTLP", "RequestTracing",
+            dependencies: ["OTLP", "ProtobufWire", "RequestTracing",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "Tracing", package: "swift-distributed-tracing"),
                            .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],

@@ -1,52 +1,57 @@
-/// Protobuf's wire format, as much of it as OTLP spans use: varints, fixed-width numbers
-/// and length-delimited fields (strings, bytes, nested messages), appended to a byte array.
+/// Protobuf's wire format, as much of it as OTLP spans and pprof profiles use: varints,
+/// fixed-width numbers and length-delimited fields (strings, bytes, nested messages),
+/// appended to a byte array.
 ///
 /// A nested message is preceded by its length, so it is sized before it is written: each
 /// `…Size` function gives the exact number of bytes the matching `append…` writes, and the
 /// two are kept side by side so that they cannot drift apart unnoticed (the tests decode
 /// every kind of field with swift-protobuf's generated messages).
-struct ProtobufWriter {
+///
+/// Everything is `@inlinable`: the span encoder calls these per field on the request path,
+/// and across the module boundary a plain call would cost each field a function call.
+public struct ProtobufWriter {
     /// The bytes written so far.
-    var bytes: [UInt8]
+    public var bytes: [UInt8]
 
     /// A writer appending to `bytes`.
-    init(bytes: [UInt8]) {
+    @inlinable
+    public init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     /// Wire types: how a field's value is laid out.
-    enum WireType: UInt64 {
+    public enum WireType: UInt64, Sendable {
         case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5
     }
 
     // MARK: Sizes
 
     /// Bytes in the varint of `value`.
-    @inline(__always)
-    static func varintSize(_ value: UInt64) -> Int {
+    @inlinable @inline(__always)
+    public static func varintSize(_ value: UInt64) -> Int {
         // 7 bits per byte; a zero still takes one.
         (64 - (value | 1).leadingZeroBitCount + 6) / 7
     }
 
     /// Bytes in a field's key (its number and wire type).
-    @inline(__always)
-    static func keySize(_ field: UInt64) -> Int { varintSize(field << 3) }
+    @inlinable @inline(__always)
+    public static func keySize(_ field: UInt64) -> Int { varintSize(field << 3) }
 
     /// Bytes in a length-delimited field whose content is `length` bytes.
-    @inline(__always)
-    static func lengthDelimitedSize(_ field: UInt64, length: Int) -> Int {
+    @inlinable @inline(__always)
+    public static func lengthDelimitedSize(_ field: UInt64, length: Int) -> Int {
         keySize(field) + varintSize(UInt64(length)) + length
     }
 
     /// Bytes in a varint field.
-    @inline(__always)
-    static func varintFieldSize(_ field: UInt64, _ value: UInt64) -> Int { keySize(field) + varintSize(value) }
+    @inlinable @inline(__always)
+    public static func varintFieldSize(_ field: UInt64, _ value: UInt64) -> Int { keySize(field) + varintSize(value) }
 
     // MARK: Writing
 
     /// A varint: seven bits per byte, low bits first, the high bit set on all but the last.
-    @inline(__always)
-    mutating func appendVarint(_ value: UInt64) {
+    @inlinable @inline(__always)
+    public mutating func appendVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -56,43 +61,49 @@ struct ProtobufWriter {
     }
 
     /// A field's key.
-    @inline(__always)
-    mutating func appendKey(_ field: UInt64, _ wireType: WireType) {
+    @inlinable @inline(__always)
+    public mutating func appendKey(_ field: UInt64, _ wireType: WireType) {
         appendVarint(field << 3 | wireType.rawValue)
     }
 
     /// A varint field (uint32, uint64, int64 as two's complement, bool, enum).
-    mutating func appendVarintField(_ field: UInt64, _ value: UInt64) {
+    @inlinable
+    public mutating func appendVarintField(_ field: UInt64, _ value: UInt64) {
         appendKey(field, .varint)
         appendVarint(value)
     }
 
     /// A fixed64 field (fixed64, double), little-endian.
-    mutating func appendFixed64Field(_ field: UInt64, _ value: UInt64) {
+    @inlinable
+    public mutating func appendFixed64Field(_ field: UInt64, _ value: UInt64) {
         appendKey(field, .fixed64)
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// A fixed32 field, little-endian.
-    mutating func appendFixed32Field(_ field: UInt64, _ value: UInt32) {
+    @inlinable
+    public mutating func appendFixed32Field(_ field: UInt64, _ value: UInt32) {
         appendKey(field, .fixed32)
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// The key and length of a length-delimited field whose content the caller writes next.
-    mutating func appendLengthDelimitedHeader(_ field: UInt64, length: Int) {
+    @inlinable
+    public mutating func appendLengthDelimitedHeader(_ field: UInt64, length: Int) {
         appendKey(field, .lengthDelimited)
         appendVarint(UInt64(length))
     }
 
     /// A string field.
-    mutating func appendStringField(_ field: UInt64, _ value: String) {
+    @inlinable
+    public mutating func appendStringField(_ field: UInt64, _ value: String) {
         appendLengthDelimitedHeader(field, length: value.utf8.count)
         bytes.append(contentsOf: value.utf8)
     }
 
     /// A bytes field.
-    mutating func appendBytesField(_ field: UInt64, _ value: UnsafeRawBufferPointer) {
+    @inlinable
+    public mutating func appendBytesField(_ field: UInt64, _ value: UnsafeRawBufferPointer) {
         appendLengthDelimitedHeader(field, length: value.count)
         bytes.append(contentsOf: value)
     }
