@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // gzip for the pprof task profile (`/debug/tasks?debug=0`).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The byte-level hot path: epoll loops, sockets, timers, TLS, the HTTP/1.1 parser,
         // the HTTP/2 glue and the response serializer. No Swift, no allocation per
         // HTTP/1.1 request.
@@ -80,7 +86,7 @@ let package = Package(
         .target(name: "Locking", swiftSettings: strictSwift),
         // The task registry: every request, connection and child task while it lives, and
         // its profiles (Go's goroutine profile for Swift tasks). No HTTP.
-        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping"], swiftSettings: strictSwift),
+        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping", "CZlib"], swiftSettings: strictSwift),
         // HTTP and process metrics and their Prometheus exposition.
         .target(
             name: "ServerMetrics",
