@@ -85,8 +85,9 @@ let package = Package(
         // A pthread mutex with Mutex's API, for the per-loop shards (package-internal).
         .target(name: "Locking", swiftSettings: strictSwift),
         // The task registry: every request, connection and child task while it lives, and
-        // its profiles (Go's goroutine profile for Swift tasks). No HTTP.
-        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping", "CZlib"], swiftSettings: strictSwift),
+        // its profiles (Go's goroutine profile for Swift tasks, text, JSON and pprof). No HTTP.
+        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping", "ProtobufWire", "CZlib"],
+                swiftSettings: strictSwift),
         // HTTP and process metrics and their Prometheus exposition.
         .target(
             name: "ServerMetrics",
@@ -189,7 +190,7 @@ let package = Package(
         ),
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server", "ServerTesting"], swiftSettings: strictSwift),
-        .testTarget(name: "TaskRegistryTests", dependencies: ["TaskRegistry"], swiftSettings: strictSwift),
+        .testTarget(name: "TaskRegistryTests", dependencies: ["TaskRegistry", "CZlib"], swiftSettings: strictSwift),
         .testTarget(
             name: "ServerMetricsTests",
             dependencies: ["ServerMetrics", "Server", .product(name: "Prometheus", package: "swift-prometheus")],

@@ -21,6 +21,7 @@ public struct ProtobufWriter {
 
     /// Wire types: how a field's value is laid out.
     public enum WireType: UInt64, Sendable {
+        /// Varint, 64-bit, length-delimited and 32-bit: the four wire types still in use.
         case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5
     }
 
@@ -106,5 +107,28 @@ public struct ProtobufWriter {
     public mutating func appendBytesField(_ field: UInt64, _ value: UnsafeRawBufferPointer) {
         appendLengthDelimitedHeader(field, length: value.count)
         bytes.append(contentsOf: value)
+    }
+
+    /// A packed repeated varint field (proto3's encoding of `repeated uint64` and `int64`):
+    /// one length-delimited field holding the varints back to back. Nothing for no values.
+    @inlinable
+    public mutating func appendPackedVarintField(_ field: UInt64, _ values: some Collection<UInt64>) {
+        guard !values.isEmpty else { return }
+        appendLengthDelimitedHeader(field, length: values.reduce(0) { $0 + Self.varintSize($1) })
+        for value in values { appendVarint(value) }
+    }
+
+    /// A message field whose content `writeContent` appends to `scratch`, a writer the caller
+    /// keeps (and reuses) for nested content: the content is written first to learn its
+    /// length, then copied after the key and length. For small messages (pprof's), where
+    /// sizing by hand as the span encoder does would be more code than it saves.
+    @inlinable
+    public mutating func appendMessageField(_ field: UInt64, scratch: inout ProtobufWriter,
+                                            _ writeContent: (inout ProtobufWriter) -> Void) {
+        let start = scratch.bytes.count
+        writeContent(&scratch)
+        appendLengthDelimitedHeader(field, length: scratch.bytes.count - start)
+        bytes.append(contentsOf: scratch.bytes[start...])
+        scratch.bytes.removeSubrange(start...)
     }
 }
