@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // gzip for the pprof task profile (`/debug/tasks?debug=0`).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The byte-level hot path: epoll loops, sockets, timers, TLS, the HTTP/1.1 parser,
         // the HTTP/2 glue and the response serializer. No Swift, no allocation per
         // HTTP/1.1 request.
@@ -74,11 +80,14 @@ let package = Package(
         ),
         // JSON string escaping, the one implementation every JSON writer here uses.
         .target(name: "JSONEscaping", swiftSettings: strictSwift),
+        // Protobuf's wire format written by hand: the OTLP spans and the pprof task profile.
+        .target(name: "ProtobufWire", swiftSettings: strictSwift),
         // A pthread mutex with Mutex's API, for the per-loop shards (package-internal).
         .target(name: "Locking", swiftSettings: strictSwift),
         // The task registry: every request, connection and child task while it lives, and
-        // its profiles (Go's goroutine profile for Swift tasks). No HTTP.
-        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping"], swiftSettings: strictSwift),
+        // its profiles (Go's goroutine profile for Swift tasks, text, JSON and pprof). No HTTP.
+        .target(name: "TaskRegistry", dependencies: ["Locking", "JSONEscaping", "ProtobufWire", "CZlib"],
+                swiftSettings: strictSwift),
         // HTTP and process metrics and their Prometheus exposition.
         .target(
             name: "ServerMetrics",
@@ -121,6 +130,7 @@ let package = Package(
             name: "OTLP",
             dependencies: [
                 "RequestTracing",
+                "ProtobufWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
@@ -180,7 +190,7 @@ let package = Package(
         ),
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server", "ServerTesting"], swiftSettings: strictSwift),
-        .testTarget(name: "TaskRegistryTests", dependencies: ["TaskRegistry"], swiftSettings: strictSwift),
+        .testTarget(name: "TaskRegistryTests", dependencies: ["TaskRegistry", "CZlib"], swiftSettings: strictSwift),
         .testTarget(
             name: "ServerMetricsTests",
             dependencies: ["ServerMetrics", "Server", .product(name: "Prometheus", package: "swift-prometheus")],
@@ -208,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OTLPTests",
-            dependencies: ["OTLP", "RequestTracing",
+            dependencies: ["OTLP", "ProtobufWire", "RequestTracing",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "Tracing", package: "swift-distributed-tracing"),
                            .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],

@@ -12,6 +12,7 @@ enum DebugIndexPage {
             ("/debug/tasks?debug=1", "\(live)", "live tasks grouped by creation site, state and labels (like goroutine?debug=1)"),
             ("/debug/tasks?debug=2", "\(live)", "every live task with its id, parent, state, wait reason, age and site"),
             ("/debug/tasks?format=json", "\(live)", "the same as JSON"),
+            ("/debug/tasks?debug=0", "\(live)", "the groups as a gzipped pprof profile, for go tool pprof (like goroutine?debug=0)"),
             ("/debug/tasks?seconds=10", "", "tasks created in the next 10 s that are still alive at its end (the leak delta)"),
             ("/debug/tasks?view=leaks", "", "tasks waiting longer than the leak threshold, grouped by site"),
             ("/debug/vars", "", "threads, loops, connections, memory, fds, uptime and version as JSON"),

@@ -7,7 +7,7 @@ import TaskRegistry
 ///
 /// - `GET /metrics`: Prometheus text format 0.0.4, or OpenMetrics 1.0 with exemplars when the
 ///   `Accept` field asks for `application/openmetrics-text`.
-/// - `GET /debug/tasks`: the task registry, like Go's goroutine profile.
+/// - `GET /debug/tasks`: the task registry, like Go's goroutine profile (`debug=0`: pprof).
 /// - `GET /debug/vars`: JSON figures, like `gops stats`.
 /// - `GET` and `POST /debug/loggers`: the log level, read and changed at run time.
 /// - `GET /debug/`: an HTML index of all of them, with current counts.
@@ -40,7 +40,13 @@ public enum DiagnosticsRoutes {
             let rendered = try await TaskProfile.render(query, registry: diagnostics.registry) { duration in
                 try await EventLoop.sleep(for: duration)
             }
-            return Response(contentType: ContentType(rendered.contentType), body: ResponseBody(rendered.body))
+            var response = Response(contentType: ContentType(rendered.contentType), body: ResponseBody(rendered.body))
+            if query.debug == 0 {
+                // A download, as Go's net/http/pprof serves a binary profile.
+                response.headers.add(name: "Content-Disposition", value: TaskProfile.pprofContentDisposition)
+                response.headers.add(name: "X-Content-Type-Options", value: "nosniff")
+            }
+            return response
         }
         registerLoggers(on: &router, control: diagnostics.logLevel)
         router.get("/debug/vars") { _, _ in

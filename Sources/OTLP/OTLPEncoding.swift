@@ -1,3 +1,4 @@
+import ProtobufWire
 import RequestTracing
 import SwiftProtobuf
 import Tracing

@@ -1,5 +1,6 @@
 /// Renders a registry for `GET /debug/tasks`, the way Go renders goroutine profiles.
 ///
+/// - `debug=0`: a gzipped pprof `profile.proto` (see `TaskProfile+Pprof.swift`).
 /// - `debug=1`: `task profile: total N`, then one block per group of tasks that share a
 ///   name, creation site, state (with the wait reason) and labels, largest group first,
 ///   with its count and the age of its oldest member. Labels unique to one request
@@ -59,6 +60,9 @@ public enum TaskProfile {
     /// Renders an existing snapshot (no waiting: `query.seconds` only labels the output).
     public static func render(_ query: TaskProfileQuery, snapshot: TaskSnapshot) -> (contentType: String, body: [UInt8]) {
         let tasks = filter(snapshot, query)
+        if query.debug == 0 {
+            return (pprofContentType, pprof(tasks: tasks, query: query, snapshot: snapshot))
+        }
         let contentType = query.format == .json ? jsonContentType : textContentType
         if query.view == .orphans && query.debug < 2 {
             return (contentType, orphans(tasks, query: query, snapshot: snapshot))

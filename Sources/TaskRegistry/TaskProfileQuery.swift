@@ -2,7 +2,7 @@
 ///
 /// | parameter   | values                                   | default |
 /// |-------------|------------------------------------------|---------|
-/// | `debug`     | `1` grouped, `2` every task              | `1`     |
+/// | `debug`     | `0` pprof (gzipped profile.proto), `1` grouped, `2` every task | `1` |
 /// | `format`    | `text`, `json`                           | `text`  |
 /// | `view`      | `profile`, `leaks`, `orphans`            | `profile` |
 /// | `group_by`  | `site`, `route`, `request_id` (`view=orphans` only) | `site` |
@@ -12,6 +12,9 @@
 /// | `seconds`   | 1 ... 60: only tasks created during the next N seconds and alive at the end | none |
 /// | `threshold` | a duration: how long a task must have waited to count as leaked (`view=leaks`) | 30s |
 ///
+/// `debug=0` takes the filters, `seconds` and `view=orphans` (a profile of the orphans
+/// alone), but not `format=json` or `view=leaks` (pprof has one shape): those throw
+/// `InvalidParameter` naming `format` or `view`.
 /// An empty value counts as absent; unknown parameters are ignored; for a repeated
 /// parameter the last value wins. A bad value throws `InvalidParameter` naming the
 /// parameter (the admin route answers it with 400 `invalid_parameter`).
@@ -104,7 +107,7 @@ public struct TaskProfileQuery: Sendable, Equatable {
         }
     }
 
-    /// 1: grouped by site, name, state and labels; 2: every task.
+    /// 0: pprof; 1: grouped by site, name, state and labels; 2: every task.
     public var debug: Int
     public var format: Format
     public var view: View
@@ -145,8 +148,8 @@ public struct TaskProfileQuery: Sendable, Equatable {
         for (key, value) in queryItems where !value.isEmpty {
             switch key {
             case "debug":
-                guard let level = Int(value), level == 1 || level == 2 else {
-                    throw Self.invalid("debug", value, expected: "1 or 2")
+                guard let level = Int(value), (0...2).contains(level) else {
+                    throw Self.invalid("debug", value, expected: "0, 1 or 2")
                 }
                 debug = level
             case "format":
@@ -195,6 +198,12 @@ public struct TaskProfileQuery: Sendable, Equatable {
         }
         if groupByGiven && view != .orphans {
             throw InvalidParameter(parameter: "group_by", message: "parameter 'group_by' applies only to view=orphans")
+        }
+        if debug == 0, format == .json {
+            throw InvalidParameter(parameter: "format", message: "parameter 'format' does not apply to debug=0 (a pprof profile): drop format=json")
+        }
+        if debug == 0, view == .leaks {
+            throw InvalidParameter(parameter: "view", message: "parameter 'view' does not apply to debug=0 (a pprof profile): drop view=\(view)")
         }
     }
 

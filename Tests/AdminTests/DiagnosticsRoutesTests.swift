@@ -64,6 +64,28 @@ struct DiagnosticsRoutesTests {
         #expect(response.text.contains(#""parameter":"\#(name)""#), "\(response.text)")
     }
 
+    @Test func debug0IsAGzippedPprofDownloadAsGoServesIt() async {
+        let admin = Admin()
+        let token = admin.registry.register(name: "stock-validation", parent: nil, labels: [:], site: TaskSite())
+        defer { admin.registry.end(token) }
+        let response = await admin.client.execute(.get, "/debug/tasks?debug=0")
+        #expect(response.status == .ok)
+        #expect(response.headers.first("Content-Type") == "application/octet-stream")
+        #expect(response.headers.first("Content-Disposition") == #"attachment; filename="tasks""#)
+        #expect(response.headers.first("X-Content-Type-Options") == "nosniff")
+        #expect(response.body.starts(with: [0x1F, 0x8B]), "gzip")
+    }
+
+    @Test(arguments: [("debug=0&format=json", "format"), ("format=json&debug=0", "format"),
+                      ("debug=0&view=leaks", "view"), ("debug=-1", "debug")])
+    func debug0WithAParameterThatDoesNotApplyIs400NamingIt(query: String, parameter: String) async {
+        let response = await Admin().client.execute(.get, "/debug/tasks?" + query)
+        #expect(response.status == .badRequest)
+        #expect(response.text.contains(#""code":"invalid_parameter""#))
+        #expect(response.text.contains(#""parameter":"\#(parameter)""#), "\(response.text)")
+        #expect(response.headers.first("Content-Disposition") == nil)
+    }
+
     @Test func varsAndIndexShowTheLiveFigures() async throws {
         let admin = Admin()
         let vars = await admin.client.execute(.get, "/debug/vars")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import OTLP
+import ProtobufWire
 import RequestTracing
 import SwiftProtobuf
 import Synchronization

@@ -91,6 +91,19 @@ struct TaskProfileOrphanTests {
         #expect(Set(labels) == ["map-1", "map-2", "map-3", "user-1"])
     }
 
+    /// `go tool pprof` of the orphans alone: one sample per site and route, the route
+    /// inherited from the request that leaked them.
+    @Test func debugZeroProfilesTheOrphansAlone() throws {
+        leak()
+        let live = registry.registerRequest(route: "/api/v1/order/map", requestID: "live", streamID: 0, site: TaskSite())
+        _ = registry.register(name: "stock-validation", parent: live, labels: [:], site: validatorSite, detached: false)
+        let query = try TaskProfileQuery(queryItems: [("view", "orphans"), ("debug", "0")])
+        let profile = try DecodedPprof(gzipped: TaskProfile.render(query, snapshot: registry.snapshot()).body)
+        #expect(profile.samples.map { $0.values[0] } == [3, 1], "the live request and its child are not orphans")
+        #expect(profile.samples.map { $0.labels["route"] } == [["/api/v1/order/map"], ["/api/v1/user/fetch"]])
+        #expect(profile.samples.map { $0.labels["name"] } == [["stock-validation"], ["fetch"]])
+    }
+
     @Test func noOrphansRendersAnEmptyView() throws {
         let object = try json([])
         #expect(object["total"] as? Int == 0)

@@ -52,7 +52,7 @@ struct TaskProfileQueryTests {
     }
 
     @Test(arguments: [
-        ("debug", "3"), ("debug", "0"), ("debug", "x"), ("format", "xml"), ("view", "all"),
+        ("debug", "3"), ("debug", "-1"), ("debug", "x"), ("format", "xml"), ("view", "all"),
         ("min_age", "-5s"), ("min_age", "abc"), ("min_age", "5d"), ("min_age", "inf"), ("min_age", "1e3"),
         ("min_age", "."), ("min_age", "1.2.3s"), ("threshold", "ms"), ("seconds", "0"), ("seconds", "61"),
         ("seconds", "1.5"), ("seconds", "-1"),
@@ -63,6 +63,27 @@ struct TaskProfileQueryTests {
         } throws: { error in
             guard let error = error as? TaskProfileQuery.InvalidParameter else { return false }
             return error.parameter == name && error.message.contains("'\(name)'") && error.message.contains(value)
+        }
+    }
+
+    @Test func debug0IsThePprofProfileAndTakesTheFilters() throws {
+        let query = try TaskProfileQuery(queryItems: [("debug", "0"), ("name", "request"), ("state", "waiting"),
+                                                      ("min_age", "1s"), ("seconds", "5"), ("format", "text"),
+                                                      ("view", "profile")])
+        #expect(query == TaskProfileQuery(debug: 0, minAge: .seconds(1), name: "request", state: .waiting, seconds: 5))
+    }
+
+    /// pprof has one shape: JSON or another view with debug=0 is refused, naming the parameter.
+    @Test(arguments: [
+        ([("debug", "0"), ("format", "json")], "format"), ([("format", "json"), ("debug", "0")], "format"),
+        ([("debug", "0"), ("view", "leaks")], "view"),
+    ])
+    func debug0RefusesParametersThatDoNotApply(items: [(String, String)], parameter: String) {
+        #expect {
+            _ = try TaskProfileQuery(queryItems: items.map { (name: $0.0, value: $0.1) })
+        } throws: { error in
+            guard let error = error as? TaskProfileQuery.InvalidParameter else { return false }
+            return error.parameter == parameter && error.message.contains("debug=0") && error.message.contains("'\(parameter)'")
         }
     }
 
