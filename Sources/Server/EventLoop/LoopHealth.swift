@@ -16,6 +16,7 @@ public struct EventLoopHealth: Sendable {
     /// Stalls that ended, newest first, at most `LoopWatchdog.recentLimit`.
     public var recentStalls: [LoopStall]
 
+    /// A loop's figures as read (`HTTPServer.loopHealth`; tests make their own).
     public init(index: Int, iterations: LoopHistogram, lag: LoopHistogram, stallCount: Int = 0,
                 currentStall: LoopStall? = nil, recentStalls: [LoopStall] = []) {
         self.index = index
@@ -29,9 +30,12 @@ public struct EventLoopHealth: Sendable {
 
 /// Every loop of a server, and the threshold its watchdog uses (`nil`: no watchdog).
 public struct LoopHealthReport: Sendable {
+    /// Iterations this long or longer are stalls; `nil` when the server has no watchdog.
     public var stallThreshold: Duration?
+    /// One entry per loop, in loop order.
     public var loops: [EventLoopHealth]
 
+    /// A report of `loops` under `stallThreshold`.
     public init(stallThreshold: Duration?, loops: [EventLoopHealth]) {
         self.stallThreshold = stallThreshold
         self.loops = loops
@@ -50,6 +54,7 @@ public struct LoopHistogram: Sendable, Equatable {
     /// The sum of every observation.
     public var sumNanoseconds: UInt64
 
+    /// A histogram of `counts` (one per upper bound, then the rest) adding up to `sumNanoseconds`.
     public init(counts: [UInt64], sumNanoseconds: UInt64) {
         precondition(counts.count == Self.upperBoundsNanoseconds.count + 1, "one count per bucket, and the rest")
         self.counts = counts
@@ -108,6 +113,7 @@ public struct LoopStall: Sendable, Equatable {
     /// none that it named, or when the stall ended before the watchdog looked.
     public var request: StalledRequest?
 
+    /// A stall of `loop` that began at `startedAtUnixNanoseconds` and has lasted `duration`.
     public init(loop: Int, startedAtUnixNanoseconds: Int64, duration: Duration, isOngoing: Bool, request: StalledRequest?) {
         self.loop = loop
         self.startedAtUnixNanoseconds = startedAtUnixNanoseconds
@@ -124,6 +130,7 @@ public struct StalledRequest: Sendable, Equatable {
     /// The request's id (its `X-Request-Id`).
     public var requestID: String
 
+    /// The request of `route` with id `requestID`.
     public init(route: String, requestID: String) {
         self.route = route
         self.requestID = requestID
@@ -143,6 +150,7 @@ public struct LoopActivity: Sendable, Equatable {
     /// `withUnsafeCurrentTask`'s task), or 0.
     public var taskAddress: UInt
 
+    /// What loop `loop` published.
     public init(loop: Int, requestTag: UInt64, taskAddress: UInt) {
         self.loop = loop
         self.requestTag = requestTag
