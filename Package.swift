@@ -189,7 +189,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "CEventShimTests", dependencies: ["CEventShim"], swiftSettings: strictSwift),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "ServerTesting"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "ServerTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "TaskRegistryTests", dependencies: ["TaskRegistry", "CZlib"], swiftSettings: strictSwift),
         .testTarget(
             name: "ServerMetricsTests",

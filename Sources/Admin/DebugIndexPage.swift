@@ -8,6 +8,7 @@ enum DebugIndexPage {
     static func html(_ diagnostics: Diagnostics) -> String {
         let live = diagnostics.registry.liveCount
         let connections = diagnostics.connections().reduce(0) { $0 + $1.count }
+        let stalled = diagnostics.loopHealth().loops.filter { $0.currentStall != nil }.count
         let rows: [(String, String, String)] = [
             ("/debug/tasks?debug=1", "\(live)", "live tasks grouped by creation site, state and labels (like goroutine?debug=1)"),
             ("/debug/tasks?debug=2", "\(live)", "every live task with its id, parent, state, wait reason, age and site"),
@@ -16,6 +17,8 @@ enum DebugIndexPage {
             ("/debug/tasks?seconds=10", "", "tasks created in the next 10 s that are still alive at its end (the leak delta)"),
             ("/debug/tasks?view=leaks", "", "tasks waiting longer than the leak threshold, grouped by site"),
             ("/debug/vars", "", "threads, loops, connections, memory, fds, uptime and version as JSON"),
+            ("/debug/loops", stalled == 0 ? "" : "\(stalled) stalled",
+             "event loops: iteration length and timer lag, current and recent stalls with their requests, as JSON"),
             ("/debug/faults", "", "fault modes and their state (POST to change)"),
             ("/debug/loggers", diagnostics.logLevel.level.rawValue, "the log level (POST {\"level\":\"debug\"} to change it at once)"),
             ("/metrics", "\(connections) conns", "Prometheus metrics"),

@@ -23,14 +23,19 @@ public struct Diagnostics: Sendable {
     public let leakThreshold: Duration
     /// The process's log level, which `/debug/loggers` reads and changes.
     public let logLevel: LogLevelControl
+    /// The public server's event loops (`HTTPServer.loopHealth`): `/debug/loops` and the
+    /// `eventloop_*` metrics.
+    public let loopHealth: @Sendable () -> LoopHealthReport
 
     public init(
         registry: TaskRegistry, prometheus: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics],
         connections: @escaping @Sendable () -> [(proto: String, count: Int)],
         loops: @escaping @Sendable () -> [Int], version: String, leakThreshold: Duration = .seconds(30),
-        logLevel: LogLevelControl = LogLevelControl(.info)
+        logLevel: LogLevelControl = LogLevelControl(.info),
+        loopHealth: @escaping @Sendable () -> LoopHealthReport = { LoopHealthReport(stallThreshold: nil, loops: []) }
     ) {
         self.logLevel = logLevel
+        self.loopHealth = loopHealth
         self.leakThreshold = leakThreshold
         self.registry = registry
         self.prometheus = prometheus

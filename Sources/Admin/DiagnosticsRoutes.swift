@@ -9,11 +9,13 @@ import TaskRegistry
 ///   `Accept` field asks for `application/openmetrics-text`.
 /// - `GET /debug/tasks`: the task registry, like Go's goroutine profile (`debug=0`: pprof).
 /// - `GET /debug/vars`: JSON figures, like `gops stats`.
+/// - `GET /debug/loops`: the event loops' health and stalls, as JSON.
 /// - `GET` and `POST /debug/loggers`: the log level, read and changed at run time.
 /// - `GET /debug/`: an HTML index of all of them, with current counts.
 public enum DiagnosticsRoutes {
     public static func register(on router: inout Router, diagnostics: Diagnostics) {
-        let exposition = MetricsExposition(registry: diagnostics.prometheus, httpMetrics: diagnostics.httpMetrics)
+        let exposition = MetricsExposition(registry: diagnostics.prometheus, httpMetrics: diagnostics.httpMetrics,
+                                           loops: { diagnostics.loopHealth().loops })
         router.get("/metrics") { request, _ in
             // OpenMetrics for a scraper that asks for it (Prometheus with exemplar storage);
             // the 0.0.4 text for every other.
@@ -51,6 +53,9 @@ public enum DiagnosticsRoutes {
         registerLoggers(on: &router, control: diagnostics.logLevel)
         router.get("/debug/vars") { _, _ in
             Response(contentType: .json, body: ResponseBody(string: DebugVars.json(diagnostics)))
+        }
+        router.get("/debug/loops") { _, _ in
+            Response(contentType: .json, body: ResponseBody(DebugLoops.json(diagnostics.loopHealth())))
         }
         let index: Handler = { _, _ in
             Response(contentType: .html, body: ResponseBody(string: DebugIndexPage.html(diagnostics)))

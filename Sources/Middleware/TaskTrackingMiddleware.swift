@@ -8,7 +8,9 @@ import TaskRegistry
 /// of any child the handler spawns. Children still alive when it ends become orphans.
 ///
 /// In the request's task the entry is found by that task (`TaskRegistry.current`); for a
-/// request answered without a task it is the loop thread's current entry until `end`.
+/// request answered without a task it is the loop thread's current entry until `end`. The
+/// entry is also published to the loop (`EventLoop.publishRunningRequest`), so that a stall
+/// names the request that caused it.
 public struct TaskTrackingMiddleware: SynchronousMiddleware {
     let registry: TaskRegistry
 
@@ -46,6 +48,8 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
                                              site: TaskSite(), task: task, loop: context.loopIndex,
                                              traceID: Self.currentTraceID())
+        // The loop's watchdog names this request if the loop stalls while running it.
+        EventLoop.publishRunningRequest(token.runningTag)
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
     }
 

@@ -1,9 +1,11 @@
 import Prometheus
+import Server
 
 /// Renders the admin listener's `/metrics` body in the Prometheus text format 0.0.4.
 ///
 /// The body is, in order: every family in the registry, the families of the
-/// ``HTTPMetrics`` given to `init`, the `process_*` families read from `/proc` at this moment, and the
+/// ``HTTPMetrics`` given to `init`, the `process_*` families read from `/proc` at this moment,
+/// the event loops' `eventloop_*` families, and the
 /// families whose values the caller hands to ``render(tasks:spawned:connections:)``:
 /// `tasks_active`, `tasks_spawned_total`, `tasks_orphaned`, `tasks_orphaned_total` and
 /// `http_connections_active`.
@@ -24,15 +26,20 @@ public struct MetricsExposition: Sendable {
 
     let registry: PrometheusCollectorRegistry
     let httpMetrics: [HTTPMetrics]
+    let loops: @Sendable () -> [EventLoopHealth]
 
     /// - Parameters:
     ///   - registry: The registry whose families come first in the body.
     ///   - httpMetrics: The request metrics to render after them: their histogram and
     ///     in-flight gauge live outside the registry (a lock-free histogram the registry has
     ///     no type for), so they are passed here rather than found through it.
-    public init(registry: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics] = []) {
+    ///   - loops: The public server's event loops (`HTTPServer.loopHealth`), read at each
+    ///     scrape for the `eventloop_*` families.
+    public init(registry: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics] = [],
+                loops: @escaping @Sendable () -> [EventLoopHealth] = { [] }) {
         self.registry = registry
         self.httpMetrics = httpMetrics
+        self.loops = loops
     }
 
     /// Renders the body.
@@ -67,6 +74,7 @@ public struct MetricsExposition: Sendable {
         }
 
         Self.renderProcess(ProcessMetrics.snapshot(), into: &text)
+        Self.renderLoops(loops(), into: &text)
 
         text.family(
             "tasks_active", type: .gauge,

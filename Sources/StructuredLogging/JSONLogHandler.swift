@@ -121,7 +121,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// `seconds` since the epoch and `milliseconds` as RFC 3339 in UTC.
-    static func timestamp(seconds: Int, milliseconds: Int) -> String {
+    package static func timestamp(seconds: Int, milliseconds: Int) -> String {
         var clock = time_t(seconds)
         var parts = tm()
         gmtime_r(&clock, &parts)

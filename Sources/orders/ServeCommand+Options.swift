@@ -204,6 +204,9 @@ struct DiagnosticsOptions: ParsableArguments {
     @Option(help: "Extra latency per inventory-cache read while slow-inventory is on, in ms.")
     var slowInventoryLatency = 50
 
+    @Option(help: "An event-loop iteration this long, in ms, is a stall: logged once, counted in eventloop_stalls_total, listed at /debug/loops (10 to 60000).")
+    var stallThreshold = 100
+
     @Flag(inversion: .prefixedEnableDisable,
           help: "Run the diagnostic middleware chain (disable only to measure its cost).")
     var middleware = true
@@ -227,6 +230,10 @@ struct DiagnosticsOptions: ParsableArguments {
         _ = try faultModes()
         guard slowInventoryLatency >= 0 else { throw ValidationError("--slow-inventory-latency must not be negative") }
         guard leakThreshold > 0 else { throw ValidationError("--leak-threshold must be positive") }
+        // Below 10 ms the watchdog, which looks every quarter of it, would wake too often.
+        guard (10...60_000).contains(stallThreshold) else {
+            throw ValidationError("--stall-threshold must be between 10 and 60000 (milliseconds), not \(stallThreshold)")
+        }
     }
 }
 

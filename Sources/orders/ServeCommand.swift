@@ -125,6 +125,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.timeouts.handshake = .milliseconds(timeouts.handshakeTimeout)
         // Every connection is an entry in the task registry, as in Go's goroutine profile.
         configuration.connectionObserver = RegistryConnectionObserver(registry: registry, loopCount: threads)
+        // A loop stuck in one iteration is logged, counted and listed with the request it
+        // runs, which the registry names from what the middleware published to the loop.
+        configuration.stallThreshold = .milliseconds(diagnostics.stallThreshold)
+        configuration.stalledRequest = { activity in
+            let found = registry.runningRequest(taskAddress: activity.taskAddress, loop: activity.loop)
+                ?? (activity.requestTag == 0 ? nil : registry.runningRequest(tag: activity.requestTag, loop: activity.loop))
+            return found.map { StalledRequest(route: $0.route, requestID: $0.requestID) }
+        }
         let server = HTTPServer(configuration: configuration, routes: router.build(), logger: logger, drainState: drainState)
 
         let admin = AdminListener.make(
@@ -134,7 +142,8 @@ struct ServeCommand: AsyncParsableCommand {
                 connections: { server.connectionsByVersion.map { (proto: $0.version.label, count: $0.count) } },
                 loops: { server.connectionsPerLoop }, version: OrdersCommand.version,
                 leakThreshold: .milliseconds(diagnostics.leakThreshold),
-                logLevel: levelControl
+                logLevel: levelControl,
+                loopHealth: { server.loopHealth }
             ),
             faults: faults
         )

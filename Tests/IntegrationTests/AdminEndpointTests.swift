@@ -7,7 +7,7 @@ import Testing
 struct AdminEndpointTests {
     static let server = Result { try ServerProcess() }
 
-    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/tasks?debug=2", "/debug/vars", "/debug/", "/debug/faults"])
+    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/tasks?debug=2", "/debug/vars", "/debug/loops", "/debug/", "/debug/faults"])
     func debugPathsAre404OnThePublicPort(path: String) throws {
         let server = try Self.server.get()
         let result = try Curl.run(["http://127.0.0.1:\(server.port)\(path)"])

@@ -151,6 +151,39 @@ typedef struct es_timer_list {
     uint32_t timeout_ms;            /* 0: no timeout (the list only tracks membership) */
 } es_timer_list;
 
+/* One health histogram's cells (es_loop.h): written only by the loop's thread, with
+   relaxed loads and stores (a single writer needs no read-modify-write), read by any. */
+typedef struct es_health_cells {
+    _Atomic uint64_t counts[ES_HEALTH_BOUNDS + 1];
+    _Atomic uint64_t sum_ns;
+} es_health_cells;
+
+/* What the loop measures of itself (es_health.c). The loop thread writes it, a watchdog
+   and scrapes read it, so it sits on cache lines of its own. */
+typedef struct es_loop_health {
+    _Atomic uint64_t busy_since_ns;   /* woke_ns of the running iteration; 0 in epoll_wait */
+    _Atomic uint64_t request_tag;     /* es_loop_publish_request */
+    _Atomic uint64_t task_tag;        /* es_loop_publish_task */
+    /* The latest stall, under a sequence: odd while written; stalls = sequence / 2. */
+    _Atomic uint64_t stall_sequence;
+    _Atomic uint64_t last_stall_start_ns;
+    _Atomic uint64_t last_stall_ns;
+    uint64_t stall_threshold_ns;      /* UINT64_MAX: none */
+    es_health_cells iterations;
+    es_health_cells lag;
+} es_loop_health;
+
+/* Adds one observation to cells only the calling loop writes. Linear: almost every
+   iteration ends in the first few buckets. */
+static inline void es_health_observe(es_health_cells *cells, uint64_t ns) {
+    int index = 0;
+    while (index < ES_HEALTH_BOUNDS && ns > es_health_bounds_ns[index]) index++;
+    atomic_store_explicit(&cells->counts[index],
+                          atomic_load_explicit(&cells->counts[index], memory_order_relaxed) + 1, memory_order_relaxed);
+    atomic_store_explicit(&cells->sum_ns, atomic_load_explicit(&cells->sum_ns, memory_order_relaxed) + ns,
+                          memory_order_relaxed);
+}
+
 enum { ES_LOOP_FREE_HOOKS = 4 };
 typedef void (*es_loop_free_hook)(es_loop *loop);
 
@@ -192,6 +225,8 @@ struct es_loop {
     atomic_int shutdown_requested;
     atomic_int force_requested;
     atomic_uint connection_count;
+    /* Written by the loop, read by a watchdog: apart from both groups above. */
+    _Alignas(64) es_loop_health health;
 };
 
 /* es_buffers.c */
@@ -213,6 +248,9 @@ es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_
    called (a protocol calls it as its first connection starts). Returns -1 when the table
    is full. */
 int es_loop_add_free_hook(es_loop *loop, es_loop_free_hook hook);
+
+/* es_health.c: an iteration of the loop lasted the stall threshold or longer. */
+void es_health_record_stall(es_loop *loop, uint64_t start_ns, uint64_t length_ns);
 
 /* es_timers.c */
 void es_timer_set(es_loop *loop, es_conn *conn, uint8_t kind, int restart);

@@ -11,8 +11,8 @@
  * Swift answers each request with exactly one es_respond(), on the loop's thread,
  * either inside on_request (the fast path) or later (after the handler suspended).
  *
- * Threading: every function here except es_loop_wake() and es_loop_request_shutdown()
- * must be called on the loop's own thread.
+ * Threading: every function here except es_loop_wake(), es_loop_request_shutdown() and
+ * those marked "any thread" must be called on the loop's own thread.
  */
 #ifndef ES_LOOP_H
 #define ES_LOOP_H
@@ -130,6 +130,66 @@ void es_loop_force_close(es_loop *loop);
 
 /** Open connections on this loop (any thread; approximate). */
 uint32_t es_loop_connection_count(const es_loop *loop);
+
+/*
+ * Loop health: what the loop measures of itself, for a watchdog thread and for metrics.
+ *
+ * An iteration runs from one return of epoll_wait to the next call of it. Each iteration
+ * the loop adds its length to a histogram, and keeps in memory of its own (relaxed atomics,
+ * no lock, no syscall besides one clock read) when the running iteration began, or 0
+ * while it waits in epoll_wait. An iteration that lasts the stall threshold or longer is
+ * counted as a stall when it ends, with its start and length. Times are
+ * es_clock_continuous_ns() readings.
+ */
+
+/** Buckets of the health histograms: ES_HEALTH_BOUNDS upper bounds, then the rest. */
+#define ES_HEALTH_BOUNDS 16
+
+/** The buckets' upper bounds in ns: 10 us, 25 us, 50 us ... 500 ms, 1 s. */
+extern const uint64_t es_health_bounds_ns[ES_HEALTH_BOUNDS];
+
+/** A histogram as read: per-bucket counts (not cumulative; the last is above every bound)
+    and the sum of the observations. */
+typedef struct es_health_histogram {
+    uint64_t counts[ES_HEALTH_BOUNDS + 1];
+    uint64_t sum_ns;
+} es_health_histogram;
+
+/** What a watchdog reads of a loop (es_loop_watch). */
+typedef struct es_loop_watch_sample {
+    uint64_t busy_since_ns;   /* when the running iteration began; 0 while in epoll_wait */
+    uint64_t request_tag;     /* es_loop_publish_request's tag, when read with busy_since_ns */
+    uint64_t task_tag;        /* es_loop_publish_task's tag, likewise */
+    uint64_t stalls;          /* iterations that lasted the stall threshold or longer */
+    uint64_t last_stall_start_ns; /* the latest of them: when it began */
+    uint64_t last_stall_ns;       /* and how long it lasted */
+} es_loop_watch_sample;
+
+/** Before es_loop_run: iterations of `threshold_ns` or longer count as stalls (0: none). */
+void es_loop_set_stall_threshold(es_loop *loop, uint64_t threshold_ns);
+
+/** Any thread: a consistent sample: tags published during the iteration that began at
+    busy_since_ns (0 when none was, or when the loop waits). */
+void es_loop_watch(const es_loop *loop, es_loop_watch_sample *sample);
+
+/** Any thread: copies the iteration-length and timer-lag histograms. */
+void es_loop_histograms(const es_loop *loop, es_health_histogram *iterations, es_health_histogram *lag);
+
+/** Loop thread: a timer (a Swift sleep) ran `late_ns` after it was due. */
+void es_loop_observe_lag(es_loop *loop, uint64_t late_ns);
+
+/**
+ * Says what the loop running on the calling thread is doing now, for its watchdog: an
+ * opaque non-zero tag naming a request (the caller's own encoding), or 0 for nothing.
+ * No-op on a thread that runs no loop. Two stores; no lock.
+ */
+void es_loop_publish_request(uint64_t tag);
+
+/** Loop thread: the request that ran is over (its tag is cleared). */
+void es_loop_clear_request(es_loop *loop);
+
+/** Loop thread: the same for the Swift task whose job runs now (its address), or 0. */
+void es_loop_publish_task(es_loop *loop, uint64_t tag);
 
 /* Flags in es_response.flags. */
 #define ES_RESPONSE_CLOSE 0x01u /* close the connection after this response */

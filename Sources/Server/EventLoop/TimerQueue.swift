@@ -38,9 +38,10 @@ struct TimerQueue {
         waiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
     }
 
-    /// Resumes every sleep whose deadline has passed. Returns how many were resumed.
+    /// Resumes every sleep whose deadline has passed, telling `late` how many nanoseconds
+    /// after its deadline each one is resumed. Returns how many were resumed.
     @discardableResult
-    mutating func fireDue(now: UInt64? = nil) -> Int {
+    mutating func fireDue(now: UInt64? = nil, late: (UInt64) -> Void = { _ in }) -> Int {
         guard let first = heap.first else { return 0 }
         let now = now ?? Self.now()
         guard first.deadline <= now else { return 0 }
@@ -48,6 +49,7 @@ struct TimerQueue {
         while let top = heap.first, top.deadline <= now {
             removeTop()
             if let waiter = waiters.removeValue(forKey: top.id) {
+                late(now - top.deadline)
                 waiter.resume()
                 fired += 1
             }

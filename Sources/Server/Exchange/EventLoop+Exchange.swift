@@ -17,6 +17,9 @@ extension EventLoop {
     /// and calls its route's responder: inline when it is synchronous, otherwise in a task
     /// started on this loop.
     func handleRequest(exchange: OpaquePointer, request shimRequest: UnsafePointer<es_request>) {
+        // Whatever middleware published as running (`publishRunningRequest`) ran here: once
+        // the request is answered or its task suspended, the loop runs it no more.
+        defer { es_loop_clear_request(cLoop.unsafelyUnwrapped) }
         let request = Request(shim: shimRequest.pointee)
         let handle = ExchangeHandle(pointer: exchange)
         var context = RequestContext(connectionID: shimRequest.pointee.conn_id, loopIndex: index, logger: logger,

@@ -22,6 +22,7 @@ public final class HTTPServer: Service, Sendable {
 
     struct State: ~Copyable {
         var loops: [EventLoop] = []
+        var watchdog: LoopWatchdog?
         var boundPort: Int?
         var boundTLSPort: Int?
         var running = 0
@@ -75,6 +76,17 @@ public final class HTTPServer: Service, Sendable {
         state.withLock { $0.loops.map(\.connectionCount) }
     }
 
+    /// Each loop's iteration and timer-lag histograms, and, with a watchdog
+    /// (`ServerConfiguration.stallThreshold`), its stalls; no loops before the server starts.
+    public var loopHealth: LoopHealthReport {
+        let (loops, watchdog) = state.withLock { ($0.loops, $0.watchdog) }
+        if let watchdog { return watchdog.report() }
+        return LoopHealthReport(stallThreshold: nil, loops: loops.map { loop in
+            let (iterations, lag) = loop.healthHistograms()
+            return EventLoopHealth(index: loop.index, iterations: iterations, lag: lag)
+        })
+    }
+
     public func run() async throws {
         let loops = try start()
         await withTaskCancellationHandler {
@@ -120,6 +132,7 @@ public final class HTTPServer: Service, Sendable {
                     if fd >= 0 { close(fd) }
                     throw ServerError.loopCreation
                 }
+                if let threshold = configuration.stallThreshold { loop.setStallThreshold(threshold) }
                 loops.append(loop)
                 if let tlsContext {
                     let tlsFD = cleartext ? try listen(port: &tlsPort) : try listen(port: &port)
@@ -139,8 +152,16 @@ public final class HTTPServer: Service, Sendable {
             for waiter in waiters { waiter.resume(throwing: error) }
             throw error
         }
+        let started = loops
+        let watchdog = configuration.stallThreshold.map { threshold in
+            let describe: @Sendable (LoopActivity) -> StalledRequest? = configuration.stalledRequest ?? { _ in nil }
+            return LoopWatchdog(threshold: threshold, loopCount: loops.count, logger: logger,
+                                sample: { started[$0].watchSample() }, histograms: { started[$0].healthHistograms() },
+                                describe: describe)
+        }
         let waiters = state.withLock { state in
             state.loops = loops
+            state.watchdog = watchdog
             state.boundPort = Int(port)
             if configuration.tls?.port != nil { state.boundTLSPort = Int(tlsPort) }
             state.running = loops.count
@@ -153,6 +174,7 @@ public final class HTTPServer: Service, Sendable {
                 self.loopExited()
             }
         }
+        watchdog?.start(name: "\(configuration.name)-watchdog")
         var metadata: Logger.Metadata = ["listener": "\(configuration.name)", "host": "\(configuration.host)", "port": "\(port)",
                                          "threads": "\(loops.count)", "fd_limit": "\(fdLimit)",
                                          "h2c": "\(configuration.http2.cleartext && (configuration.tls == nil || configuration.tls?.port != nil))"]
@@ -191,6 +213,7 @@ public final class HTTPServer: Service, Sendable {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.running -= 1
             guard state.running == 0 else { return nil }
+            state.watchdog?.stop()
             defer { state.exitWaiter = nil }
             return state.exitWaiter
         }

@@ -34,6 +34,14 @@ public struct ServerConfiguration: Sendable {
     public var http2 = HTTP2()
     /// Told about every connection's life (for the task registry); `nil` for none.
     public var connectionObserver: (any ConnectionObserver)?
+    /// An iteration of a loop this long or longer is a stall, which a watchdog thread logs,
+    /// counts and lists (`HTTPServer.loopHealth`); `nil` for no watchdog. The loops measure
+    /// their iterations either way.
+    public var stallThreshold: Duration?
+    /// Names the request a stalled loop runs, from what middleware published
+    /// (`EventLoop.publishRunningRequest`) or the task whose job runs; called by the
+    /// watchdog's thread, once per stall. `nil`: stalls name no request.
+    public var stalledRequest: (@Sendable (LoopActivity) -> StalledRequest?)?
 
     public init() {}
 
