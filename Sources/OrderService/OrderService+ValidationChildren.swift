@@ -14,7 +14,7 @@ extension OrderService {
 
     /// The fixed version: the lookup's missing case is handled before any work starts for
     /// it, and every child is released on every exit, whatever throws.
-    func mapOrdersWithValidationChildren(ids: [Int]) async throws -> OrderMap {
+    func mapOrdersWithValidationChildren(ids: [Int], settings: DependencySettings) async throws -> OrderMap {
         var requests: [StockRequest] = []
         var children: [Task<Bool, any Error>] = []
         defer {  // fix, part 2: release every child on every exit
@@ -30,9 +30,9 @@ extension OrderService {
             }
             let request = StockRequest()
             requests.append(request)
-            let child = startValidationChild(for: id, request: request)
+            let child = startValidationChild(for: id, request: request, settings: settings)
             children.append(child)
-            let items = try await enrich(order)
+            let items = try await enrich(order, settings: settings)
             request.send(items)
             started.append((order, items, child))
         }
@@ -43,13 +43,13 @@ extension OrderService {
     /// lookup, reads a missing order as a zero value (`?? .zero`, Go's `m[key]` without
     /// `ok`), and has no cleanup: the zero order fails in `enrich`, the error escapes as a
     /// 500, and the child waits for a request that is never sent.
-    func mapOrdersIgnoringMissing(ids: [Int]) async throws -> OrderMap {
+    func mapOrdersIgnoringMissing(ids: [Int], settings: DependencySettings) async throws -> OrderMap {
         var started: [(Order, [MappedOrder.Item], Task<Bool, any Error>)] = []
         for id in ids {
             let request = StockRequest()
-            let child = startValidationChild(for: id, request: request)
+            let child = startValidationChild(for: id, request: request, settings: settings)
             let order = store.order(id: id) ?? .zero
-            let items = try await enrich(order)
+            let items = try await enrich(order, settings: settings)
             request.send(items)
             started.append((order, items, child))
         }
@@ -57,7 +57,7 @@ extension OrderService {
     }
 
     /// Starts the child that validates one order's stock once it receives the items.
-    private func startValidationChild(for id: Int, request: StockRequest) -> Task<Bool, any Error> {
+    private func startValidationChild(for id: Int, request: StockRequest, settings: DependencySettings) -> Task<Bool, any Error> {
         let validator = stockValidator, children = childTasks
         return children.startChild(name: "stock-validation", labels: [("order_id", String(id))], site: ChildTaskSite()) {
             guard let items = await children.waiting("stock-reply", { await request.receive() }) else {
@@ -66,13 +66,13 @@ extension OrderService {
             // A span per validation (a child of the request's, which the task inherited).
             return try await withSpan("stock.validate") { span in
                 span.attributes["order.id"] = id
-                return try await validator.validate(items)
+                return try await validator.validate(items, settings: settings)
             }
         }
     }
 
     /// Enriches every line item from the inventory cache, after checking the owner.
-    private func enrich(_ order: Order) async throws -> [MappedOrder.Item] {
+    private func enrich(_ order: Order, settings: DependencySettings) async throws -> [MappedOrder.Item] {
         guard store.user(id: order.userID) != nil else {
             throw OrderIntegrityError(orderID: order.id, userID: order.userID)
         }
@@ -80,7 +80,7 @@ extension OrderService {
             // The slow cache of the incident: the span that grows in its trace.
             try await withSpan("inventory-cache.read") { span in
                 span.attributes["inventory.fault"] = "slow-inventory"
-                try await childTasks.waiting("inventory-cache") { try await sleeper.sleep(for: configuration.slowInventoryLatency) }
+                try await childTasks.waiting("inventory-cache") { try await sleeper.sleep(for: settings.slowInventoryLatency) }
             }
         }
         var items: [MappedOrder.Item] = []
@@ -89,7 +89,7 @@ extension OrderService {
         for line in order.items {
             let record = try await withSpan("inventory-cache.read") { span in
                 span.attributes["inventory.sku"] = line.sku.description
-                return try await childTasks.waiting("inventory-cache") { try await inventory.record(for: line.sku, at: now) }
+                return try await childTasks.waiting("inventory-cache") { try await inventory.record(for: line.sku, at: now, settings: settings) }
             }
             items.append(MappedOrder.Item(line, record))
         }
