@@ -16,6 +16,7 @@ enum DebugIndexPage {
             ("/debug/tasks?view=leaks", "", "tasks waiting longer than the leak threshold, grouped by site"),
             ("/debug/vars", "", "threads, loops, connections, memory, fds, uptime and version as JSON"),
             ("/debug/faults", "", "fault modes and their state (POST to change)"),
+            ("/debug/dependencies", "", "the stand-in dependencies' latencies, failure rates and cache TTL (POST to change, POST /debug/dependencies/reset to restore)"),
             ("/debug/loggers", diagnostics.logLevel.level.rawValue, "the log level (POST {\"level\":\"debug\"} to change it at once)"),
             ("/metrics", "\(connections) conns", "Prometheus metrics"),
         ]

@@ -136,7 +136,8 @@ struct ServeCommand: AsyncParsableCommand {
                 leakThreshold: .milliseconds(diagnostics.leakThreshold),
                 logLevel: levelControl
             ),
-            faults: faults
+            faults: faults,
+            dependencies: service.dependencies
         )
         let group = ServiceGroup(configuration: .init(
             services: [server, admin],
