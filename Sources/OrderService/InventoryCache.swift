@@ -13,32 +13,41 @@ import Synchronization
 /// That refresh is the service's example of work meant to outlive the request that
 /// started it: the order service spawns it `detached` (see `OrderService.enrich`).
 ///
+/// The time to live is the source's setting (``DependencySettings/inventoryCacheTTL``), so
+/// it can change while the service runs; an entry keeps when it was fetched, and a change
+/// applies to the entries already cached as well as to new ones.
+///
 /// The clock is generic so that tests can drive expiry with a manual clock. Inside, times
 /// are kept as durations since the cache was created, so that the locked state and the
 /// lookups are concrete code rather than generic over the clock.
 public final class InventoryCache<C: Clock>: Sendable where C.Duration == Duration {
     /// The source behind the cache.
     public let source: InventorySource
-    /// How long an entry is served after it was fetched. Zero or less disables caching.
-    public let ttl: Duration
     /// The clock that decides expiry.
     public let clock: C
     private let epoch: C.Instant
     private let state: Mutex<InventoryCacheState>
 
-    public init(source: InventorySource, ttl: Duration, clock: C) {
+    /// A cache in front of `source`, serving entries for the time to live in the source's
+    /// settings.
+    public init(source: InventorySource, clock: C) {
         self.source = source
-        self.ttl = ttl
         self.clock = clock
         self.epoch = clock.now
         self.state = Mutex(InventoryCacheState())
     }
 
-    /// The record for `sku`: from the cache while fresh, otherwise from the source.
+    /// How long an entry is served after it was fetched, now. Zero turns caching off.
+    public var ttl: Duration {
+        self.source.dependencies.current.inventoryCacheTTL
+    }
+
+    /// The record for `sku`: from the cache while fresh, otherwise from the source, with
+    /// the settings in force now.
     ///
     /// - Throws: what the source throws; failures are not cached.
     public func record(for sku: SKU.ID) async throws -> InventoryRecord {
-        try await self.record(for: sku, at: self.elapsed())
+        try await self.record(for: sku, at: self.elapsed(), settings: self.source.dependencies.current)
     }
 
     /// Hit and miss counters and the number of entries.
@@ -56,58 +65,61 @@ public final class InventoryCache<C: Clock>: Sendable where C.Duration == Durati
         self.epoch.duration(to: self.clock.now)
     }
 
-    /// Like ``record(for:)``, at a time from ``elapsed()``.
-    func record(for sku: SKU.ID, at now: Duration) async throws -> InventoryRecord {
-        try await self.recordAndRefreshDue(for: sku, at: now).record
+    /// Like ``record(for:)``, at a time from ``elapsed()``, with a request's settings.
+    func record(for sku: SKU.ID, at now: Duration, settings: DependencySettings) async throws -> InventoryRecord {
+        try await self.recordAndRefreshDue(for: sku, at: now, settings: settings).record
     }
 
-    /// The record, and whether the caller should now start ``refresh(_:)`` for it in the
-    /// background (true once per entry, in its last quarter, when the source has latency).
-    func recordAndRefreshDue(for sku: SKU.ID, at now: Duration) async throws -> (record: InventoryRecord, refreshDue: Bool) {
-        let refreshAhead = self.source.latency > .zero
-        if let found = self.state.withLock({ $0.lookup(sku, at: now, claimRefresh: refreshAhead) }) {
+    /// The record, and whether the caller should now start ``refresh(_:settings:)`` for it
+    /// in the background (true once per entry, in its last quarter, when the source has
+    /// latency).
+    func recordAndRefreshDue(for sku: SKU.ID, at now: Duration, settings: DependencySettings) async throws
+        -> (record: InventoryRecord, refreshDue: Bool) {
+        let ttl = settings.inventoryCacheTTL
+        let refreshAhead = settings.inventoryLatency > .zero
+        if let found = self.state.withLock({ $0.lookup(sku, at: now, ttl: ttl, claimRefresh: refreshAhead) }) {
             return found
         }
-        let record = try await self.source.fetch(sku)
+        let record = try await self.source.fetch(sku, settings: settings)
         // Expiry counts from when the answer arrived, not from when it was asked for.
-        self.store(record, at: refreshAhead ? self.elapsed() : now)
+        self.store(record, at: refreshAhead ? self.elapsed() : now, ttl: ttl)
         return (record, false)
     }
 
     /// Fetches `sku` from the source and stores the answer, for a refresh that
-    /// ``recordAndRefreshDue(for:at:)`` asked for. On failure the entry keeps serving until
-    /// it expires, and the next read in its last quarter may try again.
-    public func refresh(_ sku: SKU.ID) async throws {
+    /// ``recordAndRefreshDue(for:at:settings:)`` asked for. On failure the entry keeps
+    /// serving until it expires, and the next read in its last quarter may try again.
+    public func refresh(_ sku: SKU.ID, settings: DependencySettings) async throws {
         do {
-            let record = try await self.source.fetch(sku)
-            self.store(record, at: self.elapsed())
+            let record = try await self.source.fetch(sku, settings: settings)
+            self.store(record, at: self.elapsed(), ttl: settings.inventoryCacheTTL)
         } catch {
             self.state.withLock { $0.endRefresh(sku) }
             throw error
         }
     }
 
-    /// Like ``record(for:)``, without suspending; only for a source with zero latency.
-    func recordWithoutSuspending(for sku: SKU.ID, at now: Duration) throws -> InventoryRecord {
-        if let record = self.state.withLock({ $0.lookup(sku, at: now) }) {
+    /// Like ``record(for:)``, without suspending; only for settings with no latency.
+    func recordWithoutSuspending(for sku: SKU.ID, at now: Duration, settings: DependencySettings) throws -> InventoryRecord {
+        let ttl = settings.inventoryCacheTTL
+        if let record = self.state.withLock({ $0.lookup(sku, at: now, ttl: ttl) }) {
             return record
         }
-        let record = try self.source.fetchWithoutSuspending(sku)
-        self.store(record, at: now)
+        let record = try self.source.fetchWithoutSuspending(sku, settings: settings)
+        self.store(record, at: now, ttl: ttl)
         return record
     }
 
-    private func store(_ record: InventoryRecord, at now: Duration) {
-        guard self.ttl > .zero else { return }
-        let expires = now + self.ttl
-        self.state.withLock { $0.store(record, expires: expires, refreshFrom: expires - self.ttl / 4) }
+    private func store(_ record: InventoryRecord, at now: Duration, ttl: Duration) {
+        guard ttl > .zero else { return }
+        self.state.withLock { $0.store(record, fetchedAt: now) }
     }
 }
 
 extension InventoryCache where C == ContinuousClock {
     /// A cache whose entries expire by the continuous clock.
-    public convenience init(source: InventorySource, ttl: Duration) {
-        self.init(source: source, ttl: ttl, clock: ContinuousClock())
+    public convenience init(source: InventorySource) {
+        self.init(source: source, clock: ContinuousClock())
     }
 }
 
@@ -118,10 +130,8 @@ extension InventoryCache where C == ContinuousClock {
 struct InventoryCacheState {
     private struct Entry {
         var record: InventoryRecord
-        /// Time since the cache's epoch after which the entry is stale.
-        var expires: Duration
-        /// From this time on, the first read asks its caller to refresh the entry.
-        var refreshFrom: Duration
+        /// Time since the cache's epoch when the source answered.
+        var fetchedAt: Duration
         /// Whether a refresh was asked for and has not stored or failed yet.
         var refreshing = false
     }
@@ -135,18 +145,21 @@ struct InventoryCacheState {
         InventoryCacheStatistics(hits: self.hits, misses: self.misses, entries: self.entryCount)
     }
 
-    /// The fresh record for `sku`, counting a hit; or `nil`, counting a miss.
-    mutating func lookup(_ sku: SKU.ID, at now: Duration) -> InventoryRecord? {
-        lookup(sku, at: now, claimRefresh: false)?.record
+    /// The record for `sku` if fetched less than `ttl` before `now`, counting a hit; or
+    /// `nil`, counting a miss. A zero `ttl` serves nothing, entries cached before included.
+    mutating func lookup(_ sku: SKU.ID, at now: Duration, ttl: Duration) -> InventoryRecord? {
+        lookup(sku, at: now, ttl: ttl, claimRefresh: false)?.record
     }
 
     /// The same, and with `claimRefresh`, whether this read is the one that should refresh
     /// the entry (the first read in its last quarter; later reads see it refreshing).
-    mutating func lookup(_ sku: SKU.ID, at now: Duration, claimRefresh: Bool) -> (record: InventoryRecord, refreshDue: Bool)? {
+    mutating func lookup(_ sku: SKU.ID, at now: Duration, ttl: Duration, claimRefresh: Bool)
+        -> (record: InventoryRecord, refreshDue: Bool)? {
         let slot = sku.number &- 1
-        if UInt(bitPattern: slot) < UInt(self.table.count), let entry = self.table[slot], now < entry.expires {
+        if UInt(bitPattern: slot) < UInt(self.table.count), let entry = self.table[slot],
+           ttl > .zero, now < entry.fetchedAt + ttl {
             self.hits += 1
-            let due = claimRefresh && now >= entry.refreshFrom && !entry.refreshing
+            let due = claimRefresh && !entry.refreshing && now >= entry.fetchedAt + ttl * 3 / 4
             if due { self.table[slot]?.refreshing = true }
             return (entry.record, due)
         }
@@ -160,7 +173,7 @@ struct InventoryCacheState {
         if UInt(bitPattern: slot) < UInt(self.table.count) { self.table[slot]?.refreshing = false }
     }
 
-    mutating func store(_ record: InventoryRecord, expires: Duration, refreshFrom: Duration) {
+    mutating func store(_ record: InventoryRecord, fetchedAt: Duration) {
         let slot = record.sku.number &- 1
         // Only records from the source are stored, and it knows only catalogue SKUs, so
         // the table grows to the catalogue size at most.
@@ -171,7 +184,7 @@ struct InventoryCacheState {
         if self.table[slot] == nil {
             self.entryCount += 1
         }
-        self.table[slot] = Entry(record: record, expires: expires, refreshFrom: refreshFrom)
+        self.table[slot] = Entry(record: record, fetchedAt: fetchedAt)
     }
 
     mutating func removeAll() {

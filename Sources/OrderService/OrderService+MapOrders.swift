@@ -3,6 +3,9 @@ extension OrderService {
     /// from the inventory cache and are checked by the stock validator; other ids go to
     /// ``OrderMap/notFound``. Repeated ids appear as often as they were asked for.
     ///
+    /// The request reads the dependency settings once, here, and uses that copy throughout:
+    /// a change made while it runs applies to the requests after it.
+    ///
     /// When neither dependency has latency this runs to completion without suspending or
     /// creating tasks. Otherwise each found order gets a stock-validation child task
     /// (`OrderService+ValidationChildren.swift`), and the result keeps the order of `ids`.
@@ -14,17 +17,18 @@ extension OrderService {
     /// - Throws: ``DependencyError`` if the inventory or the stock validator fails, and
     ///   whatever the sleeper throws (such as `CancellationError`).
     nonisolated(nonsending) public func mapOrders(ids: [Int]) async throws -> OrderMap {
+        let settings = self.dependencies.current
         if faults.isEnabled(.missingOKCheck) {
-            return try await mapOrdersIgnoringMissing(ids: ids)
+            return try await mapOrdersIgnoringMissing(ids: ids, settings: settings)
         }
-        if self.dependenciesSuspend || faults.isEnabled(.slowInventory) {
-            return try await self.mapOrdersWithValidationChildren(ids: ids)
+        if settings.dependenciesSuspend || faults.isEnabled(.slowInventory) {
+            return try await self.mapOrdersWithValidationChildren(ids: ids, settings: settings)
         }
-        return try self.mapOrdersWithoutSuspending(ids: ids)
+        return try self.mapOrdersWithoutSuspending(ids: ids, settings: settings)
     }
 
     /// The zero-latency path: three allocations (orders, items, not-found), no tasks.
-    func mapOrdersWithoutSuspending(ids: [Int]) throws -> OrderMap {
+    func mapOrdersWithoutSuspending(ids: [Int], settings: DependencySettings) throws -> OrderMap {
         var foundCount = 0
         var itemCount = 0
         for id in ids {
@@ -49,10 +53,10 @@ extension OrderService {
             }
             let start = items.endIndex
             for line in order.items {
-                let record = try self.inventory.recordWithoutSuspending(for: line.sku, at: now)
+                let record = try self.inventory.recordWithoutSuspending(for: line.sku, at: now, settings: settings)
                 items.append(MappedOrder.Item(line, record))
             }
-            let stockValid = try self.stockValidator.validateWithoutSuspending(items[start...])
+            let stockValid = try self.stockValidator.validateWithoutSuspending(items[start...], settings: settings)
             // Items are attached below, once the shared buffer has stopped growing;
             // a slice taken now would force a copy on the next append.
             orders.append(MappedOrder(order, items: [], stockValid: stockValid))

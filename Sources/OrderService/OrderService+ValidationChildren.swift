@@ -15,7 +15,7 @@ extension OrderService {
     /// The fixed version: the lookup's missing case is handled before any work starts for
     /// it, and on any failure every child is released and awaited, so none outlives the
     /// request (a child still alive when its request ends is an orphan: a leak).
-    func mapOrdersWithValidationChildren(ids: [Int]) async throws -> OrderMap {
+    func mapOrdersWithValidationChildren(ids: [Int], settings: DependencySettings) async throws -> OrderMap {
         var requests: [StockRequest] = []
         var children: [Task<Bool, any Error>] = []
         do {
@@ -28,9 +28,9 @@ extension OrderService {
                 }
                 let request = StockRequest()
                 requests.append(request)
-                let child = startValidationChild(for: id, request: request)
+                let child = startValidationChild(for: id, request: request, settings: settings)
                 children.append(child)
-                let items = try await enrich(order)
+                let items = try await enrich(order, settings: settings)
                 request.send(items)
                 started.append((order, items, child))
             }
@@ -47,13 +47,13 @@ extension OrderService {
     /// lookup, reads a missing order as a zero value (`?? .zero`, Go's `m[key]` without
     /// `ok`), and has no cleanup: the zero order fails in `enrich`, the error escapes as a
     /// 500, and the child waits for a request that is never sent.
-    func mapOrdersIgnoringMissing(ids: [Int]) async throws -> OrderMap {
+    func mapOrdersIgnoringMissing(ids: [Int], settings: DependencySettings) async throws -> OrderMap {
         var started: [(Order, [MappedOrder.Item], Task<Bool, any Error>)] = []
         for id in ids {
             let request = StockRequest()
-            let child = startValidationChild(for: id, request: request)
+            let child = startValidationChild(for: id, request: request, settings: settings)
             let order = store.order(id: id) ?? .zero  // lookup-lint: allow — the incident's deliberate bug
-            let items = try await enrich(order)
+            let items = try await enrich(order, settings: settings)
             request.send(items)
             started.append((order, items, child))
         }
@@ -61,7 +61,7 @@ extension OrderService {
     }
 
     /// Starts the child that validates one order's stock once it receives the items.
-    private func startValidationChild(for id: Int, request: StockRequest) -> Task<Bool, any Error> {
+    private func startValidationChild(for id: Int, request: StockRequest, settings: DependencySettings) -> Task<Bool, any Error> {
         let validator = stockValidator, children = childTasks
         return children.startChild(name: "stock-validation", labels: [("order_id", String(id))], site: ChildTaskSite()) {
             guard let items = await children.waiting("stock-reply", { await request.receive() }) else {
@@ -70,13 +70,13 @@ extension OrderService {
             // A span per validation (a child of the request's, which the task inherited).
             return try await withSpan("stock.validate") { span in
                 span.attributes["order.id"] = id
-                return try await validator.validate(items)
+                return try await validator.validate(items, settings: settings)
             }
         }
     }
 
     /// Enriches every line item from the inventory cache, after checking the owner.
-    private func enrich(_ order: Order) async throws -> [MappedOrder.Item] {
+    private func enrich(_ order: Order, settings: DependencySettings) async throws -> [MappedOrder.Item] {
         guard store.user(id: order.userID) != nil else {
             throw OrderIntegrityError(orderID: order.id, userID: order.userID)
         }
@@ -84,7 +84,7 @@ extension OrderService {
             // The slow cache of the incident: the span that grows in its trace.
             try await withSpan("inventory-cache.read") { span in
                 span.attributes["inventory.fault"] = "slow-inventory"
-                try await childTasks.waiting("inventory-cache") { try await sleeper.sleep(for: configuration.slowInventoryLatency) }
+                try await childTasks.waiting("inventory-cache") { try await sleeper.sleep(for: settings.slowInventoryLatency) }
             }
         }
         var items: [MappedOrder.Item] = []
@@ -94,10 +94,10 @@ extension OrderService {
             let (record, refreshDue) = try await withSpan("inventory-cache.read") { span in
                 span.attributes["inventory.sku"] = line.sku.description
                 return try await childTasks.waiting("inventory-cache") {
-                    try await inventory.recordAndRefreshDue(for: line.sku, at: now)
+                    try await inventory.recordAndRefreshDue(for: line.sku, at: now, settings: settings)
                 }
             }
-            if refreshDue { startInventoryRefresh(line.sku) }
+            if refreshDue { startInventoryRefresh(line.sku, settings: settings) }
             items.append(MappedOrder.Item(line, record))
         }
         return items
@@ -106,10 +106,10 @@ extension OrderService {
     /// Refreshes a cache entry near its expiry in the background. The refresh is meant to
     /// outlive this request, so it is started detached: it keeps the request's attribution
     /// but is never counted as the request's orphan (a leak).
-    private func startInventoryRefresh(_ sku: SKU.ID) {
+    private func startInventoryRefresh(_ sku: SKU.ID, settings: DependencySettings) {
         let inventory = inventory
         childTasks.startDetached(name: "inventory-refresh", labels: [("sku", sku.description)], site: ChildTaskSite()) {
-            try await inventory.refresh(sku)
+            try await inventory.refresh(sku, settings: settings)
         }
     }
 

@@ -1,9 +1,10 @@
 /// The order domain: seeded orders, users and SKUs, an inventory cache in front of a slow
 /// inventory source, and a stock validator.
 ///
-/// All state is immutable or behind a lock, so one instance serves every event loop.
+/// All state is immutable, atomic or behind a lock, so one instance serves every event loop.
 public final class OrderService: Sendable {
-    /// The configuration the service was built with.
+    /// The configuration the service was built with; its dependency settings are the
+    /// start-up values of ``dependencies``.
     public let configuration: OrderServiceConfiguration
     /// The seeded data.
     public let store: OrderStore
@@ -11,8 +12,10 @@ public final class OrderService: Sendable {
     public let inventory: InventoryCache<ContinuousClock>
     /// The stock validator.
     public let stockValidator: StockValidator
-    /// Whether any dependency has latency; when not, ``mapOrders(ids:)`` never suspends.
-    let dependenciesSuspend: Bool
+    /// The stand-in remote systems' latencies, failure rates and cache TTL, which the
+    /// inventory source, the cache and the validator share and the admin listener changes
+    /// while the service runs. Each request reads them once, when it starts.
+    public let dependencies: DependencyControl
     /// The incident switches.
     public let faults: Faults
     /// Starts the stock-validation children (registered with the server's task registry).
@@ -22,7 +25,8 @@ public final class OrderService: Sendable {
     /// Seeds the data and builds the stand-in remote systems.
     ///
     /// - Parameters:
-    ///   - configuration: sizes, seed, latencies and failure rates.
+    ///   - configuration: sizes, seed, and the start-up latencies and failure rates
+    ///     (clamped into their ranges: ``DependencySettings/clamped()``).
     ///   - sleeper: how the stand-in remote systems wait out their latency.
     /// - Precondition: see ``OrderStore/init(seededBy:)``.
     ///   - faults: the incident switches, shared with the admin endpoint that flips them.
@@ -34,22 +38,20 @@ public final class OrderService: Sendable {
         self.childTasks = childTasks
         self.sleeper = sleeper
         self.store = OrderStore(seededBy: configuration)
+        let dependencies = DependencyControl(DependencySettings(configuration))
+        self.dependencies = dependencies
         let source = InventorySource(
             catalog: self.store.skus,
-            latency: configuration.inventorySourceLatency,
-            failureRate: configuration.inventoryFailureRate,
+            dependencies: dependencies,
             seed: configuration.seed ^ 0x494E_5645_4E54_4F52,
             sleeper: sleeper
         )
-        self.inventory = InventoryCache(source: source, ttl: configuration.inventoryCacheTTL)
+        self.inventory = InventoryCache(source: source)
         self.stockValidator = StockValidator(
-            latency: configuration.stockValidatorLatency,
-            failureRate: configuration.stockValidatorFailureRate,
+            dependencies: dependencies,
             seed: configuration.seed ^ 0x5354_4F43_4B56_414C,
             sleeper: sleeper
         )
-        self.dependenciesSuspend =
-            configuration.inventorySourceLatency > .zero || configuration.stockValidatorLatency > .zero
     }
 
     /// Hit and miss counters of the inventory cache.

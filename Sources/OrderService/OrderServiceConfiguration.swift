@@ -2,6 +2,8 @@
 ///
 /// The defaults give a fast, healthy service. A load test raises the latencies and
 /// failure rates to push the service into the slow and failing states of the incident.
+/// Those dependency fields are only where ``OrderService/dependencies`` starts
+/// (``DependencySettings``), and they can change while the service runs.
 public struct OrderServiceConfiguration: Sendable {
     /// Number of seeded orders, with ids `1...orderCount`.
     public var orderCount = 10_000

@@ -19,7 +19,7 @@ struct ListenerOptions: ParsableArguments {
     @Option(help: "Address of the admin listener: metrics, debug endpoints and fault switches (loopback by default; anything else logs a warning).")
     var adminHost = "127.0.0.1"
 
-    @Option(help: "Port of the admin listener (/metrics, /debug/tasks, /debug/vars, /debug/, /debug/faults).")
+    @Option(help: "Port of the admin listener (/metrics, /debug/tasks, /debug/vars, /debug/, /debug/faults, /debug/dependencies).")
     var adminPort = 6060
 
     @Option(help: "Event loops, one thread each. Default: the CPUs this process may use.")
@@ -186,10 +186,11 @@ struct DataOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard orders >= 0, users >= 1, skus >= 1, inventoryLatency >= 0, stockLatency >= 0,
-              (0...1).contains(inventoryFailureRate), (0...1).contains(stockFailureRate), inventoryCacheTTL >= 0 else {
+        guard orders >= 0, users >= 1, skus >= 1 else {
             throw ValidationError("data options out of range")
         }
+        // The same ranges as POST /debug/dependencies, so that a reset restores valid values.
+        try DependencySettings(orderServiceConfiguration).validateAsOptions()
     }
 }
 
@@ -228,7 +229,7 @@ struct DiagnosticsOptions: ParsableArguments {
 
     func validate() throws {
         _ = try faultModes()
-        guard slowInventoryLatency >= 0 else { throw ValidationError("--slow-inventory-latency must not be negative") }
+        try DependencySettings(slowInventoryLatency: .milliseconds(slowInventoryLatency)).validateAsOptions()
         guard leakThreshold > 0 else { throw ValidationError("--leak-threshold must be positive") }
         // Below 10 ms the watchdog, which looks every quarter of it, would wake too often.
         guard (10...60_000).contains(stallThreshold) else {
@@ -278,5 +279,19 @@ struct TraceOptions: ParsableArguments {
     static func environmentValue(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
+    }
+}
+
+extension DependencySettings {
+    /// `validate()`, with the error naming the command-line flag (`stock_latency_ms` is
+    /// `--stock-latency`).
+    func validateAsOptions() throws {
+        do {
+            try self.validate()
+        } catch {
+            var flag = error.field.name
+            if flag.hasSuffix("_ms") { flag.removeLast(3) }
+            throw ValidationError("--\(flag.replacingOccurrences(of: "_", with: "-")) expects \(error.field.expected)")
+        }
     }
 }

@@ -145,7 +145,8 @@ struct ServeCommand: AsyncParsableCommand {
                 logLevel: levelControl,
                 loopHealth: { server.loopHealth }
             ),
-            faults: faults
+            faults: faults,
+            dependencies: service.dependencies
         )
         let group = ServiceGroup(configuration: .init(
             services: [server, admin],

@@ -7,7 +7,8 @@ import Testing
 struct AdminEndpointTests {
     static let server = Result { try ServerProcess() }
 
-    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/tasks?debug=2", "/debug/vars", "/debug/loops", "/debug/", "/debug/faults"])
+    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/tasks?debug=2", "/debug/vars", "/debug/loops", "/debug/", "/debug/faults",
+                      "/debug/dependencies"])
     func debugPathsAre404OnThePublicPort(path: String) throws {
         let server = try Self.server.get()
         let result = try Curl.run(["http://127.0.0.1:\(server.port)\(path)"])
@@ -124,7 +125,7 @@ struct AdminEndpointTests {
         }
         let index = try Curl.run(["http://127.0.0.1:\(server.adminPort)/debug/"])
         #expect(index.headers.lowercased().contains("content-type: text/html"))
-        for link in ["/debug/tasks?debug=1", "/debug/tasks?debug=2", "/debug/vars", "/metrics", "/debug/faults"] {
+        for link in ["/debug/tasks?debug=1", "/debug/tasks?debug=2", "/debug/vars", "/metrics", "/debug/faults", "/debug/dependencies"] {
             #expect(index.body.contains("href=\"\(link)\""))
         }
     }

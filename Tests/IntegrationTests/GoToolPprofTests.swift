@@ -5,7 +5,7 @@ import Testing
 /// scripts/install-deps.sh installs), as an SRE would read a Go service's goroutine profile.
 @Suite(.serialized)
 struct GoToolPprofTests {
-    static let site = "OrderService.startValidationChild(for:request:)"
+    static let site = "OrderService.startValidationChild(for:request:settings:)"
 
     /// Runs `go tool pprof` with `arguments`; fetched profiles are saved under `directory`.
     static func pprof(_ arguments: [String], directory: URL) throws -> (status: Int32, output: String, errors: String) {

@@ -51,7 +51,7 @@ struct OrphanTests {
         #expect(site["count"] as? Int == count)
         #expect(sites.count == 1)
         #expect((sites.first?["site"] as? String)?.hasPrefix(TaskLeakTests.validationSite) == true)
-        #expect(sites.first?["function"] as? String == "startValidationChild(for:request:)")
+        #expect(sites.first?["function"] as? String == "startValidationChild(for:request:settings:)")
 
         let metrics = try MetricsScrape.fetch(adminPort: server.adminPort)
         #expect(metrics.sum("tasks_orphaned", ["name": "stock-validation"]) == Double(count))

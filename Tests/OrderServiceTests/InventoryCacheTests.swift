@@ -9,12 +9,11 @@ struct InventoryCacheTests {
         let clock = ManualClock()
         let source = InventorySource(
             catalog: self.catalog,
-            latency: .zero,
-            failureRate: failureRate,
+            dependencies: DependencyControl(DependencySettings(inventoryFailureRate: failureRate, inventoryCacheTTL: ttl)),
             seed: 1,
             sleeper: ForbiddenSleeper()
         )
-        return (InventoryCache(source: source, ttl: ttl, clock: clock), clock)
+        return (InventoryCache(source: source, clock: clock), clock)
     }
 
     @Test("a miss fills the cache and the next lookup hits")
@@ -67,6 +66,26 @@ struct InventoryCacheTests {
             _ = try await cache.record(for: SKU.ID(1))
         }
         #expect(cache.statistics == InventoryCacheStatistics(hits: 0, misses: 3, entries: 0))
+    }
+
+    @Test(
+        "a TTL change applies to the entries already cached",
+        arguments: [
+            (.seconds(60), true),  // longer: the 10 s old entry is fresh again
+            (.seconds(11), true),
+            (.seconds(10), false),
+            (.seconds(1), false),  // shorter
+            (.zero, false),  // caching off: nothing is served, old entries included
+        ] as [(Duration, Bool)]
+    )
+    func ttlChangeAppliesToCachedEntries(ttl: Duration, hit: Bool) async throws {
+        let (cache, clock) = self.makeCache(ttl: .seconds(5))
+        _ = try await cache.record(for: SKU.ID(1))
+        clock.advance(by: .seconds(10))  // stale under the start-up TTL
+        try cache.source.dependencies.update { $0.inventoryCacheTTL = ttl }
+        #expect(cache.ttl == ttl)
+        _ = try await cache.record(for: SKU.ID(1))
+        #expect(cache.statistics.hits == (hit ? 1 : 0))
     }
 
     @Test("failures are not cached")

@@ -12,12 +12,14 @@ import Testing
 /// The admin listener's router in process: fault switches, and the request id and
 /// recovery it runs behind.
 struct AdminRoutesTests {
-    static func client(_ faults: Faults) -> TestClient {
+    static func client(_ faults: Faults, dependencies: DependencyControl = DependencyControl(),
+                       logger: Logger = Logger(label: "admin-tests")) -> TestClient {
         let registry = TaskRegistry(shardCount: 1) { 0 }
         let prometheus = PrometheusCollectorRegistry()
         let diagnostics = Diagnostics(registry: registry, prometheus: prometheus, httpMetrics: [HTTPMetrics(registry: prometheus)],
                                       connections: { [] }, loops: { [] }, version: "test")
-        return TestClient(AdminListener.router(logger: Logger(label: "admin-tests"), diagnostics: diagnostics, faults: faults))
+        return TestClient(AdminListener.router(logger: logger, diagnostics: diagnostics, faults: faults,
+                                               dependencies: dependencies))
     }
 
     @Test func faultsAreListedAndChangedByPostOnly() async {
