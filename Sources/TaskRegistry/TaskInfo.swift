@@ -12,13 +12,28 @@ public struct TaskInfo: Sendable {
     public var stateChangedAt: TaskInstant
     /// The creation backtrace, when the registry captures them.
     public var backtrace: TaskBacktrace?
+    /// Its request lineage, boxed: most entries (listed children, requests, connections)
+    /// have none stored, and a box keeps every entry's copy into and out of the slab small.
+    var lineage: TaskLineage?
+
     /// The request this task was started for (inherited from its parent), if any. In a
     /// snapshot, `labels` already ends with it (`route`, `request_id`, `trace_id`).
-    public var attribution: TaskAttribution?
+    public var attribution: TaskAttribution? {
+        get { lineage?.attribution }
+        set { lineage = TaskLineage.make(attribution: newValue, orphaning: orphaning, isDetached: isDetached) }
+    }
+
     /// Set once the request this task was started for has ended while the task lived.
-    public var orphaning: TaskOrphaning?
+    public var orphaning: TaskOrphaning? {
+        get { lineage?.orphaning }
+        set { lineage = TaskLineage.make(attribution: attribution, orphaning: newValue, isDetached: isDetached) }
+    }
+
     /// Spawned to outlive its request (`TaskRegistry.spawn(…, detached: true)`): never an orphan.
-    public var isDetached: Bool
+    public var isDetached: Bool {
+        get { lineage?.isDetached ?? false }
+        set { lineage = TaskLineage.make(attribution: attribution, orphaning: orphaning, isDetached: newValue) }
+    }
 
     public init(id: TaskID, parent: TaskID?, name: String, site: TaskSite, labels: TaskLabels,
                 state: TaskState, createdAt: TaskInstant, stateChangedAt: TaskInstant,
@@ -33,13 +48,30 @@ public struct TaskInfo: Sendable {
         self.createdAt = createdAt
         self.stateChangedAt = stateChangedAt
         self.backtrace = backtrace
+        self.lineage = TaskLineage.make(attribution: attribution, orphaning: orphaning, isDetached: isDetached)
+    }
+
+    /// Whether the task outlived the request it was started for.
+    public var isOrphan: Bool { orphaning != nil }
+}
+
+/// A task's request lineage when it has one stored: immutable, replaced whole on a change.
+final class TaskLineage: Sendable {
+    let attribution: TaskAttribution?
+    let orphaning: TaskOrphaning?
+    let isDetached: Bool
+
+    private init(attribution: TaskAttribution?, orphaning: TaskOrphaning?, isDetached: Bool) {
         self.attribution = attribution
         self.orphaning = orphaning
         self.isDetached = isDetached
     }
 
-    /// Whether the task outlived the request it was started for.
-    public var isOrphan: Bool { orphaning != nil }
+    /// A box for these values, or nil when there is nothing to keep.
+    static func make(attribution: TaskAttribution?, orphaning: TaskOrphaning?, isDetached: Bool) -> TaskLineage? {
+        if attribution == nil && orphaning == nil && !isDetached { return nil }
+        return TaskLineage(attribution: attribution, orphaning: orphaning, isDetached: isDetached)
+    }
 }
 
 /// A merged copy of every shard of a registry, taken one shard at a time.

@@ -12,8 +12,9 @@ import Locking
 extension TaskRegistry {
     /// Registers a child of `parent` (a token of this registry): in the parent's shard, with
     /// the parent's request attribution, and listed with that request unless `detached`.
-    /// A child of an orphan is an orphan from birth.
-    func register(name: consuming String, parent: TaskToken, labels: consuming TaskLabels, site: TaskSite,
+    /// A child of an orphan is an orphan from birth. `spawn` calls this; call it directly for
+    /// work that runs outside a Swift task of its own, and `end` the token when it ends.
+    public func register(name: consuming String, parent: TaskToken, labels: consuming TaskLabels, site: TaskSite,
                   detached: Bool) -> TaskToken {
         let shard = parent.id.shard
         let now = TaskInstant.now
@@ -22,13 +23,21 @@ extension TaskRegistry {
                                        labels: labels, state: .running, createdAt: now, stateChangedAt: now,
                                        backtrace: backtrace, isDetached: detached)
         let (slot, generation, id) = shards[shard].storage.withLock { storage in
-            let inherited = storage.inheritance(from: parent, now: now)
             let id = storage.nextID(shard: shard)
             info!.id = id
-            info!.attribution = inherited.attribution
-            if !detached { info!.orphaning = inherited.orphaning }
+            // The common case, a child of a live request or of one of its listed children:
+            // listed with the request, whose attribution is read from its slot while the child
+            // is listed and copied only if it becomes an orphan (orphanDescendants).
+            let request = detached ? -1 : storage.liveRequest(of: parent)
+            if request < 0 {
+                let inherited = storage.inheritance(from: parent, now: now, detached: detached)
+                if inherited.attribution != nil || inherited.orphaning != nil {
+                    info!.lineage = TaskLineage.make(attribution: inherited.attribution, orphaning: inherited.orphaning,
+                                                     isDetached: detached)
+                }
+            }
             let (slot, generation) = storage.insert(info.take().unsafelyUnwrapped)
-            if !detached { storage.adopt(slot: Int(slot), request: inherited.request) }
+            storage.adopt(slot: Int(slot), request: request)
             return (slot, generation, id)
         }
         return TaskToken(id: id, registry: self, slot: slot, generation: generation)
@@ -62,74 +71,115 @@ extension TaskRegistry {
     }
 }
 
-/// What a new child takes from its parent.
+/// What a child that is not listed with a live request takes from its parent.
 struct TaskInheritance {
-    /// The request slot to list the child with, or -1.
-    var request: Int32 = -1
     var attribution: TaskAttribution?
     var orphaning: TaskOrphaning?
 }
 
 extension TaskShardStorage {
-    /// The parent's request (when it is still live), attribution and orphaning. A parent
-    /// that has ended already gives nothing: its token is stale, and the slot may be reused.
-    func inheritance(from parent: TaskToken, now: TaskInstant) -> TaskInheritance {
+    /// The live request slot that `parent` (a request, or a child listed with one) belongs
+    /// to, or -1. A stale token gives -1: its slot may have been reused.
+    @inline(__always)
+    func liveRequest(of parent: TaskToken) -> Int32 {
         if parent.isRequest {
             let slot = parent.requestSlot
-            guard slot < requests.count, requests[slot].isLive, requests[slot].generation == parent.generation else {
-                return TaskInheritance()
-            }
-            return TaskInheritance(request: Int32(slot), attribution: requests[slot].attribution)
+            guard slot < requests.count, requests[slot].isLive, requests[slot].generation == parent.generation else { return -1 }
+            return Int32(slot)
         }
+        let slot = Int(parent.slot)
+        guard slot < slots.count, slots[slot].isLive, slots[slot].generation == parent.generation else { return -1 }
+        return slots[slot].request
+    }
+
+    /// For a child that is not listed: a copy of the attribution (from the live request
+    /// for a detached child, else from its parent's own copy), and for a child of an orphan,
+    /// its orphaning, now.
+    func inheritance(from parent: TaskToken, now: TaskInstant, detached: Bool) -> TaskInheritance {
+        let request = liveRequest(of: parent)
+        if request >= 0 { return TaskInheritance(attribution: requests[Int(request)].attribution) }
+        guard !parent.isRequest else { return TaskInheritance() }  // a request that has ended
         let slot = Int(parent.slot)
         guard slot < slots.count, slots[slot].isLive, slots[slot].generation == parent.generation else {
             return TaskInheritance()
         }
-        let info = slots[slot].info
+        var inherited = TaskInheritance(attribution: slots[slot].info.attribution)
         // Born of an orphan: the request is gone already, so this one is orphaned now.
-        let orphaning = info.orphaning.map { TaskOrphaning(orphanedAt: now, requestStatus: $0.requestStatus) }
-        return TaskInheritance(request: slots[slot].request, attribution: info.attribution, orphaning: orphaning)
+        if !detached, let orphaning = slots[slot].info.orphaning {
+            inherited.orphaning = TaskOrphaning(orphanedAt: now, requestStatus: orphaning.requestStatus)
+        }
+        return inherited
     }
 
-    /// Lists a new entry with its request's live descendants, or counts it as an orphan.
+    /// The attribution of the entry in general slot `slot`: its own copy, or while it is
+    /// listed with a live request, that request's.
+    func attribution(ofSlot slot: Int) -> TaskAttribution? {
+        if let attribution = slots[slot].info.attribution { return attribution }
+        let request = slots[slot].request
+        return request >= 0 ? requests[Int(request)].attribution : nil
+    }
+
+    /// The entry in general slot `slot` as readers see it: the attribution shown as labels.
+    func readerInfo(slot: Int) -> TaskInfo {
+        guard let attribution = attribution(ofSlot: slot) else { return slots[slot].info }
+        var copy = slots[slot].info
+        copy.attribution = attribution
+        copy.labels = attribution.appended(to: copy.labels)
+        return copy
+    }
+
+    /// Lists a new entry with its request's live descendants, and counts it if it is born
+    /// an orphan. The list is updated through buffer pointers: one uniqueness check per
+    /// array instead of one per field written.
     mutating func adopt(slot: Int, request: Int32) {
-        if slots[slot].info.orphaning != nil {
+        if slots[slot].info.lineage?.orphaning != nil {
             let name = Int(slots[slot].nameIndex)
             names[name].orphaned += 1
             names[name].orphanedTotal &+= 1
         }
         guard request >= 0 else { return }
-        let head = requests[Int(request)].descendants
-        slots[slot].request = request
-        slots[slot].previousDescendant = -1
-        slots[slot].nextDescendant = head
-        if head >= 0 { slots[Int(head)].previousDescendant = Int32(slot) }
-        requests[Int(request)].descendants = Int32(slot)
+        slots.withUnsafeMutableBufferPointer { slots in
+            requests.withUnsafeMutableBufferPointer { requests in
+                let head = requests[Int(request)].descendants
+                slots[slot].request = request
+                slots[slot].previousDescendant = -1
+                slots[slot].nextDescendant = head
+                if head >= 0 { slots[Int(head)].previousDescendant = Int32(slot) }
+                requests[Int(request)].descendants = Int32(slot)
+            }
+        }
     }
 
     /// Takes an ending entry off its request's list.
     mutating func unlinkDescendant(_ slot: Int) {
-        let previous = slots[slot].previousDescendant, next = slots[slot].nextDescendant
-        if previous >= 0 {
-            slots[Int(previous)].nextDescendant = next
-        } else {
-            requests[Int(slots[slot].request)].descendants = next
+        slots.withUnsafeMutableBufferPointer { slots in
+            requests.withUnsafeMutableBufferPointer { requests in
+                let previous = slots[slot].previousDescendant, next = slots[slot].nextDescendant
+                if previous >= 0 {
+                    slots[Int(previous)].nextDescendant = next
+                } else {
+                    requests[Int(slots[slot].request)].descendants = next
+                }
+                if next >= 0 { slots[Int(next)].previousDescendant = previous }
+                slots[slot].request = -1
+                slots[slot].previousDescendant = -1
+                slots[slot].nextDescendant = -1
+            }
         }
-        if next >= 0 { slots[Int(next)].previousDescendant = previous }
-        slots[slot].request = -1
-        slots[slot].previousDescendant = -1
-        slots[slot].nextDescendant = -1
     }
 
     /// The request in `slot` is ending: each descendant still on its list becomes an
     /// orphan, stamped now with the request's status, and leaves the list.
     mutating func orphanDescendants(ofRequest slot: Int, status: UInt16) {
         let orphaning = TaskOrphaning(orphanedAt: .now, requestStatus: status)
+        // The request's slot is about to be reused: each orphan keeps a copy of its attribution.
+        let attribution = requests[slot].attribution
         var descendant = requests[slot].descendants
         while descendant >= 0 {
             let index = Int(descendant)
             descendant = slots[index].nextDescendant
-            slots[index].info.orphaning = orphaning
+            slots[index].info.lineage = TaskLineage.make(attribution: attribution, orphaning: orphaning,
+                                                         isDetached: false)
             slots[index].request = -1
             slots[index].previousDescendant = -1
             slots[index].nextDescendant = -1

@@ -16,16 +16,6 @@ struct TaskSlot {
     var nextDescendant: Int32 = -1
 }
 
-extension TaskSlot {
-    /// The entry as readers see it: the request's attribution shown as labels.
-    var readerInfo: TaskInfo {
-        guard let attribution = info.attribution else { return info }
-        var copy = info
-        copy.labels = attribution.appended(to: info.labels)
-        return copy
-    }
-}
-
 /// Live counts and the spawn counter for one task name within one shard.
 struct TaskNameCounters {
     var name: String
@@ -132,7 +122,7 @@ struct TaskShardStorage: ~Copyable {
         let end = min(slots.count, start + count)
         var index = start
         while index < end {
-            if slots[index].isLive && slots[index].info.id.sequence >= sinceSequence { out.append(slots[index].readerInfo) }
+            if slots[index].isLive && slots[index].info.id.sequence >= sinceSequence { out.append(readerInfo(slot: index)) }
             index += 1
         }
         return end < slots.count ? end : nil

@@ -88,7 +88,8 @@ public final class TaskRegistry: Sendable {
             let index = Int(token.slot)
             guard index < storage.slots.count, storage.slots[index].isLive,
                   storage.slots[index].generation == token.generation else { return nil }
-            return storage.slots[index].info.labels
+            // With the request's attribution, so a child's log lines carry its request id.
+            return storage.readerInfo(slot: index).labels
         }
     }
 

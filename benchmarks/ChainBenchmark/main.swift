@@ -167,11 +167,19 @@ func part(_ name: String, _ body: () -> Void) {
     print("  \(name): \(String(format2: samples[rounds / 2])) ns")
 }
 
-if only != nil { exit(0) }
+if only != nil && only != "parts" { exit(0) }  // CHAIN_BENCH_ONLY=parts runs only the parts below
 print("parts:")
 let site = TaskSite()
 part("registry entry (register + end)") {
     registry.end(registry.registerRequest(route: "/plaintext", requestID: "abcdef-1", streamID: 0, site: site))
+}
+part("request with two children (register + end)") {
+    let request = registry.registerRequest(route: "/api/v1/order/map", requestID: "abcdef-1", streamID: 0, site: site)
+    let first = registry.register(name: "child", parent: request, labels: ["order_id": "1"], site: site, detached: false)
+    let second = registry.register(name: "child", parent: request, labels: ["order_id": "2"], site: site, detached: false)
+    registry.end(first)
+    registry.end(second)
+    registry.end(request, status: 200)
 }
 part("histogram (started + finished)") {
     metrics.requestStarted(shard: 0)
