@@ -3,7 +3,7 @@
 /// Text (default `group_by=site`):
 ///
 ///     task orphans: total 12, grouped by site
-///     12 @ OrderService/OrderService+ValidationChildren.swift:83 startValidationChild(for:request:settings:)
+///     12 @ OrderService/OrderService+ValidationChildren.swift:66 startValidationChild(for:request:settings:)
 ///     #	name=stock-validation route="/api/v1/order/map" requests=12
 ///     #	request status: 500 (12)
 ///     #	state: waiting(stock-reply) (12)

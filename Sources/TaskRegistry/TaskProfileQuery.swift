@@ -5,7 +5,7 @@
 /// | `debug`     | `0` pprof (gzipped profile.proto), `1` grouped, `2` every task | `1` |
 /// | `format`    | `text`, `json`                           | `text`  |
 /// | `view`      | `profile`, `leaks`, `orphans`            | `profile` |
-/// | `group_by`  | `site`, `route`, `request_id` (`view=orphans` only) | `site` |
+/// | `group_by`  | `site`, `route`, `request_id` (`view=orphans`, `debug=1` only) | `site` |
 /// | `min_age`   | a duration: `500ms`, `30s`, `2m`, `1h`, `30` (seconds) | none |
 /// | `name`      | a task name                              | none    |
 /// | `state`     | `running`, `waiting`, or a wait reason   | none    |
@@ -196,8 +196,9 @@ public struct TaskProfileQuery: Sendable, Equatable {
                 continue
             }
         }
-        if groupByGiven && view != .orphans {
-            throw InvalidParameter(parameter: "group_by", message: "parameter 'group_by' applies only to view=orphans")
+        if groupByGiven && (view != .orphans || debug != 1) {
+            throw InvalidParameter(parameter: "group_by",
+                                   message: "parameter 'group_by' applies only to view=orphans with debug=1 (the grouped view)")
         }
         if debug == 0, format == .json {
             throw InvalidParameter(parameter: "format", message: "parameter 'format' does not apply to debug=0 (a pprof profile): drop format=json")

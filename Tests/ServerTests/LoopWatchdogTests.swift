@@ -192,6 +192,40 @@ struct LoopWatchdogTests {
         #expect(world.logged.count == 1)
     }
 
+    /// The loop records a stall, then leaves its iteration; a look reads the record, then the
+    /// iteration's start. A look between the loop's two writes sees one without the other,
+    /// either way round; the stall still counts once.
+    @Test func aLookBetweenTheLoopsTwoWritesCountsTheStallOnce() {
+        for staleRecord in [true, false] {
+            let world = World()
+            let watchdog = world.watchdog()
+            world.set(0, Self.busy(since: 0, tag: 7))
+            world.at(120)
+            watchdog.check()
+            let recorded = LoopSample(stalls: 1, lastStallStart: Self.start, lastStallLength: 212 * Self.millisecond)
+            if staleRecord {
+                world.set(0, LoopSample())  // left the iteration; the record not seen yet
+            } else {
+                var stale = recorded  // recorded; the iteration's start not cleared yet
+                stale.busySince = Self.start
+                world.set(0, stale)
+            }
+            world.at(230)
+            watchdog.check()
+            world.set(0, recorded)
+            for milliseconds: UInt64 in [260, 290] {
+                world.at(milliseconds)
+                watchdog.check()
+            }
+            let loop = watchdog.report().loops[0]
+            #expect(loop.stallCount == 1, "stale \(staleRecord ? "record" : "start")")
+            #expect(loop.currentStall == nil)
+            #expect(loop.recentStalls.count == 1)
+            #expect(world.logged.count == 1)
+            if !staleRecord { #expect(loop.recentStalls.first?.duration == .milliseconds(212)) }
+        }
+    }
+
     @Test func recentStallsKeepTheLatestSixtyFourNewestFirst() {
         let world = World()
         let watchdog = world.watchdog()

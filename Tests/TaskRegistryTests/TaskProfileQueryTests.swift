@@ -34,6 +34,7 @@ struct TaskProfileQueryTests {
     @Test(arguments: [
         [("view", "orphans"), ("group_by", "name")], [("view", "orphans"), ("group_by", "ROUTE")],
         [("group_by", "route")], [("view", "leaks"), ("group_by", "route")],
+        [("view", "orphans"), ("debug", "2"), ("group_by", "route")], [("view", "orphans"), ("debug", "0"), ("group_by", "site")],
     ])
     func badOrphanGroupingNamesGroupBy(items: [(String, String)]) {
         #expect {

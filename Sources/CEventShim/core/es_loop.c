@@ -81,8 +81,11 @@ int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port
 
 es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_callbacks *callbacks,
                      const es_protocol *const protocols[ES_PROTOCOLS]) {
-    es_loop *loop = calloc(1, sizeof *loop);
-    if (loop == NULL) return NULL;
+    /* The loop holds 64-byte-aligned members (the health block, the wake flag), which
+     * calloc's 16-byte alignment does not give them. */
+    es_loop *loop = NULL;
+    if (posix_memalign((void **)&loop, _Alignof(es_loop), sizeof *loop) != 0) return NULL;
+    memset(loop, 0, sizeof *loop);
     size_t state_size = 0;
     for (int i = 0; i < ES_PROTOCOLS; i++) {
         loop->protocols[i] = protocols[i];

@@ -58,11 +58,13 @@ public final class LoopWatchdog: Sendable {
 
     /// Samples every loop once: reports and counts new stalls, and files ended ones.
     package func check() {
-        let time = clock()
         var fresh: [StallDetector.Event] = []
         state.withLock { state in
             for loop in 0..<loopCount {
-                let events = state.detectors[loop].observe(sample(loop), at: time, describe: describe)
+                // The time is read after the sample (and per loop, since naming a stalled
+                // request may wait a little), so no sample is ever later than its time.
+                let reading = sample(loop)
+                let events = state.detectors[loop].observe(reading, at: clock(), describe: describe)
                 for event in events {
                     switch event {
                     case .began:

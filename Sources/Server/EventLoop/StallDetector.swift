@@ -37,7 +37,8 @@ package struct WatchdogTime: Sendable, Equatable {
 
     /// The wall-clock time of a reading of the loops' clock.
     func unix(_ reading: UInt64) -> Int64 {
-        unixNanoseconds - Int64(clamping: continuous &- reading)
+        // Signed: a reading taken after `continuous` gives a later time, not a wrapped one.
+        unixNanoseconds &- (Int64(bitPattern: continuous) &- Int64(bitPattern: reading))
     }
 }
 
@@ -70,6 +71,12 @@ package struct StallDetector: Sendable {
     /// The stall in progress that the watchdog saw, and its iteration's start.
     private(set) var live: LoopStall?
     private var liveStart: UInt64 = 0
+    /// The start of a live stall that ended before the loop's count of it was seen: the
+    /// next sample's new count includes it (the loop writes its record before it leaves
+    /// the iteration, and the sample reads the record first).
+    private var endedBeforeCounted: UInt64 = 0
+    /// The iteration start of the last stall reported as ended.
+    private var lastEndedStart: UInt64 = 0
 
     package init(loop: Int, thresholdNanoseconds: UInt64) {
         self.loop = loop
@@ -82,7 +89,17 @@ package struct StallDetector: Sendable {
         var events: [Event] = []
         var unaccounted = sample.stalls &- seenStalls
         seenStalls = sample.stalls
-        if var ended = live, sample.busySince != liveStart {
+        if endedBeforeCounted != 0 {
+            // The count of a stall already reported as ended: it is the latest record, or
+            // one of several new ones. A single new record with another start means the loop
+            // measured the ended one under the threshold and never counted it.
+            if unaccounted > 0, sample.lastStallStart == endedBeforeCounted || unaccounted > 1 { unaccounted -= 1 }
+            endedBeforeCounted = 0
+        }
+        // A live stall the loop has counted has ended, even if `busySince` (read after the
+        // record) still shows its iteration.
+        let countedByLoop = live != nil && unaccounted > 0 && sample.lastStallStart == liveStart
+        if var ended = live, sample.busySince != liveStart || countedByLoop {
             // The loop left the stalled iteration. It counted it too, so one of its new
             // stalls is this one; its record has the exact length when it is the latest.
             // (Were the loop's measure a hair under the threshold while the watchdog's was
@@ -92,7 +109,8 @@ package struct StallDetector: Sendable {
             if sample.lastStallStart == liveStart, unaccounted > 0 {
                 ended.duration = .nanoseconds(Int64(clamping: sample.lastStallLength))
             }
-            if unaccounted > 0 { unaccounted -= 1 }
+            if unaccounted > 0 { unaccounted -= 1 } else { endedBeforeCounted = liveStart }
+            lastEndedStart = liveStart
             events.append(.ended(ended))
             live = nil
         }
@@ -102,7 +120,9 @@ package struct StallDetector: Sendable {
                                    isOngoing: false, request: nil)
             events.append(.missed(missed, count: Int(clamping: unaccounted)))
         }
-        guard sample.busySince != 0, time.continuous > sample.busySince,
+        // An iteration whose stall was reported and ended is not a new stall, whatever a
+        // stale `busySince` says.
+        guard sample.busySince != 0, sample.busySince != lastEndedStart, time.continuous > sample.busySince,
               time.continuous - sample.busySince >= threshold else { return events }
         let sofar = Duration.nanoseconds(Int64(clamping: time.continuous - sample.busySince))
         if live != nil {

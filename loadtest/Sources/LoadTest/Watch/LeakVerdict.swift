@@ -29,35 +29,7 @@ public struct LeakVerdict: Sendable, Codable, Equatable {
         public var peak: Int
         /// Live tasks at the last sample, after the settle period.
         public var final: Int
-        /// The orphan groups that grew since the baseline, by how much (orphans left by an
-    /// earlier run stay listed on the server, and are not this run's).
-    static func newOrphans(baseline: WatchSample.Orphans?, last: WatchSample.Orphans?) -> [WatchSample.Orphans.Group] {
-        guard let last else { return [] }
-        var before: [String: Int] = [:]
-        for group in baseline?.groups ?? [] { before["\(group.site) \(group.name) \(group.route)", default: 0] += group.count }
-        return last.groups.compactMap { group in
-            var grown = group
-            grown.count -= before["\(group.site) \(group.name) \(group.route)"] ?? 0
-            return grown.count > 0 ? grown : nil
-        }.sorted { ($0.count, $1.site) > ($1.count, $0.site) }
-    }
-
-    /// "leak: 500 orphans at SITE (name), all from route R; from scenario entries: map-missing (500)".
-    static func orphanSummary(total: Int, groups: [WatchSample.Orphans.Group], entries: [String: Int]) -> String {
-        guard let top = groups.first else { return "leak: \(total) orphans" }
-        var text = "leak: \(total) orphan\(total == 1 ? "" : "s") (tasks alive after their request ended)"
-        let sites = Set(groups.map { "\($0.site) \($0.name)" })
-        text += sites.count == 1 ? " at \(top.site) (\(top.name))" : ", \(top.count) at \(top.site) (\(top.name)) of \(sites.count) sites"
-        let routes = Set(groups.map(\.route))
-        text += routes.count == 1 ? ", all from route \(top.route)" : " from \(routes.count) routes, most from \(top.route)"
-        if !entries.isEmpty {
-            let listed = entries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) (\($0.value))" }
-            text += "; from scenario entries: " + listed.joined(separator: ", ")
-        }
-        return text
-    }
-
-    /// Least-squares slope of the count during the load, tasks per second.
+        /// Least-squares slope of the count during the load, tasks per second.
         public var growthPerSecond: Double
 
         enum CodingKeys: String, CodingKey {

@@ -24,14 +24,23 @@ public struct WatchSample: Sendable, Equatable {
 
     /// Orphans by creation site, name and the route of the requests that left them.
     public struct Orphans: Sendable, Equatable {
+        /// Live orphans in all.
         public var total: Int
+        /// By creation site, name and route, largest first.
         public var groups: [Group]
 
+        /// Orphans with one creation site and task name, left by requests to one route.
         public struct Group: Sendable, Equatable, Codable {
+            /// `file:line`, as /debug/tasks reports it.
             public var site: String
+            /// The task name.
             public var name: String
+            /// The route of the requests that left them.
             public var route: String
+            /// How many.
             public var count: Int
+
+            /// A group with these values.
 
             public init(site: String, name: String, route: String, count: Int) {
                 self.site = site
@@ -41,6 +50,7 @@ public struct WatchSample: Sendable, Equatable {
             }
         }
 
+        /// Orphans with these figures.
         public init(total: Int, groups: [Group]) {
             self.total = total
             self.groups = groups

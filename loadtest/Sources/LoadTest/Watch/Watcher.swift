@@ -22,6 +22,8 @@ public final class Watcher: Sendable {
         var loadStart: Double?
         var loadEnd: Double?
         var stopped = false
+        /// Orphans per scenario entry before the load, when the baseline had any.
+        var baselineEntries: [String: Int] = [:]
     }
 
     /// `onRow` is called on the watcher's thread for every sample.
@@ -41,7 +43,14 @@ public final class Watcher: Sendable {
 
     /// Takes the baseline sample (on the calling thread) and starts the sampling thread.
     public func start() {
-        record(sample())
+        let baseline = sample()
+        record(baseline)
+        // Ids repeat from run to run ({n} starts at 0 again), so orphans an earlier run left
+        // would count against this one's entries: count them now, and subtract at the end.
+        if (baseline.orphans?.total ?? 0) > 0 {
+            let counts = entryCounts()
+            state.withLock { $0.baselineEntries = counts }
+        }
         let thread = Thread { [self] in
             loop()
             done.signal()
@@ -102,11 +111,23 @@ public final class Watcher: Sendable {
         }
     }
 
-    /// When the last sample saw orphans: how many came from each scenario entry, by the
-    /// prefix of the request ids the server attributes them to (one more fetch, at the end).
+    /// When the run added orphans: how many came from each scenario entry, by the prefix of
+    /// the request ids the server attributes them to (one more read, at the end), less
+    /// those counted before the load.
     func orphansByEntry() -> [String: Int] {
-        let last = state.withLock { $0.samples.last { $0.error == nil } }
-        guard let total = last?.orphans?.total, total > 0, !requestIDPrefixes.isEmpty,
+        let (first, last, baseline) = state.withLock { state in
+            (state.samples.first { $0.error == nil }, state.samples.last { $0.error == nil }, state.baselineEntries)
+        }
+        guard !LeakVerdict.newOrphans(baseline: first?.orphans, last: last?.orphans).isEmpty else { return [:] }
+        return entryCounts().reduce(into: [:]) { counts, entry in
+            let added = entry.value - (baseline[entry.key] ?? 0)
+            if added > 0 { counts[entry.key] = added }
+        }
+    }
+
+    /// Live orphans per scenario entry, from `view=orphans&group_by=request_id`.
+    func entryCounts() -> [String: Int] {
+        guard !requestIDPrefixes.isEmpty,
               let response = try? client.get("/debug/tasks?view=orphans&group_by=request_id&format=json"),
               response.status == 200,
               let view = try? JSONDecoder().decode(WatchSample.OrphanViewJSON.self, from: Data(response.body)) else { return [:] }
