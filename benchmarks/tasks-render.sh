@@ -20,7 +20,8 @@ for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"
 h2load --h1 -n "$n" -c 32 -m 8 "http://127.0.0.1:$port/api/v1/order/map?ids=900001" >/dev/null
 live=$(curl -s "http://127.0.0.1:$admin/debug/vars" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tasks"]["live"])')
 echo "live_tasks=$live"
-for view in "debug=0" "debug=1" "debug=1&format=json" "debug=2" "debug=2&format=json" "view=leaks&threshold=0s"; do
+for view in "debug=0" "debug=1" "debug=1&format=json" "debug=2" "debug=2&format=json" "view=leaks&threshold=0s" \
+            "view=orphans" "view=orphans&format=json" "view=orphans&group_by=request_id&format=json"; do
   best=999
   for _ in 1 2 3; do
     t=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$admin/debug/tasks?$view")

@@ -18,12 +18,22 @@ public struct TaskAttribution: Sendable, Hashable {
         self.traceID = traceID
     }
 
-    /// `labels` followed by the attribution's, skipping a key `labels` already has.
+    /// `labels` followed by the attribution's, skipping a key `labels` already has (one
+    /// pass over the labels: readers call this for every child of 100,000).
     func appended(to labels: TaskLabels) -> TaskLabels {
+        var hasRoute = false, hasRequestID = false, hasTraceID = false
+        for (key, _) in labels {
+            switch key {
+            case "route": hasRoute = true
+            case "request_id": hasRequestID = true
+            case "trace_id": hasTraceID = true
+            default: break
+            }
+        }
         var merged = labels
-        if labels["route"] == nil { merged.append("route", route) }
-        if labels["request_id"] == nil { merged.append("request_id", requestID) }
-        if !traceID.isNone, labels["trace_id"] == nil { merged.append("trace_id", traceID.hex) }
+        if !hasRoute { merged.append("route", route) }
+        if !hasRequestID { merged.append("request_id", requestID) }
+        if !traceID.isNone, !hasTraceID { merged.append("trace_id", traceID.hex) }
         return merged
     }
 }

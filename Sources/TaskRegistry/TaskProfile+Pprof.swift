@@ -153,20 +153,26 @@ struct PprofGroup {
     static func groups(_ tasks: [TaskInfo]) -> [PprofGroup] {
         var groups: [PprofGroup] = []
         var index: [Key: Int] = [:]
-        for task in tasks {
-            var addresses: [UInt64] = []
-            if let backtrace = task.backtrace { addresses = backtrace.addresses }
-            let key = Key(group: TaskGroup.Key(name: task.name, site: task.site, state: task.state,
-                                               labels: task.labels.removing(where: TaskProfile.isPerInstanceLabel)),
-                          addresses: addresses)
-            if let position = index[key] {
-                groups[position].count += 1
-                groups[position].oldestCreatedAt = min(groups[position].oldestCreatedAt, task.createdAt)
-                groups[position].firstID = min(groups[position].firstID, task.id)
-            } else {
-                index[key] = groups.count
-                groups.append(PprofGroup(key: key.group, addresses: addresses, backtrace: task.backtrace, count: 1,
-                                         oldestCreatedAt: task.createdAt, firstID: task.id))
+        // Through a buffer pointer, field by field: `for task in tasks` copied each whole
+        // entry (see TaskGroup.profile).
+        tasks.withUnsafeBufferPointer { tasks in
+            for position in tasks.indices {
+                var addresses: [UInt64] = []
+                if let backtrace = tasks[position].backtrace { addresses = backtrace.addresses }
+                let key = Key(group: TaskGroup.Key(name: tasks[position].name, site: tasks[position].site,
+                                                   state: tasks[position].state,
+                                                   labels: tasks[position].labels.removing(where: TaskProfile.isPerInstanceLabel)),
+                              addresses: addresses)
+                let createdAt = tasks[position].createdAt, id = tasks[position].id
+                if let found = index[key] {
+                    groups[found].count += 1
+                    groups[found].oldestCreatedAt = min(groups[found].oldestCreatedAt, createdAt)
+                    groups[found].firstID = min(groups[found].firstID, id)
+                } else {
+                    index[key] = groups.count
+                    groups.append(PprofGroup(key: key.group, addresses: addresses, backtrace: tasks[position].backtrace,
+                                             count: 1, oldestCreatedAt: createdAt, firstID: id))
+                }
             }
         }
         return groups.sorted { left, right in

@@ -25,7 +25,9 @@ public enum TaskProfile {
     /// above, `id`, and any key ending in `_id` (such as `order_id`). Such labels are left
     /// out of `debug=1` groups, or a leak of one task per order would never group.
     public static func isPerInstanceLabel(_ key: String) -> Bool {
-        ungroupedLabelKeys.contains(key) || key == "id" || key.hasSuffix("_id")
+        // Every key in `ungroupedLabelKeys` ends in `_id`: the suffix test alone decides
+        // them, without hashing the key (grouping calls this for each label of each task).
+        key.hasSuffix("_id") || key == "id" || ungroupedLabelKeys.contains(key)
     }
 
     /// Content type of the text formats.

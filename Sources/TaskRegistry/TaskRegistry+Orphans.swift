@@ -121,10 +121,14 @@ extension TaskShardStorage {
 
     /// The entry in general slot `slot` as readers see it: the attribution shown as labels.
     func readerInfo(slot: Int) -> TaskInfo {
-        guard let attribution = attribution(ofSlot: slot) else { return slots[slot].info }
         var copy = slots[slot].info
-        copy.attribution = attribution
-        copy.labels = attribution.appended(to: copy.labels)
+        if let own = copy.lineage?.attribution {
+            copy.labels = own.appended(to: copy.labels)
+        } else if slots[slot].request >= 0 {
+            let attribution = requests[Int(slots[slot].request)].attribution
+            copy.labels = attribution.appended(to: copy.labels)
+            copy.attribution = attribution
+        }
         return copy
     }
 
