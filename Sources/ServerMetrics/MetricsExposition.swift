@@ -7,7 +7,7 @@ import Server
 /// ``HTTPMetrics`` given to `init`, the `process_*` families read from `/proc` at this moment,
 /// the event loops' `eventloop_*` families, and the
 /// families whose values the caller hands to ``render(tasks:spawned:connections:)``:
-/// `tasks_active`, `tasks_spawned_total`, `tasks_orphaned`, `tasks_orphaned_total` and
+/// `tasks_active`, `tasks_spawned_total`, `tasks_orphaned`, `tasks_orphans_total` and
 /// `http_connections_active`.
 ///
 /// A family that the registry already holds is not rendered a second time, so that the
@@ -51,7 +51,7 @@ public struct MetricsExposition: Sendable {
     ///   - tasks: Live tasks per name and state (`running`, `waiting`), for `tasks_active`.
     ///   - spawned: Tasks ever started per name, for `tasks_spawned_total`.
     ///   - orphaned: Live orphans per name (tasks whose request ended first), for `tasks_orphaned`.
-    ///   - orphanedTotal: Tasks that ever became orphans per name, for `tasks_orphaned_total`.
+    ///   - orphanedTotal: Tasks that ever became orphans per name, for `tasks_orphans_total`.
     ///   - connections: Open connections per protocol (`h1`, `h2`), for
     ///     `http_connections_active`.
     ///   - openMetrics: OpenMetrics 1.0 rather than 0.0.4: counters' families named
@@ -91,8 +91,10 @@ public struct MetricsExposition: Sendable {
             help: "Live tasks whose request ended before them (a leak by definition), by name.",
             samples: orphaned.map { ([("name", $0.name)], Double($0.count)) }
         )
+        // Not `tasks_orphaned_total`: OpenMetrics names a counter's family without `_total`,
+        // and `tasks_orphaned` is the gauge's family already.
         text.family(
-            "tasks_orphaned_total", type: .counter,
+            "tasks_orphans_total", type: .counter,
             help: "Tasks that outlived the request that started them since the process started, by name.",
             samples: orphanedTotal.map { ([("name", $0.name)], Double($0.count)) }
         )

@@ -36,12 +36,6 @@ extension TaskRegistry {
     /// Registrations per name since the registry was made (monotonic), sorted by name,
     /// for the `tasks_spawned_total` counter.
     public func spawnedTotals() -> [(name: String, count: UInt64)] {
-        var merged: [String: UInt64] = [:]
-        for shard in shards {
-            shard.storage.withLock { storage in
-                for counters in storage.names { merged[counters.name, default: 0] += counters.spawned }
-            }
-        }
-        return merged.sorted { $0.key < $1.key }.map { (name: $0.key, count: $0.value) }
+        mergedNameCounters { $0.spawned }
     }
 }

@@ -49,9 +49,9 @@ extension TaskRegistry {
         mergedNameCounters { $0.orphaned }.map { (name: $0.name, count: Int($0.count)) }
     }
 
-    /// Entries that ever became orphans, per task name, for `tasks_orphaned_total`.
+    /// Entries that ever became orphans, per task name, for `tasks_orphans_total`.
     public func orphanedTotals() -> [(name: String, count: UInt64)] {
-        mergedNameCounters { UInt64($0.orphanedTotal) }
+        mergedNameCounters { $0.orphanedTotal }
     }
 
     /// The live orphans, across all shards.
@@ -59,7 +59,8 @@ extension TaskRegistry {
         orphanGauges().reduce(0) { $0 + $1.count }
     }
 
-    /// One counter of every name's counters, summed over the shards, sorted by name.
+    /// One counter of every name's counters, summed over the shards, sorted by name (the
+    /// per-name metrics: spawned, orphaned, orphaned in all).
     func mergedNameCounters<Count: BinaryInteger>(_ value: (TaskNameCounters) -> Count) -> [(name: String, count: Count)] {
         var merged: [String: Count] = [:]
         for shard in shards {

@@ -55,7 +55,7 @@ struct OrphanTests {
 
         let metrics = try MetricsScrape.fetch(adminPort: server.adminPort)
         #expect(metrics.sum("tasks_orphaned", ["name": "stock-validation"]) == Double(count))
-        #expect(metrics.sum("tasks_orphaned_total", ["name": "stock-validation"]) == Double(count))
+        #expect(metrics.sum("tasks_orphans_total", ["name": "stock-validation"]) == Double(count))
 
         let text = try Curl.run(["http://127.0.0.1:\(server.adminPort)/debug/tasks?view=orphans"]).body
         #expect(text.hasPrefix("task orphans: total \(count), grouped by site\n\(count) @ \(TaskLeakTests.validationSite)"))
@@ -70,7 +70,7 @@ struct OrphanTests {
         let orphans = try Self.admin(server, "view=orphans&format=json")
         #expect(orphans["total"] as? Int == 0)
         let metrics = try MetricsScrape.fetch(adminPort: server.adminPort)
-        #expect(metrics.sum("tasks_orphaned_total", [:]) == 0, "not even for a moment")
+        #expect(metrics.sum("tasks_orphans_total", [:]) == 0, "not even for a moment")
     }
 
     @Test func detachedRefreshOutlivesItsRequestWithoutBeingAnOrphan() throws {
