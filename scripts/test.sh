@@ -10,6 +10,8 @@ swift build --build-tests
 if [[ $# -gt 0 ]]; then
   exec swift test --skip-build "$@"
 fi
+# The Grafana dashboard's every expression against a real Prometheus scraping the binary.
+scripts/check-dashboard.sh .build/debug/orders
 # The ignored-lookup lint over Sources/ and its own tests: a package of its own
 # (Tools/LookupLint), so that swift-syntax stays out of the server's build.
 swift test --package-path Tools/LookupLint
