@@ -178,7 +178,7 @@ enum EnvironmentOptions {
     /// The variables' section of `orders serve --help`.
     static var helpText: String {
         let visible = serve.filter(\.isVisible)
-        let width = (visible.map(\.variable.count).max() ?? 0) + 2
+        let width = visible.map(\.variable.count).reduce(0, max) + 2
         let rows = visible.map { binding in
             let padding = String(repeating: " ", count: width - binding.variable.count)
             let flag = binding.kind == .inverted ? "--enable-\(binding.name) / --disable-\(binding.name)" : "--\(binding.name)"
