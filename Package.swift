@@ -237,6 +237,7 @@ let package = Package(
             name: "OrdersTests",
             dependencies: ["orders", "Server", "ServerTesting", "OrderService", "Middleware", "TaskRegistry", "ServerMetrics",
                            "RequestTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: strictSwift

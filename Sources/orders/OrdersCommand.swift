@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `orders`: the reference order service.
 @main
@@ -17,4 +18,20 @@ struct OrdersCommand: AsyncParsableCommand {
 
     /// The service's version, reported by /debug/vars (never in the Server header).
     static let version = "0.1.0"
+
+    /// Parses the command line with `serve`'s `ORDERS_…` variables added
+    /// (EnvironmentOptions), then runs the command, as argument-parser's `main()` does.
+    static func main() async {
+        do {
+            var command = try EnvironmentOptions.parse(Array(CommandLine.arguments.dropFirst()),
+                                                       environment: ProcessInfo.processInfo.environment)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

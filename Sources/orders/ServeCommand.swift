@@ -19,7 +19,8 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the order service."
+        abstract: "Run the order service.",
+        discussion: EnvironmentOptions.helpText
     )
 
     @OptionGroup(title: "Listeners") var listeners: ListenerOptions

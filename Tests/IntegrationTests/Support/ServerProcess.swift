@@ -36,12 +36,19 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `orders serve --host 127.0.0.1 --port 0` with `arguments` added, and waits
-    /// until it logs the port it listens on.
-    init(_ arguments: [String] = [], threads: Int = 2) throws {
+    /// until it logs the port it listens on. `environment` is added to the test's own; a
+    /// default flag above whose `ORDERS_…` variable it sets is left out, so the variable
+    /// takes effect.
+    init(_ arguments: [String] = [], threads: Int = 2, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = Self.binaryURL
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
-                             "--threads", String(threads), "--exit-when-stdin-closes"] + arguments
+        let defaults = [("ORDERS_HOST", ["--host", "127.0.0.1"]), ("ORDERS_PORT", ["--port", "0"]),
+                        ("ORDERS_ADMIN_PORT", ["--admin-port", "0"]), ("ORDERS_THREADS", ["--threads", String(threads)])]
+        process.arguments = ["serve"] + defaults.filter { environment[$0.0] == nil }.flatMap(\.1)
+            + ["--exit-when-stdin-closes"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         // The server reads this pipe; when the test process ends, for any reason, the pipe
         // closes and the server shuts down, so no server outlives its tests.
         let stdin = Pipe()
