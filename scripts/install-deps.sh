@@ -7,8 +7,9 @@ set -euo pipefail
 # h2load (nghttp2-client) and the openssl CLI drive the HTTP/2 and TLS tests; python3-venv
 # holds the tests' PyPI packages (scripts/test-venv.sh); zlib1g-dev gzips the pprof task
 # profile, and golang-go's `go tool pprof` reads it in the tests.
+# systemd gives systemd-analyze, which verifies deploy/systemd/orders.service.
 packages=(libnghttp2-dev libssl-dev zlib1g-dev pkg-config curl prometheus nghttp2-client openssl python3 python3-venv
-          golang-go)
+          golang-go systemd)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nghttp2-server nginx h2o linux-perf valgrind)
 fi

@@ -2,10 +2,12 @@
 # The tests' own Python packages, from PyPI, in .venv-test (not committed): the real
 # OpenTelemetry protobuf messages that scripts/otlp-receiver.py decodes exports with, and
 # prometheus_client, whose OpenMetrics parser reads /metrics' OpenMetrics body.
+# kubernetes-validate and the Prometheus Operator CRD types check deploy/kubernetes.
 # Idempotent: does nothing once the pinned versions are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(opentelemetry-proto==1.45.2 protobuf==7.36.2 prometheus-client==0.26.0)
+packages=(opentelemetry-proto==1.45.2 protobuf==7.36.2 prometheus-client==0.26.0
+          kubernetes-validate==1.37.0 cloudcoil==0.6.0 cloudcoil-models-prometheus-operator==0.80.1.0)
 if [[ -x .venv-test/bin/python ]] && .venv-test/bin/python - "${packages[@]}" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/test-venv.sh
 scripts/check-alerts.sh
+scripts/check-deploy.sh
 swift build --build-tests
 if [[ $# -gt 0 ]]; then
   exec swift test --skip-build "$@"
