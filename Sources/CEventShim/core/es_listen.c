@@ -154,3 +154,14 @@ int es_listen_exclusive(const int *fds, int count, int backlog) {
     if (foreign_listener(&ours, inodes, count)) return -EADDRINUSE;
     return 0;
 }
+
+int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port) {
+    int fd = es_bind(host, port, bound_port);
+    if (fd < 0) return fd;
+    if (listen(fd, backlog) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}

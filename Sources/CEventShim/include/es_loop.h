@@ -96,6 +96,10 @@ int es_bind(const char *host, uint16_t port, uint16_t *bound_port);
  */
 int es_listen_exclusive(const int *fds, int count, int backlog);
 
+/** es_bind and listen in one call, without es_listen_exclusive's check: for one socket of a
+    harness or a test (the fuzzers), never for a server's loops. Returns the fd, or -errno. */
+int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port);
+
 /** Creates a loop that serves `listen_fd` (owned by the loop from now on), or no cleartext
     listener when it is -1 (add a TLS one). NULL on error. */
 es_loop *es_loop_create(const es_loop_config *config, int listen_fd,
