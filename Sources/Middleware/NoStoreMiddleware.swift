@@ -7,8 +7,10 @@ public struct NoStoreMiddleware: SynchronousMiddleware {
     /// A middleware that marks responses `no-store`.
     public init() {}
 
+    /// Nothing to do before the route.
     public func begin(_ request: Request, context: inout RequestContext) {}
 
+    /// Adds `Cache-Control: no-store` unless the route chose its own `Cache-Control`.
     public func end(_ state: Void, request: Request, context: RequestContext, response: inout Response) {
         if response.headers.first("Cache-Control") == nil {
             response.headers.add(name: "Cache-Control", value: "no-store")
