@@ -45,6 +45,9 @@ struct TransportOptions: ParsableArguments {
     @Option(help: "Serve TLS on this port beside cleartext on --port (0 picks a free one); without it, --port is TLS only.")
     var tlsPort: Int?
 
+    @Option(help: "Mozilla's server-side TLS profile: intermediate (TLS 1.2 and 1.3) or modern (TLS 1.3 only); both exchange keys over X25519, P-256 or P-384.")
+    var tlsProfile: TLSProfile = .intermediate
+
     @Flag(inversion: .prefixedEnableDisable, help: "Accept HTTP/2 in cleartext: prior knowledge and Upgrade: h2c.")
     var h2c = true
 
@@ -64,7 +67,9 @@ struct TransportOptions: ParsableArguments {
 
     var tlsConfiguration: TLSConfiguration? {
         guard let tlsCert, let tlsKey else { return nil }
-        return TLSConfiguration(certificatePath: tlsCert, privateKeyPath: tlsKey, port: tlsPort)
+        var configuration = TLSConfiguration(certificatePath: tlsCert, privateKeyPath: tlsKey, port: tlsPort)
+        configuration.profile = tlsProfile
+        return configuration
     }
 
     var http2Settings: ServerConfiguration.HTTP2 {
@@ -295,3 +300,5 @@ extension DependencySettings {
         }
     }
 }
+
+extension TLSProfile: ExpressibleByArgument {}

@@ -92,6 +92,22 @@ struct OrderRoutesTests {
              route: "/api/v1/order/map", contains: [#""code":"invalid_parameter""#, #""source":"body""#]),
         Case(method: .post, target: "/api/v1/order/map", headers: json, body: #"{"ids":[0]}"#, status: 400,
              route: "/api/v1/order/map", contains: [#""code":"invalid_parameter""#]),
+        // The media type is type/subtype, not a prefix (RFC 9110 §8.3.1).
+        Case(method: .post, target: "/api/v1/order/map", headers: ["Content-Type": "application/jsonx"], body: #"{"ids":[4]}"#,
+             status: 415, route: "/api/v1/order/map", contains: [#""code":"unsupported_media_type""#]),
+        Case(method: .post, target: "/api/v1/order/map", headers: ["Content-Type": "Application/JSON; charset=UTF-8"],
+             body: #"{"ids":[4]}"#, status: 200, route: "/api/v1/order/map", contains: [#""id":4"#]),
+        // Not the documented shape: invalid_body. A wrong value inside it: invalid_parameter naming ids.
+        Case(method: .post, target: "/api/v1/order/map", headers: json, body: #""x""#, status: 400, route: "/api/v1/order/map",
+             contains: [#""code":"invalid_body""#]),
+        Case(method: .post, target: "/api/v1/order/map", headers: json, body: "[1,2]", status: 400, route: "/api/v1/order/map",
+             contains: [#""code":"invalid_body""#]),
+        Case(method: .post, target: "/api/v1/order/map", headers: json, body: "null", status: 400, route: "/api/v1/order/map",
+             contains: [#""code":"invalid_body""#]),
+        Case(method: .post, target: "/api/v1/order/map", headers: json, body: #"{"ids":[1.5]}"#, status: 400,
+             route: "/api/v1/order/map", contains: [#""code":"invalid_parameter""#, #""parameter":"ids""#, #""source":"body""#]),
+        Case(method: .post, target: "/payload", body: "x7500", status: 200, route: "/payload",
+             contains: [#""fnv1a64":"0041157ac45c93f7""#]),
         Case(target: "/api/v1/user/fetch?name=alice", status: 200, route: "/api/v1/user/fetch", contains: [#""name":"alice""#]),
         Case(target: "/api/v1/user/fetch?name=nobody", status: 404, route: "/api/v1/user/fetch", contains: [#""code":"user_not_found""#]),
         Case(target: "/api/v1/user/fetch", status: 400, route: "/api/v1/user/fetch", contains: [#""code":"missing_parameter""#]),
@@ -115,6 +131,10 @@ struct OrderRoutesTests {
         }
         for fragment in testCase.contains { #expect(response.text.contains(fragment), "\(response.text)") }
         #expect(response.headers.first("X-Request-Id")?.isEmpty == false)
+        // API data, probes and errors are never stored; the benchmark and payload routes
+        // keep the shape the peers serve.
+        let noStore = testCase.status >= 400 || testCase.route.hasPrefix("/api/") || ["/healthz", "/readyz"].contains(testCase.route)
+        #expect(response.headers.values("Cache-Control") == (noStore ? ["no-store"] : []))
         if testCase.status >= 400 {
             let error = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])["error"] as? [String: Any]
             #expect(error?["code"] is String && error?["message"] is String)

@@ -25,7 +25,7 @@ static void refuse_over_limit(int fd) {
     char answer[256 + sizeof body.bytes];
     int len = snprintf(answer, sizeof answer,
                        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                       "Connection: close\r\nRetry-After: 1\r\nContent-Length: %zu\r\n\r\n%.*s",
+                       "Cache-Control: no-store\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: %zu\r\n\r\n%.*s",
                        body_len, (int)body_len, body.bytes);
     if (len <= 0 || (size_t)len >= sizeof answer) return;
     /* One non-blocking send into an empty socket buffer, so it cannot block. */

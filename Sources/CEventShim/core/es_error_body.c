@@ -5,6 +5,8 @@
  *
  *     {"error":{"code":"header_fields_too_large","message":"The request's header fields are larger than this server accepts"}}
  *
+ * An error describes one exchange, so no cache may keep it: each says Cache-Control: no-store.
+ *
  * Codes and messages are static strings written in this shim, snake_case codes and plain
  * sentences with no quote, backslash or control byte, so they are copied without escaping.
  */
@@ -30,10 +32,13 @@ size_t es_error_body_write(char *out, size_t cap, const char *code, const char *
 void es_error_response(es_response *response, es_error_body *body, uint16_t status, const char *code,
                        const char *message) {
     static const char json[] = "application/json";
+    static const es_field no_store = {.name = "Cache-Control", .value = "no-store", .name_len = 13, .value_len = 8};
     *response = (es_response){
         .status = status,
         .content_type = json,
         .content_type_len = sizeof json - 1,
+        .fields = &no_store,
+        .field_count = 1,
         .body = body->bytes,
         .body_len = es_error_body_write(body->bytes, sizeof body->bytes, code, message),
     };

@@ -45,40 +45,6 @@ es_loop_config es_loop_config_default(void) {
     return config;
 }
 
-int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port) {
-    struct sockaddr_storage addr;
-    memset(&addr, 0, sizeof addr);
-    socklen_t addr_len;
-    int family;
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
-    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        family = v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        addr_len = sizeof *v4;
-    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        family = v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        addr_len = sizeof *v6;
-    } else {
-        return -EINVAL;
-    }
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -errno;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
-        bind(fd, (struct sockaddr *)&addr, addr_len) != 0 || listen(fd, backlog) != 0) {
-        int err = errno;
-        close(fd);
-        return -err;
-    }
-    addr_len = sizeof addr;
-    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) == 0 && bound_port != NULL)
-        *bound_port = ntohs(family == AF_INET ? v4->sin_port : v6->sin6_port);
-    return fd;
-}
-
 es_loop *es_loop_new(const es_loop_config *config, int listen_fd, const es_loop_callbacks *callbacks,
                      const es_protocol *const protocols[ES_PROTOCOLS]) {
     /* The loop holds 64-byte-aligned members (the health block, the wake flag), which

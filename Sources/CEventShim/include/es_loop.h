@@ -81,10 +81,23 @@ typedef struct es_loop_config {
 es_loop_config es_loop_config_default(void);
 
 /**
- * Opens a listening TCP socket with SO_REUSEPORT, non-blocking and close-on-exec.
- * `host` is a numeric IPv4 or IPv6 address. Port 0 picks an ephemeral port; the port
- * bound is stored in *bound_port. Returns the fd, or -errno.
+ * Binds a TCP socket with SO_REUSEPORT, non-blocking and close-on-exec, without listening:
+ * one per loop, all on one port, then es_listen_exclusive. `host` is a numeric IPv4 or IPv6
+ * address. Port 0 picks an ephemeral port; the port bound is stored in *bound_port (the
+ * other loops' sockets then bind to it). Returns the fd, or -errno.
  */
+int es_bind(const char *host, uint16_t port, uint16_t *bound_port);
+
+/**
+ * Makes `fds` (bound by es_bind to one address and port) listen, unless a socket that is
+ * not one of them already listens there: SO_REUSEPORT would let another process's sockets
+ * share the port with ours. Returns 0, -EADDRINUSE when the port is taken, or -errno; the
+ * caller closes the fds on failure.
+ */
+int es_listen_exclusive(const int *fds, int count, int backlog);
+
+/** es_bind and listen in one call, without es_listen_exclusive's check: for one socket of a
+    harness or a test (the fuzzers), never for a server's loops. Returns the fd, or -errno. */
 int es_listen(const char *host, uint16_t port, int backlog, uint16_t *bound_port);
 
 /** Creates a loop that serves `listen_fd` (owned by the loop from now on), or no cleartext

@@ -27,10 +27,14 @@ public struct HTTPError: Error, Sendable, Equatable {
         self.details = details
     }
 
-    /// The JSON error response for this error.
+    /// The JSON error response for this error. It says `Cache-Control: no-store` (unless the
+    /// error's own headers set `Cache-Control`): an error answers one exchange, and a shared
+    /// cache that kept a 404 or a 503 would serve it after the cause is gone.
     public var response: Response {
-        Response(status: status, contentType: .json, headers: headers,
-                 body: ResponseBody(JSONErrorBody.encode(code: code.rawValue, message: message, extra: details)))
+        var headers = headers
+        if headers.first("Cache-Control") == nil { headers.add(validatedName: "Cache-Control", value: "no-store") }
+        return Response(status: status, contentType: .json, headers: headers,
+                        body: ResponseBody(JSONErrorBody.encode(code: code.rawValue, message: message, extra: details)))
     }
 
     public static func == (lhs: HTTPError, rhs: HTTPError) -> Bool {

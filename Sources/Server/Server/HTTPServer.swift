@@ -119,30 +119,35 @@ public final class HTTPServer: Service, Sendable {
         var tlsPort = UInt16(clamping: configuration.tls?.port ?? 0)
         var loops: [EventLoop] = []
         let tlsContext: OpaquePointer?
+        // Sockets bound but not yet handed to a loop; closed here if the start fails.
+        var cleartextFDs: [Int32] = [], tlsFDs: [Int32] = []
         do {
             tlsContext = try configuration.tls.map(Self.makeTLSContext)
             // TLS without its own port takes the main one: no cleartext listener then.
             let cleartext = configuration.tls == nil || configuration.tls?.port != nil
+            // Every loop's socket is bound before any listens, so that a port another
+            // process listens on is refused before this one takes a connection on it.
+            for _ in 0..<threads {
+                if cleartext { cleartextFDs.append(try bind(port: &port)) }
+                if tlsContext != nil { tlsFDs.append(cleartext ? try bind(port: &tlsPort) : try bind(port: &port)) }
+            }
+            try listenExclusively(cleartextFDs, port: port)
+            try listenExclusively(tlsFDs, port: cleartext ? tlsPort : port)
             for index in 0..<threads {
-                var fd: Int32 = -1
-                if cleartext { fd = try listen(port: &port) }
+                let fd = cleartext ? cleartextFDs[index] : -1
                 let loop = EventLoop(index: index, routes: routes, logger: logger, dispatch: configuration.handlerDispatch,
                                      connectionObserver: configuration.connectionObserver)
-                guard loop.attach(listenFD: fd, config: configuration.shimConfig) else {
-                    if fd >= 0 { close(fd) }
-                    throw ServerError.loopCreation
-                }
+                guard loop.attach(listenFD: fd, config: configuration.shimConfig) else { throw ServerError.loopCreation }
+                if cleartext { cleartextFDs[index] = -1 }
                 if let threshold = configuration.stallThreshold { loop.setStallThreshold(threshold) }
                 loops.append(loop)
                 if let tlsContext {
-                    let tlsFD = cleartext ? try listen(port: &tlsPort) : try listen(port: &port)
-                    guard loop.addTLSListener(fd: tlsFD, context: tlsContext) else {
-                        close(tlsFD)
-                        throw ServerError.loopCreation
-                    }
+                    guard loop.addTLSListener(fd: tlsFDs[index], context: tlsContext) else { throw ServerError.loopCreation }
+                    tlsFDs[index] = -1
                 }
             }
         } catch {
+            for fd in cleartextFDs + tlsFDs where fd >= 0 { close(fd) }
             for loop in loops { loop.forceClose(); loop.destroy() }
             let waiters = state.withLock { state in
                 state.startError = error
@@ -188,14 +193,22 @@ public final class HTTPServer: Service, Sendable {
         return loops
     }
 
-    /// Opens one SO_REUSEPORT listener; a port of 0 becomes the port the kernel picked, so
-    /// later loops join it.
-    private func listen(port: inout UInt16) throws -> Int32 {
+    /// Binds one loop's SO_REUSEPORT socket; a port of 0 becomes the port the kernel picked,
+    /// so the other loops bind to it.
+    private func bind(port: inout UInt16) throws -> Int32 {
         var bound: UInt16 = 0
-        let fd = es_listen(configuration.host, port, Int32(clamping: configuration.backlog), &bound)
+        let fd = es_bind(configuration.host, port, &bound)
         guard fd >= 0 else { throw ServerError.listen(host: configuration.host, port: Int(port), errno: -fd) }
         port = bound
         return fd
+    }
+
+    /// Makes the loops' sockets for one port listen, or fails with "Address already in use"
+    /// when another process listens there (es_listen_exclusive).
+    private func listenExclusively(_ fds: [Int32], port: UInt16) throws {
+        guard !fds.isEmpty else { return }
+        let result = fds.withUnsafeBufferPointer { es_listen_exclusive($0.baseAddress, Int32($0.count), Int32(clamping: configuration.backlog)) }
+        guard result == 0 else { throw ServerError.listen(host: configuration.host, port: Int(port), errno: -result) }
     }
 
     /// Loads the certificate and key. The context lives as long as the process: loops that
@@ -203,6 +216,7 @@ public final class HTTPServer: Service, Sendable {
     private static func makeTLSContext(_ tls: TLSConfiguration) throws -> OpaquePointer {
         var reason = [CChar](repeating: 0, count: 512)
         guard let context = es_tls_context_create(tls.certificatePath, tls.privateKeyPath, tls.offerHTTP2 ? 1 : 0,
+                                                  tls.profile == .modern ? ES_TLS_PROFILE_MODERN : ES_TLS_PROFILE_INTERMEDIATE,
                                                   &reason, reason.count) else {
             throw ServerError.tls(String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }

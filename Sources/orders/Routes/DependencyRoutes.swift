@@ -65,7 +65,7 @@ enum DependencyRoutes {
             throw HTTPError(.contentTooLarge, code: .contentTooLarge,
                             message: "The body must be at most \(maxBodyBytes) bytes; nothing was changed")
         }
-        guard let contentType, contentType.lowercased().hasPrefix("application/json") else {
+        guard let contentType, MediaType(contentType)?.is("application", "json") == true else {
             throw HTTPError(.unsupportedMediaType, code: .unsupportedMediaType, message: "The body must be application/json")
         }
         let values: [(DependencySettings.Field, Double)]
@@ -197,7 +197,7 @@ private struct UnknownSetting: Error {
 
 extension DecodingError {
     /// The context of any case.
-    fileprivate var context: Context? {
+    var context: Context? {
         switch self {
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
              .dataCorrupted(let context):

@@ -5,8 +5,8 @@ import Server
 ///
 /// - `GET /payload?size=N` answers N bytes (at most 8 MiB) of a fixed pattern: byte i is
 ///   `i % 251`, so a client can verify every byte.
-/// - `POST /payload` answers `{"received":N,"fnv1a64":"…"}` for the body it got, so a
-///   client can check that an upload arrived whole.
+/// - `POST /payload` answers `{"received":N,"fnv1a64":"…"}` for the body it got (the digest
+///   as 16 hex digits), so a client can check that an upload arrived whole.
 enum PayloadRoutes {
     /// Largest body GET /payload produces.
     static let maxSize = 8 * 1024 * 1024
@@ -20,7 +20,7 @@ enum PayloadRoutes {
             return Response(contentType: ContentType("application/octet-stream"), body: ResponseBody(pattern(count: size)))
         }
         router.post("/payload") { request, _ in
-            let digest = String(fnv1a64(request.body), radix: 16)
+            let digest = hex16(fnv1a64(request.body))
             return Response(contentType: .json, body: ResponseBody(string: #"{"received":\#(request.body.count),"fnv1a64":"\#(digest)"}"#))
         }
     }
@@ -30,6 +30,16 @@ enum PayloadRoutes {
         [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count { buffer[index] = UInt8(truncatingIfNeeded: index % 251) }
             initialized = count
+        }
+    }
+
+    /// `value` as exactly 16 lowercase hex digits, leading zeros kept, so that clients can
+    /// compare digests as strings.
+    static func hex16(_ value: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 { buffer[index] = digits[Int((value >> UInt64(60 - 4 * index)) & 0xf)] }
+            return 16
         }
     }
 

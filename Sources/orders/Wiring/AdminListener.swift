@@ -8,9 +8,11 @@ import Server
 /// a loopback address by default and never on the public port.
 enum AdminListener {
     /// The admin routes, behind a request id and recovery (no access log or histogram:
-    /// scrapes and dumps are not the service's traffic).
+    /// scrapes and dumps are not the service's traffic). Every answer says
+    /// `Cache-Control: no-store`: each is a snapshot of the process at one moment.
     static func router(logger: Logger, diagnostics: Diagnostics, faults: Faults, dependencies: DependencyControl) -> Router {
         var router = Router()
+        router.add(middleware: NoStoreMiddleware())
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RecoveryMiddleware(logger: logger) { _, _ in })
         DiagnosticsRoutes.register(on: &router, diagnostics: diagnostics)
