@@ -6,7 +6,7 @@ import Server
 /// - `GET /payload?size=N` answers N bytes (at most 8 MiB) of a fixed pattern: byte i is
 ///   `i % 251`, so a client can verify every byte.
 /// - `POST /payload` answers `{"received":N,"fnv1a64":"…"}` for the body it got, so a
-///   client can check that an upload arrived whole.
+///   client can check that an upload arrived whole. The digest is always 16 hex digits.
 enum PayloadRoutes {
     /// Largest body GET /payload produces.
     static let maxSize = 8 * 1024 * 1024
@@ -20,7 +20,7 @@ enum PayloadRoutes {
             return Response(contentType: ContentType("application/octet-stream"), body: ResponseBody(pattern(count: size)))
         }
         router.post("/payload") { request, _ in
-            let digest = String(fnv1a64(request.body), radix: 16)
+            let digest = hex16(fnv1a64(request.body))
             return Response(contentType: .json, body: ResponseBody(string: #"{"received":\#(request.body.count),"fnv1a64":"\#(digest)"}"#))
         }
     }
@@ -31,6 +31,13 @@ enum PayloadRoutes {
             for index in 0..<count { buffer[index] = UInt8(truncatingIfNeeded: index % 251) }
             initialized = count
         }
+    }
+
+    /// `value` as 16 lowercase hex digits, leading zeros kept: a digest has a fixed width, and
+    /// a client comparing strings must not have to strip or pad.
+    static func hex16(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.utf8.count) + digits
     }
 
     /// FNV-1a, 64 bits: enough to tell a whole upload from a damaged one (not a MAC).
