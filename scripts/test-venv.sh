@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(opentelemetry-proto==1.45.2 protobuf==7.36.2 prometheus-client==0.26.0
           kubernetes-validate==1.37.0 cloudcoil==0.6.0 cloudcoil-models-prometheus-operator==0.80.1.0)
+# The public API's contract (docs/openapi.yaml): its validator, and schemathesis to test the
+# live binary against it (scripts/check-openapi.sh).
+packages+=(openapi-spec-validator==0.9.0 schemathesis==4.32.5)
 if [[ -x .venv-test/bin/python ]] && .venv-test/bin/python - "${packages[@]}" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version

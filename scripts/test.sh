@@ -8,6 +8,8 @@ scripts/test-venv.sh
 scripts/check-alerts.sh
 scripts/check-deploy.sh
 swift build --build-tests
+# The OpenAPI contract against the binary just built (validator, then schemathesis).
+scripts/check-openapi.sh
 if [[ $# -gt 0 ]]; then
   exec swift test --skip-build "$@"
 fi

@@ -27,6 +27,8 @@ struct EnvironmentOptionsTests {
                                  context: ["--tls-cert", "/tmp/cert.pem"]),
         "ORDERS_TLS_PORT": Sample(value: "8443", flags: ["--tls-port", "8443"],
                                   context: ["--tls-cert", "/tmp/cert.pem", "--tls-key", "/tmp/key.pem"]),
+        "ORDERS_TLS_PROFILE": Sample(value: "modern", flags: ["--tls-profile", "modern"],
+                                     context: ["--tls-cert", "/tmp/cert.pem", "--tls-key", "/tmp/key.pem"]),
         "ORDERS_H2C": Sample(value: "false", flags: ["--disable-h2c"]),
         "ORDERS_H2_MAX_CONCURRENT_STREAMS": Sample(value: "50", flags: ["--h2-max-concurrent-streams", "50"]),
         "ORDERS_MAX_REQUEST_LINE": Sample(value: "4096", flags: ["--max-request-line", "4096"]),

@@ -70,6 +70,9 @@ struct OrderRoutesTests {
         Case(target: "/payload", status: 400, route: "/payload", contains: [#""code":"missing_parameter""#]),
         Case(method: .post, target: "/payload", body: "abc", status: 200, route: "/payload",
              contains: [#""received":3"#, #""fnv1a64":"e71fa2190541574b""#]),
+        // A digest below 2^60 keeps its leading zero: always 16 digits.
+        Case(method: .post, target: "/payload", body: "{}", status: 200, route: "/payload",
+             contains: [#""received":2"#, #""fnv1a64":"08f44b07b5901a25""#]),
         Case(target: "/api/v1/order/map?ids=1,2,3", status: 200, route: "/api/v1/order/map",
              contains: [#""id":1"#, #""id":2"#, #""id":3"#, #""not_found":[]"#]),
         Case(target: "/api/v1/order/map?ids=5,99999999", status: 200, route: "/api/v1/order/map",
