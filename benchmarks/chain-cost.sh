@@ -36,12 +36,12 @@ trap cleanup EXIT
 cpu() { awk '{print $14, $14+$15}' "/proc/$1/stat"; }
 
 for i in $(seq 1 "$rounds"); do
-  taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$chain_port" --log-level warning "${chain_args[@]}" &
+  taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$chain_port" --admin-port 0 --log-level warning "${chain_args[@]}" &
   chain=$!
   if [ -n "${BASELINE:-}" ]; then
-    taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$bare_port" --log-level warning "${bare_args[@]}" &
+    taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$bare_port" --admin-port 0 --log-level warning "${bare_args[@]}" &
   else
-    taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$bare_port" --log-level warning --disable-middleware "${bare_args[@]}" &
+    taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$bare_port" --admin-port 0 --log-level warning --disable-middleware "${bare_args[@]}" &
   fi
   bare=$!
   pids=("$chain" "$bare")

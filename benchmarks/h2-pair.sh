@@ -26,13 +26,13 @@ trap cleanup EXIT
 
 if [ -n "${BASELINE:-}" ]; then
   peer_name=baseline
-  taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$peer_port" --log-level warning >/dev/null 2>&1 &
+  taskset -c 0 "$BASELINE" serve --host 127.0.0.1 --port "$peer_port" --admin-port 0 --log-level warning >/dev/null 2>&1 &
 else
   peer_name=nghttpd
   taskset -c 0 /usr/sbin/nghttpd --no-tls -n 1 -a 127.0.0.1 -d "$www" "$peer_port" >/dev/null 2>&1 &
 fi
 peer=$!; pids+=("$peer")
-taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$self_port" --log-level warning >/dev/null 2>&1 &
+taskset -c 0 "$bin" serve --host 127.0.0.1 --port "$self_port" --admin-port 0 --log-level warning >/dev/null 2>&1 &
 self=$!; pids+=("$self")
 for port in "$peer_port" "$self_port"; do
   for _ in $(seq 1 100); do

@@ -14,7 +14,7 @@ swift build -c release --product orders >&2
 results=${RESULTS:-/tmp/peers/results/raw-$(date +%Y%m%d-%H%M%S).txt}
 mkdir -p "$(dirname "$results")"
 # run_all.sh pins 'self' to CPU 0 with taskset, so the server starts one loop.
-SELF_CMD="$repo/.build/release/orders serve --host 127.0.0.1 --port \$PORT --log-level warning" \
+SELF_CMD="$repo/.build/release/orders serve --host 127.0.0.1 --port \$PORT --admin-port 0 --log-level warning" \
 SELF_H2C=${SELF_H2C:-1} RESULTS=$results ROUNDS=${ROUNDS:-3} \
   "$peers_dir/run_all.sh" ${PEERS:-nginx h2o self} >&2
 echo "# $(date -Is) $(nproc) CPUs; raw lines in $results"

@@ -10,7 +10,7 @@ route=${1:-/plaintext}; shift || true
 [[ "${1:-}" == "--" ]] && shift
 port=${PORT:-18099}
 swift build -c release --product orders >&2
-taskset -c 0 .build/release/orders serve --host 127.0.0.1 --port "$port" --log-level warning "$@" &
+taskset -c 0 .build/release/orders serve --host 127.0.0.1 --port "$port" --admin-port 0 --log-level warning "$@" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
