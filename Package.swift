@@ -181,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "chain-bench",
             dependencies: [
-                "Server", "TaskRegistry", "ServerMetrics", "Middleware",
+                "Server", "TaskRegistry", "ServerMetrics", "Middleware", "RequestTracing", "OTLP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

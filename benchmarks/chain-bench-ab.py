@@ -7,7 +7,7 @@ Alternating keeps the VM's drift out of the comparison, as chain-cost.sh does by
 both servers at once. Build the old one in a worktree:
     git worktree add /tmp/old <commit> && (cd /tmp/old && swift build -c release --product chain-bench)
     benchmarks/chain-bench-ab.py /tmp/old/.build/release/chain-bench .build/release/chain-bench 12
-CHAIN_BENCH_ONLY=sync (or async, or children) in the environment runs one kind, for builds that know it.
+CHAIN_BENCH_ONLY=sync (or async, children, traced) in the environment runs one kind, for builds that know it.
 """
 import os
 import re
@@ -30,9 +30,11 @@ for _ in range(runs):
                 kind = "sync"
             elif line.startswith("children"):
                 kind = "children"
+            elif line.startswith("traced"):
+                kind = "traced"
             elif line.startswith("parts"):
                 kind = None
-            match = re.match(r"\s+(bare router|diagnostic chain|\+ user header mw):\s+([0-9.]+)", line)
+            match = re.match(r"\s+(bare router|diagnostic chain|\+ user header mw|traced 1\.0|traced 0\.01):\s+([0-9.]+)", line)
             if match and kind:
                 figures[binary].setdefault(f"{kind} {match.group(1)}", []).append(float(match.group(2)))
 

@@ -25,8 +25,9 @@ cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}; secs=${SECONDS_PER_RUN:-5}; route=${ROUTE:-/plaintext}
 read -r -a chain_args <<<"${CHAIN_ARGS:-}"; read -r -a bare_args <<<"${BARE_ARGS:-}"
 chain_port=${PORT:-18097}; bare_port=$((chain_port + 1))
-swift build -c release --product orders >&2
-bin=.build/release/orders
+# BIN=path/to/orders runs that build in the chain's place (no build), so that one checkout
+# can pair any two builds, or an old build's feature against its absence.
+if [ -n "${BIN:-}" ]; then bin=$BIN; else swift build -c release --product orders >&2; bin=.build/release/orders; fi
 hz=$(getconf CLK_TCK)
 results=$(mktemp); out_chain=$(mktemp); out_bare=$(mktemp)
 pids=()

@@ -61,7 +61,21 @@ public struct TracingMiddleware: Middleware {
     /// keeps its fast path (no task) with traces on.
     public func compose(around next: Responder) -> Responder {
         guard let inner = next.synchronousBody else {
-            return Responder { request, context in try await self.handle(request, context: context, next: next) }
+            // `handle`'s steps, in the responder itself: one async frame fewer, and the
+            // rest of the route runs in this responder's context rather than a copy.
+            return Responder { request, context in
+                let span = self.start(request, context)
+                do {
+                    let response = try await self.tracer.withRequestSpan(span) {
+                        try await next.respond(to: request, context: &context)
+                    }
+                    self.finish(span, response)
+                    return response
+                } catch {
+                    self.fail(span, error)
+                    throw error
+                }
+            }
         }
         return Responder(synchronous: { request, context in
             let span = self.start(request, context)
@@ -81,8 +95,10 @@ public struct TracingMiddleware: Middleware {
     @inline(__always)
     func start(_ request: Request, _ context: RequestContext) -> RequestSpan {
         var parent = InstrumentationContext.topLevel
-        if let remote = TraceContextHeaders.extract(traceparent: request.headers.values("traceparent"),
-                                                    tracestate: request.headers.values("tracestate")) {
+        // Most requests carry no traceparent, and a tracestate means nothing without one.
+        let traceparent = request.headers.values("traceparent")
+        if !traceparent.isEmpty,
+           let remote = TraceContextHeaders.extract(traceparent: traceparent, tracestate: request.headers.values("tracestate")) {
             parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
         }
         return tracer.startServerSpan(

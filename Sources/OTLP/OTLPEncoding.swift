@@ -17,7 +17,7 @@ import W3CTraceContext
 ///
 /// Field numbers are those of `opentelemetry/proto/trace/v1/trace.proto` and
 /// `common/v1/common.proto`, named where they are written.
-enum OTLPEncoding {
+package enum OTLPEncoding {
     /// The bytes every request body starts its `ResourceSpans` with: the resource
     /// (`service.name`) and, for its one `ScopeSpans`, the scope (`orders`, the version).
     struct Header {
@@ -80,9 +80,24 @@ enum OTLPEncoding {
 
     // MARK: Span
 
+    /// Calls `body` with `span` encoded as the content of one `Span` message, in memory of
+    /// exactly its size (on the stack unless the span is large): counted first, then
+    /// written with plain stores. The exporter copies it into its queue under the lock in
+    /// one move, so the lock is held for a copy, not for the encoding.
+    package static func withEncodedSpan<Result>(_ span: FinishedSpan, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        var counter = ProtobufCounter()
+        appendSpan(span, to: &counter)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: counter.count) { buffer in
+            var cursor = ProtobufCursor(buffer.baseAddress!)
+            appendSpan(span, to: &cursor)
+            precondition(cursor.next - buffer.baseAddress! == counter.count, "a span's size and its bytes disagree")
+            return body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
     /// Appends `span` as the content of one `Span` message (without a key or length: the
     /// request adds them).
-    static func appendSpan(_ span: FinishedSpan, to writer: inout ProtobufWriter) {
+    package static func appendSpan(_ span: FinishedSpan, to writer: inout some ProtobufOutput) {
         let context = span.traceContext
         withUnsafeBytes(of: context.traceID.bytes) { writer.appendBytesField(1, $0) }          // trace_id
         withUnsafeBytes(of: context.spanID.bytes) { writer.appendBytesField(2, $0) }           // span_id
@@ -109,15 +124,15 @@ enum OTLPEncoding {
     }
 
     /// The name, written from its parts: `GET`, a space and the route for a server span.
-    static func appendName(_ name: SpanName, to writer: inout ProtobufWriter) {
+    static func appendName(_ name: SpanName, to writer: inout some ProtobufOutput) {
         let length = name.utf8Count
         guard length > 0 else { return }
         writer.appendLengthDelimitedHeader(5, length: length)
         if !name.method.isEmpty {
-            writer.bytes.append(contentsOf: name.method.utf8)
-            writer.bytes.append(UInt8(ascii: " "))
+            writer.appendUTF8(name.method)
+            writer.appendByte(UInt8(ascii: " "))
         }
-        writer.bytes.append(contentsOf: name.text.utf8)
+        writer.appendUTF8(name.text)
     }
 
     /// `Span.SpanKind`'s numbers.
@@ -132,7 +147,7 @@ enum OTLPEncoding {
     }
 
     /// An event (`Span.Event`: time 1, name 2, attributes 3).
-    static func appendEvent(_ event: SpanEvent, to writer: inout ProtobufWriter) {
+    static func appendEvent(_ event: SpanEvent, to writer: inout some ProtobufOutput) {
         var length = 0
         if event.nanosecondsSinceEpoch != 0 { length += ProtobufWriter.keySize(1) + 8 }
         if !event.name.isEmpty { length += ProtobufWriter.lengthDelimitedSize(2, length: event.name.utf8.count) }
@@ -146,7 +161,7 @@ enum OTLPEncoding {
 
     /// A link (`Span.Link`: trace id 1, span id 2, trace state 3, attributes 4, flags 6); a
     /// link to a context that names no span is left out.
-    static func appendLink(_ link: SpanLink, to writer: inout ProtobufWriter) {
+    static func appendLink(_ link: SpanLink, to writer: inout some ProtobufOutput) {
         guard let identity = link.context.spanIdentity else { return }
         let state = identity.traceContext.traceStateHeaderValue ?? ""
         let attributes = normalized(link.attributes)
@@ -163,7 +178,7 @@ enum OTLPEncoding {
     }
 
     /// The status (`Status`: message 2, code 3).
-    static func appendStatus(_ status: SpanStatus, to writer: inout ProtobufWriter) {
+    static func appendStatus(_ status: SpanStatus, to writer: inout some ProtobufOutput) {
         let message = status.message ?? ""
         let code: UInt64 = status.code == .ok ? 1 : 2
         var length = ProtobufWriter.varintFieldSize(3, code)
@@ -177,7 +192,7 @@ enum OTLPEncoding {
 
     /// A server span's HTTP attributes, written from their typed fields (no `SpanAttribute`
     /// values made): in the order of `HTTPServerAttributes.forEach`.
-    static func appendHTTPAttributes(_ http: HTTPServerAttributes, to writer: inout ProtobufWriter) {
+    static func appendHTTPAttributes(_ http: HTTPServerAttributes, to writer: inout some ProtobufOutput) {
         typealias Key = HTTPServerAttributes.Key
         appendStringAttribute(Key.method, http.method, to: &writer)
         appendStringAttribute(Key.route, http.route, to: &writer)
@@ -189,7 +204,7 @@ enum OTLPEncoding {
     }
 
     /// A string attribute as a `Span.attributes` `KeyValue`.
-    static func appendStringAttribute(_ key: String, _ value: String, to writer: inout ProtobufWriter) {
+    static func appendStringAttribute(_ key: String, _ value: String, to writer: inout some ProtobufOutput) {
         let valueSize = ProtobufWriter.lengthDelimitedSize(1, length: value.utf8.count)
         writer.appendLengthDelimitedHeader(9, length: ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
                                               + ProtobufWriter.lengthDelimitedSize(2, length: valueSize))
@@ -199,7 +214,7 @@ enum OTLPEncoding {
     }
 
     /// An integer attribute as a `Span.attributes` `KeyValue`.
-    static func appendIntAttribute(_ key: String, _ value: Int64, to writer: inout ProtobufWriter) {
+    static func appendIntAttribute(_ key: String, _ value: Int64, to writer: inout some ProtobufOutput) {
         let valueSize = ProtobufWriter.varintFieldSize(3, UInt64(bitPattern: value))
         writer.appendLengthDelimitedHeader(9, length: ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
                                               + ProtobufWriter.lengthDelimitedSize(2, length: valueSize))
@@ -209,7 +224,7 @@ enum OTLPEncoding {
     }
 
     /// An attribute as a `KeyValue` in field `field`.
-    static func appendKeyValue(_ field: UInt64, _ key: String, _ value: SpanAttribute, to writer: inout ProtobufWriter) {
+    static func appendKeyValue(_ field: UInt64, _ key: String, _ value: SpanAttribute, to writer: inout some ProtobufOutput) {
         appendNormalizedKeyValue(field, key, normalized(value), to: &writer)
     }
 
@@ -239,7 +254,7 @@ enum OTLPEncoding {
         return ProtobufWriter.lengthDelimitedSize(field, length: content)
     }
 
-    static func appendNormalizedKeyValue(_ field: UInt64, _ key: String, _ value: SpanAttribute, to writer: inout ProtobufWriter) {
+    static func appendNormalizedKeyValue(_ field: UInt64, _ key: String, _ value: SpanAttribute, to writer: inout some ProtobufOutput) {
         let valueSize = anyValueSize(value)
         writer.appendLengthDelimitedHeader(field, length: ProtobufWriter.lengthDelimitedSize(1, length: key.utf8.count)
                                                   + ProtobufWriter.lengthDelimitedSize(2, length: valueSize))
@@ -270,7 +285,7 @@ enum OTLPEncoding {
         values.reduce(0) { $0 + ProtobufWriter.lengthDelimitedSize(1, length: anyValueSize($1)) }
     }
 
-    static func appendAnyValue(_ value: SpanAttribute, to writer: inout ProtobufWriter) {
+    static func appendAnyValue(_ value: SpanAttribute, to writer: inout some ProtobufOutput) {
         switch value {
         case .string(let text): writer.appendStringField(1, text)
         case .bool(let flag): writer.appendVarintField(2, flag ? 1 : 0)
@@ -286,7 +301,7 @@ enum OTLPEncoding {
         }
     }
 
-    static func appendArray(_ values: [SpanAttribute], to writer: inout ProtobufWriter) {
+    static func appendArray(_ values: [SpanAttribute], to writer: inout some ProtobufOutput) {
         writer.appendLengthDelimitedHeader(5, length: arraySize(values))
         for value in values {
             writer.appendLengthDelimitedHeader(1, length: anyValueSize(value))

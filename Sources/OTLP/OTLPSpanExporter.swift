@@ -11,9 +11,9 @@ import Synchronization
 /// from a thread of its own through a bounded queue, so that a slow, failing or absent
 /// collector never blocks an event loop and never grows memory without bound:
 ///
-/// - `record` (on the loop that ended the span) writes the span's protobuf bytes into the
-///   queue under a lock (`OTLPEncoding`): no allocation, and no message structs for the
-///   exporter to encode and free later. A span over `maxQueuedSpans` (or one that would
+/// - `record` (on the loop that ended the span) encodes the span's protobuf bytes on its
+///   own stack and copies them into the queue under a lock (`OTLPEncoding`): no
+///   allocation, and no message structs for the exporter to encode and free later. A span over `maxQueuedSpans` (or one that would
 ///   take the queue past `maxQueuedBytes`) is dropped and counted (`onDrop`, the
 ///   `otel_spans_dropped_total` metric).
 /// - The thread sends a batch when `batchSize` spans are queued or `interval` has passed.
@@ -99,20 +99,16 @@ public final class OTLPSpanExporter: SpanSink {
 
     /// Queues a span, or drops it when the queue is full. Never blocks.
     public func record(_ span: FinishedSpan) {
-        let (queued, dropped) = state.withLock { state -> (Int, Bool) in
-            guard state.queue.ends.count < configuration.maxQueuedSpans else { return (state.queue.ends.count, true) }
-            // The writer takes the queue's buffer for the while (a swap, so no copy on write).
-            var writer = ProtobufWriter(bytes: [])
-            swap(&writer.bytes, &state.queue.bytes)
-            let start = writer.bytes.count
-            OTLPEncoding.appendSpan(span, to: &writer)
-            swap(&writer.bytes, &state.queue.bytes)
-            if state.queue.bytes.count > configuration.maxQueuedBytes {
-                state.queue.bytes.removeSubrange(start...)
-                return (state.queue.ends.count, true)
+        let (queued, dropped) = OTLPEncoding.withEncodedSpan(span) { encoded in
+            state.withLock { state -> (Int, Bool) in
+                guard state.queue.ends.count < configuration.maxQueuedSpans,
+                      state.queue.bytes.count + encoded.count <= configuration.maxQueuedBytes else {
+                    return (state.queue.ends.count, true)
+                }
+                state.queue.bytes.append(contentsOf: encoded)
+                state.queue.ends.append(state.queue.bytes.count)
+                return (state.queue.ends.count, false)
             }
-            state.queue.ends.append(state.queue.bytes.count)
-            return (state.queue.ends.count, false)
         }
         if dropped { onDrop(1); return }
         if queued == configuration.batchSize { wake.signal() }

@@ -9,7 +9,7 @@
 ///
 /// Everything is `@inlinable`: the span encoder calls these per field on the request path,
 /// and across the module boundary a plain call would cost each field a function call.
-public struct ProtobufWriter {
+public struct ProtobufWriter: ProtobufOutput {
     /// The bytes written so far.
     public var bytes: [UInt8]
 
@@ -50,64 +50,17 @@ public struct ProtobufWriter {
 
     // MARK: Writing
 
-    /// A varint: seven bits per byte, low bits first, the high bit set on all but the last.
+    /// One byte.
     @inlinable @inline(__always)
-    public mutating func appendVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
+    public mutating func appendByte(_ byte: UInt8) { bytes.append(byte) }
 
-    /// A field's key.
+    /// Bytes as they are.
     @inlinable @inline(__always)
-    public mutating func appendKey(_ field: UInt64, _ wireType: WireType) {
-        appendVarint(field << 3 | wireType.rawValue)
-    }
+    public mutating func appendRaw(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
 
-    /// A varint field (uint32, uint64, int64 as two's complement, bool, enum).
-    @inlinable
-    public mutating func appendVarintField(_ field: UInt64, _ value: UInt64) {
-        appendKey(field, .varint)
-        appendVarint(value)
-    }
-
-    /// A fixed64 field (fixed64, double), little-endian.
-    @inlinable
-    public mutating func appendFixed64Field(_ field: UInt64, _ value: UInt64) {
-        appendKey(field, .fixed64)
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// A fixed32 field, little-endian.
-    @inlinable
-    public mutating func appendFixed32Field(_ field: UInt64, _ value: UInt32) {
-        appendKey(field, .fixed32)
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// The key and length of a length-delimited field whose content the caller writes next.
-    @inlinable
-    public mutating func appendLengthDelimitedHeader(_ field: UInt64, length: Int) {
-        appendKey(field, .lengthDelimited)
-        appendVarint(UInt64(length))
-    }
-
-    /// A string field.
-    @inlinable
-    public mutating func appendStringField(_ field: UInt64, _ value: String) {
-        appendLengthDelimitedHeader(field, length: value.utf8.count)
-        bytes.append(contentsOf: value.utf8)
-    }
-
-    /// A bytes field.
-    @inlinable
-    public mutating func appendBytesField(_ field: UInt64, _ value: UnsafeRawBufferPointer) {
-        appendLengthDelimitedHeader(field, length: value.count)
-        bytes.append(contentsOf: value)
-    }
+    /// A string's UTF-8 bytes.
+    @inlinable @inline(__always)
+    public mutating func appendUTF8(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// A packed repeated varint field (proto3's encoding of `repeated uint64` and `int64`):
     /// one length-delimited field holding the varints back to back. Nothing for no values.

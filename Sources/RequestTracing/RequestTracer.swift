@@ -38,21 +38,21 @@ public final class RequestTracer: Tracer {
     /// middleware starts once per request. No generics, and the attributes are made only
     /// for a sampled span (an unsampled one records nothing).
     public func startServerSpan(_ attributes: @autoclosure () -> HTTPServerAttributes, parent: InstrumentationContext,
-                                nanosecondsSinceEpoch start: UInt64) -> RequestSpan {
-        startSpan(parent: parent, ofKind: .server, nanosecondsSinceEpoch: start) { sampled in
+                                nanosecondsSinceEpoch start: @autoclosure () -> UInt64) -> RequestSpan {
+        startSpan(parent: parent, ofKind: .server, nanosecondsSinceEpoch: start()) { sampled in
             guard sampled else { return (SpanName(""), nil) }
             let http = attributes()
             return (SpanName(method: http.method, route: http.route), http)
         }
     }
 
-    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: UInt64,
+    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: @autoclosure () -> UInt64,
                            name: SpanName, http: HTTPServerAttributes?) -> RequestSpan {
-        startSpan(parent: parent, ofKind: kind, nanosecondsSinceEpoch: start) { _ in (name, http) }
+        startSpan(parent: parent, ofKind: kind, nanosecondsSinceEpoch: start()) { _ in (name, http) }
     }
 
     @inline(__always)
-    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: UInt64,
+    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: @autoclosure () -> UInt64,
                            describe: (_ sampled: Bool) -> (SpanName, HTTPServerAttributes?)) -> RequestSpan {
         let parentIdentity = parent.spanIdentity
         // Inside a request the sampler left out, every span is that request's one span.
@@ -71,7 +71,7 @@ public final class RequestTracer: Tracer {
         let (name, http) = describe(sampled)
         return RequestSpan(name: name, http: http, parentContext: parent, identity: identity,
                            parentSpanID: parentContext?.spanID, parentIsRemote: parentIdentity?.isRemote ?? false,
-                           kind: kind, startNanoseconds: start, sink: sink)
+                           kind: kind, startNanoseconds: start(), sink: sink)
     }
 
     /// Reads `traceparent` and `tracestate` into the context as a remote parent.
@@ -139,10 +139,10 @@ public final class RequestTracer: Tracer {
     @inlinable
     public func withRequestSpan<Result>(_ span: RequestSpan, _ operation: () async throws -> Result) async rethrows -> Result {
         guard span.isRecording else {
-            return try await InstrumentationContext.withValue(span.context) { try await operation() }
+            return try await InstrumentationContext.$current.bound(to: span.context) { try await operation() }
         }
-        return try await InstrumentationContext.withValue(span.context) {
-            try await Self.requestSpanIDs.withValue(SampledSpanIDs(span.spanIdentity.traceContext)) { try await operation() }
+        return try await InstrumentationContext.$current.bound(to: span.context) {
+            try await Self.requestSpanIDs.bound(to: SampledSpanIDs(span.spanIdentity.traceContext)) { try await operation() }
         }
     }
 

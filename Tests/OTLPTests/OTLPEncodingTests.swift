@@ -31,10 +31,13 @@ struct OTLPEncodingTests {
         var spans: [UInt8] = []
         var ends: [Int] = []
         for finished in sink.all {
+            // The exporter's path (counted, then written into memory of that size), checked
+            // byte for byte against the same encoder appending to an array.
             var writer = ProtobufWriter(bytes: [])
-            swap(&writer.bytes, &spans)
             OTLPEncoding.appendSpan(finished, to: &writer)
-            swap(&writer.bytes, &spans)
+            let encoded = OTLPEncoding.withEncodedSpan(finished) { Array($0) }
+            #expect(encoded == writer.bytes)
+            spans.append(contentsOf: encoded)
             ends.append(spans.count)
         }
         var body: [UInt8] = []

@@ -12,6 +12,7 @@ import Middleware
 import ServerMetrics
 import TaskRegistry
 import Prometheus
+import RequestTracing
 import Server
 import Synchronization
 
@@ -102,6 +103,36 @@ print("sizes: RequestContext \(MemoryLayout<RequestContext>.size) Response \(Mem
 print("iterations=\(iterations) rounds=\(rounds) (medians)")
 // CHAIN_BENCH_ONLY=async or =sync runs one kind, for a profiler.
 let only = getenv("CHAIN_BENCH_ONLY").map { String(cString: $0) }
+// CHAIN_BENCH_ONLY=traced: the async request through the diagnostic chain, then with the
+// tracing middleware outside it (as orders builds it), sampling every request and 1 in 100;
+// spans are encoded as the OTLP exporter's queue does, on this thread, and never sent.
+if only == "traced" {
+    let spans = EncodingSink()
+    let everyRequest = RequestTracer(sampler: TraceSampler(ratio: 1), sink: spans)
+    let onePercent = RequestTracer(sampler: TraceSampler(ratio: 0.01), sink: spans)
+    everyRequest.bootstrap()
+    func traced(_ tracer: RequestTracer) -> Routes {
+        var router = Router()
+        router.add(middleware: TracingMiddleware(tracer: tracer, serverPort: 8080))
+        router.add(middleware: diagnostics)
+        register(on: &router)
+        return router.build()
+    }
+    let all = traced(everyRequest), few = traced(onePercent)
+    // CHAIN_BENCH_TRACED=chain, all or few times one of the three (the others print 0), for a profiler.
+    let one = getenv("CHAIN_BENCH_TRACED").map { String(cString: $0) }
+    var times: [[Double]] = [[], [], []]
+    for _ in 0..<rounds {
+        times[0].append(one == nil || one == "chain" ? measure(chain, asyncRequest) : 0)
+        times[1].append(one == nil || one == "all" ? measure(all, asyncRequest) : 0)
+        times[2].append(one == nil || one == "few" ? measure(few, asyncRequest) : 0)
+    }
+    print("traced (async handler):")
+    print("  diagnostic chain: \(String(format2: median(times[0]))) ns/request")
+    print("  traced 1.0:       \(String(format2: median(times[1]))) ns/request")
+    print("  traced 0.01:      \(String(format2: median(times[2]))) ns/request")
+    exit(0)
+}
 let kinds = [("async handler", asyncRequest), ("synchronous handler", syncRequest)]
     .filter { only == nil || $0.0.hasPrefix(only!) }
 // CHAIN_BENCH_ONLY=children runs only the request with two children (below).
