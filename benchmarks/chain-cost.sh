@@ -25,6 +25,12 @@ cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}; secs=${SECONDS_PER_RUN:-5}; route=${ROUTE:-/plaintext}
 read -r -a chain_args <<<"${CHAIN_ARGS:-}"; read -r -a bare_args <<<"${BARE_ARGS:-}"
 chain_port=${PORT:-18097}; bare_port=$((chain_port + 1))
+# RATE=N loads each server at N requests/s (loadtest's open loop, -c 64) instead of as fast
+# as wrk can: CPU per request below saturation, where a slower server does not leave its
+# load generator idle more often (at saturation each response then wakes it, and that
+# wake-up is charged to the server: a few percent of a ratio, against the slower one).
+#   RATE=5000 ROUTE=… BASELINE=… benchmarks/chain-cost.sh
+if [ -n "${RATE:-}" ]; then swift build -c release --product loadtest >&2; loadtest=$PWD/.build/release/loadtest; fi
 # BIN=path/to/orders runs that build in the chain's place (no build), so that one checkout
 # can pair any two builds, or an old build's feature against its absence.
 if [ -n "${BIN:-}" ]; then bin=$BIN; else swift build -c release --product orders >&2; bin=.build/release/orders; fi
@@ -53,13 +59,24 @@ for i in $(seq 1 "$rounds"); do
   taskset -c 1 wrk -t1 -c64 -d1s "http://127.0.0.1:$bare_port$route" >/dev/null
   wait %3 2>/dev/null || true
   read -r cu0 ct0 < <(cpu "$chain"); read -r bu0 bt0 < <(cpu "$bare")
-  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$chain_port$route" >"$out_chain" &
-  w1=$!
-  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$bare_port$route" >"$out_bare" &
-  w2=$!
+  if [ -n "${RATE:-}" ]; then
+    taskset -c 1 "$loadtest" "http://127.0.0.1:$chain_port$route" -c 64 --rate "$RATE" --duration "${secs}s" --json "$out_chain" >/dev/null &
+    w1=$!
+    taskset -c 1 "$loadtest" "http://127.0.0.1:$bare_port$route" -c 64 --rate "$RATE" --duration "${secs}s" --json "$out_bare" >/dev/null &
+    w2=$!
+  else
+    taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$chain_port$route" >"$out_chain" &
+    w1=$!
+    taskset -c 1 wrk -t1 -c64 -d"${secs}s" "http://127.0.0.1:$bare_port$route" >"$out_bare" &
+    w2=$!
+  fi
   wait "$w1" "$w2"
   read -r cu1 ct1 < <(cpu "$chain"); read -r bu1 bt1 < <(cpu "$bare")
-  cn=$(awk '/requests in/{print $1}' "$out_chain"); bn=$(awk '/requests in/{print $1}' "$out_bare")
+  if [ -n "${RATE:-}" ]; then
+    cn=$(jq .requests.responses "$out_chain"); bn=$(jq .requests.responses "$out_bare")
+  else
+    cn=$(awk '/requests in/{print $1}' "$out_chain"); bn=$(awk '/requests in/{print $1}' "$out_bare")
+  fi
   kill -TERM "$chain" "$bare"; wait "$chain" "$bare" 2>/dev/null || true
   pids=()
   awk -v ct=$((ct1 - ct0)) -v cu=$((cu1 - cu0)) -v cn="$cn" -v bt=$((bt1 - bt0)) -v bu=$((bu1 - bu0)) -v bn="$bn" -v hz="$hz" \
