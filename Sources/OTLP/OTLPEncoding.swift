@@ -80,17 +80,26 @@ package enum OTLPEncoding {
 
     // MARK: Span
 
-    /// Calls `body` with `span` encoded as the content of one `Span` message, in memory of
-    /// exactly its size (on the stack unless the span is large): counted first, then
-    /// written with plain stores. The exporter copies it into its queue under the lock in
+    /// Calls `body` with `span` encoded as the content of one `Span` message, in memory on
+    /// the stack: written in one pass into a kilobyte, which a server span and the usual
+    /// child span fit with room to spare; a larger one is counted, then written into memory
+    /// of its exact size. The exporter copies the bytes into its queue under the lock in
     /// one move, so the lock is held for a copy, not for the encoding.
     package static func withEncodedSpan<Result>(_ span: FinishedSpan, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        let fitted: Result? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
+            var cursor = ProtobufCursor(buffer)
+            appendSpan(span, to: &cursor)
+            guard !cursor.overflowed else { return nil }
+            return body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: cursor.next - buffer.baseAddress!))
+        }
+        if let fitted { return fitted }
         var counter = ProtobufCounter()
         appendSpan(span, to: &counter)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: counter.count) { buffer in
-            var cursor = ProtobufCursor(buffer.baseAddress!)
+            var cursor = ProtobufCursor(buffer)
             appendSpan(span, to: &cursor)
-            precondition(cursor.next - buffer.baseAddress! == counter.count, "a span's size and its bytes disagree")
+            precondition(!cursor.overflowed && cursor.next - buffer.baseAddress! == counter.count,
+                         "a span's size and its bytes disagree")
             return body(UnsafeRawBufferPointer(buffer))
         }
     }

@@ -1,10 +1,10 @@
 /// Where protobuf's wire format is written: a growing array (`ProtobufWriter`), memory the
 /// caller sized (`ProtobufCursor`), or nowhere, only counted (`ProtobufCounter`).
 ///
-/// An encoder written once against this protocol, generic and specialized, gives both an
-/// exact size and the bytes: the span encoder counts a span, then writes it into a buffer of
-/// that size with plain stores, where appending byte by byte to an array checks its
-/// uniqueness and capacity for every byte.
+/// An encoder written once against this protocol, generic and specialized, writes to any of
+/// them: the span encoder writes a span into a buffer on the stack with plain stores (and
+/// counts it first only when it does not fit), where appending byte by byte to an array
+/// checks the array's uniqueness and capacity for every byte.
 public protocol ProtobufOutput {
     /// One byte.
     mutating func appendByte(_ byte: UInt8)
@@ -76,24 +76,34 @@ extension ProtobufOutput {
     }
 }
 
-/// Writes into memory the caller has sized (with `ProtobufCounter`): plain stores, no
-/// checks. Writing past what was counted is the caller's bug.
+/// Writes into a buffer the caller provides: plain stores behind one bounds check each. What
+/// does not fit is not written, and `overflowed` says so: the caller then counts
+/// (`ProtobufCounter`) and writes again into a buffer of the exact size.
 public struct ProtobufCursor: ProtobufOutput {
     /// Where the next byte goes.
     public var next: UnsafeMutablePointer<UInt8>
+    /// The buffer's end.
+    public let end: UnsafeMutablePointer<UInt8>
+    /// Whether something did not fit (the bytes written since are incomplete).
+    public var overflowed = false
 
-    /// A cursor at `start`.
+    /// A cursor at the start of `buffer`.
     @inlinable
-    public init(_ start: UnsafeMutablePointer<UInt8>) { next = start }
+    public init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        next = buffer.baseAddress!
+        end = next + buffer.count
+    }
 
     @inlinable @inline(__always)
     public mutating func appendByte(_ byte: UInt8) {
+        guard next < end else { overflowed = true; return }
         next.initialize(to: byte)
         next += 1
     }
 
     @inlinable @inline(__always)
     public mutating func appendRaw(_ raw: UnsafeRawBufferPointer) {
+        guard raw.count <= end - next else { overflowed = true; return }
         guard let base = raw.baseAddress else { return }
         UnsafeMutableRawPointer(next).copyMemory(from: base, byteCount: raw.count)
         next += raw.count

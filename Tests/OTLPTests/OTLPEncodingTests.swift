@@ -129,6 +129,18 @@ struct OTLPEncodingTests {
         #expect(span.status.code == .error && span.status.message == "upstream said no")
     }
 
+    /// A span is written into a kilobyte on the stack; one that does not fit (or only just
+    /// does not) is counted and written again at its exact size, byte for byte the same.
+    @Test(arguments: [10, 900, 1000, 1024, 5000])
+    func aSpanLargerThanTheStackBufferIsWrittenWhole(valueLength: Int) throws {
+        let value = String(repeating: "x", count: valueLength)
+        let (request, _) = try encode { tracer in
+            tracer.withSpan("large") { $0.attributes["payload"] = value }
+        }
+        let span = try #require(request.resourceSpans.first?.scopeSpans.first?.spans.first)
+        #expect(span.attributes.first { $0.key == "payload" }?.value.stringValue == value)
+    }
+
     @Test func manySpansShareOneScopeInOrder() throws {
         let (request, finished) = try encode { tracer in
             for index in 0..<300 { tracer.withSpan("span-\(index)") { $0.attributes["index"] = index } }
