@@ -30,7 +30,7 @@ extension LoadReport {
             page += "\n"
         }
         page += "<h2>Latency percentiles per second</h2>\n" + latencyChart.svg + "\n"
-        page += "<h2>Responses per second</h2>\n" + throughputChart.svg + "\n"
+        page += "<h2>Responses per second</h2>\n" + (hasTargets ? targetChart : throughputChart).svg + "\n"
         page += "<h2>Status codes and errors per second</h2>\n" + statusChart.svg + "\n"
         if let chart = watchChart {
             page += "<h2>Live tasks on the server (watcher, \(HTML.escape(watch?.admin ?? "")))</h2>\n" + chart.svg + "\n"

@@ -49,13 +49,15 @@ public struct LoadReport: Sendable, Codable {
         public var rate: Double?
         public var timeoutSeconds: Double
         public var scenario: String?
+        /// `--stages`: the ramp (LoadReport+Stages.swift).
+        public var stages: LoadStages.Report?
         enum CodingKeys: String, CodingKey {
             case mode, connections, threads, pipeline, `protocol`, streams
             case verifyCertificate = "verify_certificate"
             case durationSeconds = "duration_seconds"
             case requests, rate
             case timeoutSeconds = "timeout_seconds"
-            case scenario
+            case scenario, stages
         }
     }
 
@@ -132,6 +134,7 @@ public struct LoadReport: Sendable, Codable {
                         durationSeconds: configuration.duration?.secondsValue, requests: configuration.requests,
                         rate: configuration.rate, timeoutSeconds: configuration.timeout.secondsValue,
                         scenario: configuration.scenarioPath)
+        config.stages = configuration.stages?.report
         startedAt = ISO8601DateFormatter().string(from: result.startedAt)
         elapsedSeconds = result.elapsedSeconds
         let responses = stats.responses

@@ -55,6 +55,19 @@ public final class LoadRunner: Sendable {
                 config.schedule = OpenLoopSchedule(rate: rate, startNanoseconds: config.start_ns,
                                                    loopIndex: index, loopCount: configuration.threads).raw
             }
+            // Stages: lc_loop_create() copies them; these buffers are freed after it.
+            let stages = configuration.cStages(ofLoop: index)
+            defer { stages.rate?.deallocate(); stages.connections?.deallocate() }
+            if let rate = stages.rate {
+                config.schedule = lc_schedule(rate: configuration.stages?.start ?? 0, start_ns: config.start_ns,
+                                              phase: UInt32(index), stride: UInt32(configuration.threads),
+                                              stages: UnsafePointer(rate.baseAddress), stage_count: UInt32(rate.count))
+            }
+            if let connections = stages.connections {
+                config.conn_stages = connections.baseAddress
+                config.conn_stage_count = UInt32(connections.count)
+                config.conn_start = stages.connectionStart
+            }
             config.requests = UnsafePointer(table.requests)
             config.request_count = UInt32(table.count)
             config.request_cursor = UInt32(table.count * index / configuration.threads)
@@ -72,10 +85,11 @@ public final class LoadRunner: Sendable {
     }
 
     /// Runs the load to its end (once per runner). `onTick` is called on the calling thread about every
-    /// `interval` with the progress since the last call.
-    public func run(interval: Duration = .seconds(1), onTick: (ProgressSnapshot) -> Void = { _ in }) -> LoadResult {
-        let startNanoseconds = lc_now_ns() + Self.connectLead
-        let startedAt = Date().addingTimeInterval(Double(Self.connectLead) / 1e9)
+    /// `interval` with the progress since the last call. Sending starts at `startAt` (`--start-at`;
+    /// at once if it has passed), else after the connect lead.
+    public func run(startAt: Date? = nil, interval: Duration = .seconds(1),
+                    onTick: (ProgressSnapshot) -> Void = { _ in }) -> LoadResult {
+        let (startNanoseconds, startedAt) = Self.start(at: startAt)
         let finished = DispatchSemaphore(value: 0)
         for worker in workers { worker.setStart(startNanoseconds) }
         for (index, worker) in workers.enumerated() {
@@ -88,6 +102,8 @@ public final class LoadRunner: Sendable {
         }
         var remaining = workers.count
         var lastTick = lc_now_ns()
+        // Progress ticks count from the start of sending, which --start-at may put later.
+        if startNanoseconds > lc_now_ns() + Self.connectLead { lastTick = startNanoseconds }
         var summaries: [Int: Timeline.Point] = [:]
         var nextTick = startNanoseconds + interval.nanosecondsValue
         while remaining > 0 {
@@ -106,7 +122,8 @@ public final class LoadRunner: Sendable {
             nextTick += interval.nanosecondsValue
         }
         summaries.merge(closeSeconds(before: nil).summaries) { $0.absorbing($1) }
-        return result(startedAt: startedAt, start: startNanoseconds, timeline: Timeline.points(summaries))
+        return result(startedAt: startedAt, start: startNanoseconds,
+                      timeline: configuration.withTargets(Timeline.points(summaries)))
     }
 
     /// The loops' seconds before `limit` (all when nil), merged.

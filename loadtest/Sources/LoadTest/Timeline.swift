@@ -96,6 +96,11 @@ public struct Timeline: Sendable {
         public var errors: UInt64
         /// Latency of this second's responses; absent when there were none.
         public var latencyMS: Percentiles?
+        /// Open loop: requests due in this second by the schedule (the rate, or the integral
+        /// of a ramp over it); 0 after sending ends.
+        public var targetRPS: Double?
+        /// Open loop: responses that finished in this second, beside `targetRPS`.
+        public var achievedRPS: Double?
 
         /// p50, p90, p99 and max in milliseconds.
         public struct Percentiles: Sendable, Codable, Equatable {
@@ -129,6 +134,8 @@ public struct Timeline: Sendable {
             case statusCounts = "status_counts"
             case errors
             case latencyMS = "latency_ms"
+            case targetRPS = "target_rps"
+            case achievedRPS = "achieved_rps"
         }
     }
 }

@@ -94,10 +94,15 @@ struct LoadTestCommand: ParsableCommand {
     @Flag(help: "Allow targets that are not loopback addresses (refused by default).")
     var allowRemote = false
 
+    @OptionGroup var stageOptions: StageOptions
+
     mutating func run() throws {
-        let config = try makeConfiguration()
+        var config = try makeConfiguration()
+        try stageOptions.apply(to: &config, durationGiven: duration != nil)
+        let startAt = try stageOptions.start()
         let thresholds = try makeThresholds()
         let console = Console(progress: Terminal.standardErrorIsTerminal)
+        let live = LiveView(configuration: config)
         var watcher: Watcher?
         if let watch {
             let client: AdminClient
@@ -108,11 +113,15 @@ struct LoadTestCommand: ParsableCommand {
             // Entries whose requests carry an X-Request-Id prefix of their own: the verdict
             // names those that left orphans.
             let prefixes = config.scenario.requests.compactMap { entry in entry.requestIDPrefix.map { (prefix: $0, label: entry.label) } }
-            watcher = Watcher(client: client, settle: settle, requestIDPrefixes: prefixes) { row in console.row(row.line) }
+            watcher = Watcher(client: client, settle: settle, requestIDPrefixes: prefixes) { row in
+                live.watched(row)
+                console.row(row.line)
+            }
         }
 
         let runner: LoadRunner
         do { runner = try LoadRunner(configuration: config) } catch { throw ValidationError(error.description) }
+        if let startAt { StageOptions.wait(until: startAt, console: console) }
         watcher?.start()
         // Ctrl-C during the load stops sending (the watcher still settles and judges);
         // during the settle period it ends the watch.
@@ -127,7 +136,7 @@ struct LoadTestCommand: ParsableCommand {
             }
         }
         watcher?.loadStarted()
-        let result = runner.run { snapshot in console.progress(snapshot.line) }
+        let result = runner.run(startAt: startAt) { snapshot in console.progress(live.line(snapshot)) }
         loadDone.store(true, ordering: .releasing)
         watcher?.loadFinished()
         console.endProgress()
