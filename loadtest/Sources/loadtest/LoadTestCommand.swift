@@ -5,7 +5,6 @@ import LoadTest
 import Synchronization
 
 /// `loadtest`: an HTTP/1.1 load generator with a task-leak watcher.
-@main
 struct LoadTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
@@ -94,6 +93,8 @@ struct LoadTestCommand: ParsableCommand {
     @Flag(help: "Allow targets that are not loopback addresses (refused by default).")
     var allowRemote = false
 
+    @OptionGroup var rawOutput: RawOutputOptions
+
     mutating func run() throws {
         let config = try makeConfiguration()
         let thresholds = try makeThresholds()
@@ -112,7 +113,8 @@ struct LoadTestCommand: ParsableCommand {
         }
 
         let runner: LoadRunner
-        do { runner = try LoadRunner(configuration: config) } catch { throw ValidationError(error.description) }
+        let raw = try rawOutput.makeWriter(configuration: config, url: url, thresholds: thresholds)
+        do { runner = try LoadRunner(configuration: config, raw: raw) } catch { throw ValidationError(error.description) }
         watcher?.start()
         // Ctrl-C during the load stops sending (the watcher still settles and judges);
         // during the settle period it ends the watch.
@@ -133,6 +135,7 @@ struct LoadTestCommand: ParsableCommand {
         console.endProgress()
         let watchReport = watcher?.finish()
         interrupt.cancel()
+        rawOutput.finish(raw, result: result, watch: watchReport, console: console)
 
         let report = LoadReport(result: result, configuration: config, url: url, thresholds: thresholds, watch: watchReport)
         print(report.text)
