@@ -20,12 +20,16 @@ public enum ReportInput: Sendable {
               let data = FileManager.default.contents(atPath: path) else {
             throw ReportInputError(file: path, "neither a loadtest raw file (--out) nor a result JSON (--json)")
         }
+        struct Schema: Decodable { var schema: String }
+        guard let schema = try? JSONDecoder().decode(Schema.self, from: data).schema else {
+            throw ReportInputError(file: path, "not a loadtest result JSON (no schema), or truncated")
+        }
+        guard schema == "loadtest/1" else {
+            throw ReportInputError(file: path, "result schema \(schema); this loadtest reads loadtest/1 only")
+        }
         let report: LoadReport
         do { report = try JSONDecoder().decode(LoadReport.self, from: data) } catch {
             throw ReportInputError(file: path, "not a loadtest result JSON (or truncated): \(error)")
-        }
-        guard report.schema == "loadtest/1" else {
-            throw ReportInputError(file: path, "result schema \(report.schema); this loadtest reads loadtest/1 only")
         }
         guard report.latencyHistogram != nil, report.startedAtUnixSeconds != nil else {
             throw ReportInputError(file: path, "a result JSON without latency histograms (written by a loadtest before "
