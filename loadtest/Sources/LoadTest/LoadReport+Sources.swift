@@ -25,6 +25,16 @@ extension LoadReport {
         }
     }
 
+    /// The inputs of a merged report, as an HTML list (empty for a single run).
+    var sourcesHTML: String {
+        guard let sources, sources.count > 1 else { return "" }
+        let items = sources.map { source in
+            "<li><code>\(HTML.escape(source.file))</code> (\(source.kind)\(source.host.map { ", " + HTML.escape($0) } ?? ""), "
+                + "started \(HTML.escape(source.startedAt))): \(source.samples) requests</li>"
+        }
+        return "<p>Merged from \(sources.count) runs, aligned by wall-clock second:</p>\n<ul>\(items.joined())</ul>\n"
+    }
+
     /// This machine's host name (the generator's, in reports and raw files).
     public static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)

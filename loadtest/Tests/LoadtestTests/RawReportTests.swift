@@ -130,6 +130,7 @@ struct RawReportTests {
         #expect(merged.timeline == single.timeline)
         #expect(merged.config.connections == 8 && merged.config.rate == 2000, "two generators' connections and rates add up")
         #expect(merged.sources?.map(\.samples) == [10_000, 10_000])
+        #expect(merged.html.contains("Merged from 2 runs"))
 
         // The pooled percentiles are those of the latencies themselves, within the histogram's precision.
         let latencies = samples.filter { $0.error == 0 }.map { Double(($0.latency_ns + 999) / 1000) }.sorted()
