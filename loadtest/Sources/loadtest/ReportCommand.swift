@@ -28,7 +28,11 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let report: LoadReport
-        do { report = try LoadReport.merging(files: files) } catch { throw ValidationError(error.description) }
+        do { report = try LoadReport.merging(files: files) } catch {
+            // The file is named in the message; the usage text would add nothing.
+            FileHandle.standardError.write(Data("loadtest report: \(error.description)\n".utf8))
+            throw ExitCode(64)
+        }
         if let sources = report.sources, sources.count > 1 {
             print("merged \(sources.count) runs:")
             for source in sources {
