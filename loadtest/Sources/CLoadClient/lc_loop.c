@@ -209,6 +209,11 @@ static void loop_flush_samples(lc_loop *loop) {
 
 void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error) {
+    lc_loop_emit_sized(loop, done_ns, origin_ns, request_index, status, error, 0);
+}
+
+void lc_loop_emit_sized(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
+                        lc_error_kind error, uint32_t bytes_in) {
     lc_sample *sample = &loop->samples[loop->sample_count++];
     uint64_t start = loop->config.start_ns;
     /* An open-loop origin may be later than a connect error's time; such samples have no latency. */
@@ -218,6 +223,10 @@ void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t 
     sample->status = status;
     sample->error = (uint8_t)error;
     sample->reserved = 0;
+    sample->bytes_in = bytes_in;
+    sample->reserved2 = 0;
+    uint64_t origin = origin_ns != 0 ? origin_ns : done_ns;
+    sample->origin_ns = origin > start ? origin - start : 0;
     if (error == LC_ERROR_NONE) COUNT(loop, responses, 1); else COUNT(loop, errors, 1);
     if (loop->sample_count == loop->config.sample_batch) loop_flush_samples(loop);
 }

@@ -24,6 +24,7 @@ extension LoadReport {
             <pre>\(HTML.escape(text))</pre>
 
             """
+        page += sourcesHTML
         if let watch {
             let leak = !watch.verdict.leaks.isEmpty
             page += #"<p class="verdict \#(leak ? "leak" : "ok")">Watcher: \#(HTML.escape(watch.verdict.summary))</p>"#

@@ -25,6 +25,12 @@ public struct LoadReport: Sendable, Codable {
     public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
+    /// `latency_ms`'s histogram, and where the run came from, for `loadtest report` (LoadReport+Merge.swift).
+    public var latencyHistogram: HistogramEncoding?
+    public var startedAtUnixSeconds: Double?
+    public var host: String?
+    public var sources: [Source]?
+    public var recordsDropped: UInt64?
 
     public struct Target: Sendable, Codable {
         public var url: String
@@ -92,11 +98,14 @@ public struct LoadReport: Sendable, Codable {
         public var statusCounts: [String: UInt64]
         public var errors: ErrorCounts
         public var latencyMS: LatencySummary
+        /// `latency_ms`'s histogram (microseconds), for merging reports exactly.
+        public var latencyHistogram: HistogramEncoding?
         enum CodingKeys: String, CodingKey {
             case name, responses
             case statusCounts = "status_counts"
             case errors
             case latencyMS = "latency_ms"
+            case latencyHistogram = "latency_histogram"
         }
     }
 
@@ -120,21 +129,27 @@ public struct LoadReport: Sendable, Codable {
         case byRequest = "by_request"
         case timeline
         case thresholds, watch
+        case latencyHistogram = "latency_histogram"
+        case startedAtUnixSeconds = "started_at_unix_seconds"
+        case host, sources
+        case recordsDropped = "records_dropped"
     }
 
     /// Builds the report of `result` under `configuration`, judged by `thresholds`.
     public init(result: LoadResult, configuration: LoadConfiguration, url: String, thresholds: Thresholds,
                 watch: WatchReport? = nil) {
+        self.init(result: result, target: Target(url: url, host: configuration.target.host, port: configuration.target.port),
+                  config: Config(configuration), thresholds: thresholds, watch: watch)
+        host = Self.hostName
+    }
+
+    /// Builds the report of `result` for a run of `config` against `target` (also for merged runs).
+    public init(result: LoadResult, target: Target, config: Config, thresholds: Thresholds, watch: WatchReport? = nil) {
         let stats = result.stats
-        target = Target(url: url, host: configuration.target.host, port: configuration.target.port)
-        config = Config(mode: configuration.isOpenLoop ? "open" : "closed", connections: configuration.connections,
-                        threads: configuration.threads, pipeline: configuration.pipeline,
-                        protocol: configuration.protocolName, streams: configuration.http2 ? configuration.streams : nil,
-                        verifyCertificate: configuration.target.tls ? configuration.verifyCertificate : nil,
-                        durationSeconds: configuration.duration?.secondsValue, requests: configuration.requests,
-                        rate: configuration.rate, timeoutSeconds: configuration.timeout.secondsValue,
-                        scenario: configuration.scenarioPath)
-        config.stages = configuration.stages?.report
+        self.target = target
+        self.config = config
+        startedAtUnixSeconds = result.startedAt.timeIntervalSince1970
+        latencyHistogram = HistogramEncoding(stats.latency)
         startedAt = ISO8601DateFormatter().string(from: result.startedAt)
         elapsedSeconds = result.elapsedSeconds
         let responses = stats.responses
@@ -149,7 +164,8 @@ public struct LoadReport: Sendable, Codable {
         errorRate = Self.errorRate(stats, unsent: result.unsent)
         byRequest = zip(result.entryLabels, result.byEntry).map { label, entry in
             EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
-                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
+                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency),
+                        latencyHistogram: HistogramEncoding(entry.latency))
         }
         timeline = result.timeline
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)

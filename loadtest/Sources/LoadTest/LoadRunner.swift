@@ -9,6 +9,8 @@ public final class LoadRunner: Sendable {
     public let configuration: LoadConfiguration
     let table: RequestTable
     let workers: [LoopWorker]
+    /// `--out`: the raw results file, started when sending starts.
+    let raw: RawWriter?
     /// How long after `run()` is called sending starts: time for the connections to open.
     static let connectLead: UInt64 = 100_000_000
 
@@ -30,16 +32,17 @@ public final class LoadRunner: Sendable {
     }
 
     /// Prepares a run: validates, renders the request table, creates the loops.
-    public init(configuration: LoadConfiguration) throws(Failure) {
+    public init(configuration: LoadConfiguration, raw: RawWriter? = nil) throws(Failure) {
         do { try configuration.validate() } catch { throw .invalid(error.description) }
         do { try configuration.scenario.validate() } catch { throw .invalid(error.description) }
         self.configuration = configuration
+        self.raw = raw
         _ = lc_raise_fd_limit()
         table = RequestTable(scenario: configuration.scenario, authority: configuration.target.authority,
                              count: configuration.renderedCount, seed: configuration.seed)
         var workers: [LoopWorker] = []
         for index in 0..<configuration.threads {
-            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries)
+            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries, raw: raw)
             var config = lc_loop_config_default()
             config.port = configuration.target.port
             config.connections = UInt32(configuration.connections(ofLoop: index))
@@ -92,6 +95,7 @@ public final class LoadRunner: Sendable {
         let (startNanoseconds, startedAt) = Self.start(at: startAt)
         let finished = DispatchSemaphore(value: 0)
         for worker in workers { worker.setStart(startNanoseconds) }
+        raw?.start(startedAt: startedAt)
         for (index, worker) in workers.enumerated() {
             let thread = Thread {
                 worker.run()

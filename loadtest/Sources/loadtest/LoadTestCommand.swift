@@ -5,7 +5,6 @@ import LoadTest
 import Synchronization
 
 /// `loadtest`: an HTTP/1.1 load generator with a task-leak watcher.
-@main
 struct LoadTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
@@ -96,6 +95,8 @@ struct LoadTestCommand: ParsableCommand {
 
     @OptionGroup var stageOptions: StageOptions
 
+    @OptionGroup var rawOutput: RawOutputOptions
+
     mutating func run() throws {
         var config = try makeConfiguration()
         try stageOptions.apply(to: &config, durationGiven: duration != nil)
@@ -120,7 +121,8 @@ struct LoadTestCommand: ParsableCommand {
         }
 
         let runner: LoadRunner
-        do { runner = try LoadRunner(configuration: config) } catch { throw ValidationError(error.description) }
+        let raw = try rawOutput.makeWriter(configuration: config, url: url, thresholds: thresholds)
+        do { runner = try LoadRunner(configuration: config, raw: raw) } catch { throw ValidationError(error.description) }
         if let startAt { StageOptions.wait(until: startAt, console: console) }
         watcher?.start()
         // Ctrl-C during the load stops sending (the watcher still settles and judges);
@@ -142,6 +144,7 @@ struct LoadTestCommand: ParsableCommand {
         console.endProgress()
         let watchReport = watcher?.finish()
         interrupt.cancel()
+        rawOutput.finish(raw, result: result, watch: watchReport, console: console)
 
         let report = LoadReport(result: result, configuration: config, url: url, thresholds: thresholds, watch: watchReport)
         print(report.text)

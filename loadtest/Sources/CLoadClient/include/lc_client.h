@@ -56,6 +56,13 @@ typedef struct lc_sample {
     uint8_t error;          /* lc_error_kind */
     uint8_t reserved;
     uint32_t done_ms;       /* when it finished: whole milliseconds after start_ns (0 before it) */
+    uint32_t bytes_in;      /* the response's bytes: HTTP/1.1 as on the wire (head, body, chunk
+                               framing); HTTP/2 the stream's HEADERS and DATA payloads; TLS not
+                               counted. Errors: what had arrived (0 for connect errors) */
+    uint32_t reserved2;
+    uint64_t origin_ns;     /* the latency's origin (intended time, open loop; queued time, closed
+                               loop) in ns after start_ns (0 before it); for connect errors, when
+                               the attempt failed */
 } lc_sample;
 
 /* Flags in lc_request.flags. */
