@@ -138,6 +138,9 @@ public struct Timeline: Sendable {
             point.responses += late.responses
             point.statusCounts.merge(late.statusCounts, uniquingKeysWith: +)
             point.errors += late.errors
+            // Two generators' seconds (a merged report): their targets and rates add up.
+            if let target = late.targetRPS { point.targetRPS = (point.targetRPS ?? 0) + target }
+            if let achieved = late.achievedRPS { point.achievedRPS = (point.achievedRPS ?? 0) + achieved }
             if let mine = point.latencyHistogram, let theirs = late.latencyHistogram,
                var pooled = try? mine.histogram(layout: Timeline.Second().latency),
                let other = try? theirs.histogram(layout: Timeline.Second().latency) {
