@@ -25,6 +25,10 @@ public struct LoadReport: Sendable, Codable {
     public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
+    /// Limits judged from the watcher's samples, and the one that stopped the run.
+    public var serverThresholds: ServerThresholdReport?
+    /// The slowest requests and, with `--watch`, the server's view of the run.
+    public var incident: IncidentReport?
 
     public struct Target: Sendable, Codable {
         public var url: String
@@ -118,6 +122,8 @@ public struct LoadReport: Sendable, Codable {
         case byRequest = "by_request"
         case timeline
         case thresholds, watch
+        case serverThresholds = "server_thresholds"
+        case incident
     }
 
     /// Builds the report of `result` under `configuration`, judged by `thresholds`.
@@ -152,6 +158,7 @@ public struct LoadReport: Sendable, Codable {
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch
+        incident = IncidentReport(slowestRequests: result.slowest)
     }
 
     /// (errors + 5xx + unsent) / (responses + errors + unsent), or 1 when all are zero.
