@@ -38,7 +38,7 @@ extension LoadReport {
         var items: [String] = []
         if limits.abortOnLeak { items.append("<code>--abort-on-leak</code>") }
         for (route, limit) in limits.maxRouteP99MS.sorted(by: { $0.key < $1.key }) {
-            items.append("<code>--max-server-p99 \(HTML.escape(route))=\(limit.formatted(digits: 3))ms</code>")
+            items.append("<code>--max-server-p99 \(HTML.escape(route))=\(ServerThresholds.durationText(milliseconds: limit))</code>")
         }
         if let rate = limits.maxServerErrorRate { items.append("<code>--max-server-5xx-rate \(rate.formatted(digits: 4))</code>") }
         out += "<p>Limits: " + items.joined(separator: ", ") + "</p></section>\n"
@@ -92,7 +92,7 @@ extension LoadReport {
         guard let view, !view.snapshots.isEmpty else {
             return out + #"<p class="muted">No good sample from the admin port.</p></section>"# + "\n"
         }
-        out += "<table><tr><th>moment</th><th class=n>at (s of the load)</th><th class=n>live tasks</th><th>largest group</th></tr>"
+        out += "<table><tr><th>moment</th><th class=n>second of the load</th><th class=n>live tasks</th><th>largest group</th></tr>"
         for snapshot in view.snapshots {
             let top = snapshot.groups.first.map { "\($0.name) @ \($0.site) (\($0.count))" } ?? ""
             out += "<tr><td>\(snapshot.moment)</td><td class=n>\(snapshot.second.formatted(digits: 1))</td>"

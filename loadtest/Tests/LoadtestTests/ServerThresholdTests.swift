@@ -108,7 +108,7 @@ import Testing
         let breach = try #require(Self.judge(limits, slow))
         #expect(breach.kind == "server_p99" && breach.route == Self.route && breach.limit == 50)
         #expect(breach.observed > 50 && breach.observed <= 100)
-        #expect(breach.threshold == "--max-server-p99 /api/v1/order/map=50.000ms")
+        #expect(breach.threshold == "--max-server-p99 /api/v1/order/map=50.0ms")
         // All fast: p99 under 1 ms.
         #expect(Self.judge(limits, [Self.sample(0), Self.sample(1, total: 100)]) == nil)
         // The limit judges each interval's deltas, not the totals since the start.

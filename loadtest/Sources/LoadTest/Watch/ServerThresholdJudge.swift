@@ -53,7 +53,7 @@ public struct ServerThresholdJudge: Sendable {
         }
         for (route, limit) in thresholds.maxRouteP99MS.sorted(by: { $0.key < $1.key }) {
             if let p99 = row.routeP99MS[route], p99 > limit {
-                return make("server_p99", "--max-server-p99 \(route)=\(limit.formatted(digits: 3))ms", route: route,
+                return make("server_p99", "--max-server-p99 \(route)=\(ServerThresholds.durationText(milliseconds: limit))", route: route,
                             observed: p99, limit: limit,
                             "--max-server-p99: the server's p99 on \(route) was \(p99.formatted(digits: 3))ms over one sample, above \(limit.formatted(digits: 3))ms")
             }

@@ -53,6 +53,11 @@ public struct ServerThresholds: Sendable, Equatable, Codable {
         return value
     }
 
+    /// A limit in milliseconds as a short duration (`50.0ms`, `5.00s`).
+    public static func durationText(milliseconds: Double) -> String {
+        DurationText.format(nanoseconds: UInt64((milliseconds * 1e6).rounded()))
+    }
+
     /// The routes named by `maxRouteP99MS` that `served` lacks, sorted.
     public func unknownRoutes(served: Set<String>) -> [String] {
         maxRouteP99MS.keys.filter { !served.contains($0) && $0 != "unmatched" }.sorted()
