@@ -29,7 +29,7 @@ extension LoadReport {
             out += #"<p class="breach"><strong>Stopped early (exit 4):</strong> \#(HTML.escape(breach.summary)).<br>"#
             out += "Limit <code>\(HTML.escape(breach.threshold))</code>; observed \(HTML.escape(Self.observedText(breach)))"
             out += " at \(breach.loadSeconds.formatted(digits: 1)) s of the load"
-            if let after = serverThresholds.stoppedAfterSeconds { out += "; sending stopped \(after.formatted(digits: 2)) s after that sample" }
+            if let after = serverThresholds.stoppedAfterSeconds { out += "; sending stopped \(after.formatted(digits: 2)) s after the watcher saw it" }
             out += ".</p>"
         } else {
             out += #"<p class="pass">No server-side limit was crossed.</p>"#

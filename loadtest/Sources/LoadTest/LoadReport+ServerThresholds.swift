@@ -6,7 +6,8 @@ public struct ServerThresholdReport: Sendable, Codable {
     public var breach: ServerThresholdBreach?
     /// Watcher time at which the load ended.
     public var loadEndSeconds: Double?
-    /// From the sample that saw the breach to the end of the load, in seconds.
+    /// From the moment the watcher saw the breach (the end of the sample's reads) to the
+    /// end of the load, in seconds.
     public var stoppedAfterSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
@@ -20,14 +21,14 @@ public struct ServerThresholdReport: Sendable, Codable {
         self.passed = breach == nil
         self.breach = breach
         self.loadEndSeconds = loadEndSeconds
-        if let breach, let loadEndSeconds { stoppedAfterSeconds = max(0, loadEndSeconds - breach.sampleSeconds) }
+        if let breach, let loadEndSeconds { stoppedAfterSeconds = max(0, loadEndSeconds - (breach.seenSeconds ?? breach.sampleSeconds)) }
     }
 
     /// The text report's lines.
     var lines: [String] {
         guard let breach else { return ["  server   thresholds passed"] }
         var line = "  STOPPED EARLY (exit 4): \(breach.summary)"
-        if let stoppedAfterSeconds { line += "; sending stopped \(stoppedAfterSeconds.formatted(digits: 2))s after that sample" }
+        if let stoppedAfterSeconds { line += "; sending stopped \(stoppedAfterSeconds.formatted(digits: 2))s after the watcher saw it" }
         return [line]
     }
 }

@@ -96,7 +96,7 @@ struct LoadTestCommand: ParsableCommand {
     @Flag(help: "Allow targets that are not loopback addresses (refused by default).")
     var allowRemote = false
 
-    @OptionGroup(title: "Server-side thresholds (need --watch)")
+    @OptionGroup(title: "Server-side thresholds")
     var serverThresholds: ServerThresholdOptions
 
     mutating func run() throws {

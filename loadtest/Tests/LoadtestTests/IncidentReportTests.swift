@@ -91,7 +91,7 @@ struct IncidentReportTests {
         for id in report.htmlSectionIDs { #expect(html.contains(#"<section id="\#(id)">"#), "\(id)") }
         #expect(report.htmlSectionIDs.count == 12)
         #expect(html.contains("map-get-&lt;1&gt;") && html.contains("--abort-on-leak: &lt;b&gt;"))
-        #expect(html.contains("sending stopped 0.50 s after that sample"))
+        #expect(html.contains("sending stopped 0.50 s after the watcher saw it"))
         #expect(!html.lowercased().contains("<script"))
         #expect(report.text.contains("STOPPED EARLY (exit 4): --abort-on-leak: <b>"))
         let json = try JSONSerialization.jsonObject(with: report.json()) as? [String: Any]

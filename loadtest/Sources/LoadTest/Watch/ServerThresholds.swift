@@ -76,8 +76,13 @@ public struct ServerThresholdBreach: Sendable, Equatable, Codable {
     public var observed: Double
     /// The limit's value in the same unit (0 for a leak).
     public var limit: Double
-    /// Watcher time (seconds since its baseline sample) of the sample that saw it.
+    /// Watcher time (seconds since its baseline sample) of the sample that saw it: when
+    /// its reads began.
     public var sampleSeconds: Double
+    /// Watcher time at which that sample's reads were done and the limit judged crossed:
+    /// the earliest the load could be stopped (the admin listener answers slowly on a busy
+    /// machine; it runs at the lowest CPU priority).
+    public var seenSeconds: Double?
     /// The same moment on the load's clock (seconds since sending started).
     public var loadSeconds: Double
     /// One sentence.
@@ -86,6 +91,7 @@ public struct ServerThresholdBreach: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, threshold, route, observed, limit
         case sampleSeconds = "sample_seconds"
+        case seenSeconds = "seen_seconds"
         case loadSeconds = "load_seconds"
         case summary
     }

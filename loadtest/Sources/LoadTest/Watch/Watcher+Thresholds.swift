@@ -32,8 +32,9 @@ extension Watcher {
             let loadStart = state.loadStart ?? 0
             return (good.first, good.dropLast().last, good.filter { $0.time >= loadStart }, loadStart)
         }
-        guard let found = judge.breach(current: sample, row: row, previous: previous, baseline: baseline,
+        guard var found = judge.breach(current: sample, row: row, previous: previous, baseline: baseline,
                                        load: load, loadStart: loadStart) else { return }
+        found.seenSeconds = now
         let onBreach = thresholdState.withLock { state -> (@Sendable (ServerThresholdBreach) -> Void)? in
             guard state.breach == nil else { return nil }
             state.breach = found
