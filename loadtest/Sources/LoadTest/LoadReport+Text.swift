@@ -29,6 +29,7 @@ extension LoadReport {
             }
         }
         for violation in thresholds.violations { lines.append("  THRESHOLD CROSSED: \(violation)") }
+        if let serverThresholds { lines += serverThresholds.lines }
         return lines.joined(separator: "\n")
     }
 }

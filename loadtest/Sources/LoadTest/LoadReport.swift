@@ -31,6 +31,10 @@ public struct LoadReport: Sendable, Codable {
     public var host: String?
     public var sources: [Source]?
     public var recordsDropped: UInt64?
+    /// Limits judged from the watcher's samples, and the one that stopped the run.
+    public var serverThresholds: ServerThresholdReport?
+    /// The slowest requests and, with `--watch`, the server's view of the run.
+    public var incident: IncidentReport?
 
     public struct Target: Sendable, Codable {
         public var url: String
@@ -133,6 +137,8 @@ public struct LoadReport: Sendable, Codable {
         case startedAtUnixSeconds = "started_at_unix_seconds"
         case host, sources
         case recordsDropped = "records_dropped"
+        case serverThresholds = "server_thresholds"
+        case incident
     }
 
     /// Builds the report of `result` under `configuration`, judged by `thresholds`.
@@ -171,6 +177,7 @@ public struct LoadReport: Sendable, Codable {
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch
+        incident = IncidentReport(slowestRequests: result.slowest)
     }
 
     /// (errors + 5xx + unsent) / (responses + errors + unsent), or 1 when all are zero.

@@ -159,8 +159,10 @@ public final class LoadRunner: Sendable {
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
+        var slowest = SlowestRequests()
         for worker in workers {
             worker.state.withLock { state in
+                slowest.merge(state.slowest)
                 total.merge(state.total)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
             }
@@ -176,11 +178,13 @@ public final class LoadRunner: Sendable {
             counters.tls_failures += c.tls_failures
             finishedNanoseconds = max(finishedNanoseconds, c.finished_ns)
         }
-        return LoadResult(startedAt: startedAt,
+        var result = LoadResult(startedAt: startedAt,
                           elapsedSeconds: Double(finishedNanoseconds - startNanoseconds) / 1e9,
                           stats: total, byEntry: byEntry, timeline: timeline, entryLabels: table.entryLabels,
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                           connectsHTTP2: counters.connects_h2, tlsFailures: counters.tls_failures,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
+        result.slowest = slowest.report(table: table)
+        return result
     }
 }

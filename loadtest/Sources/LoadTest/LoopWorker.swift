@@ -29,6 +29,7 @@ final class LoopWorker: Sendable {
         var byEntry: [LoadStats]
         var interval = Interval()
         var timeline = Timeline()
+        var slowest = SlowestRequests()
     }
 
     let state: Mutex<State>
@@ -93,6 +94,7 @@ final class LoopWorker: Sendable {
             for sample in samples {
                 state.total.record(sample)
                 state.timeline.record(sample)
+                state.slowest.offer(sample)
                 let index = Int(sample.request_index)
                 if sample.request_index != LC_NO_REQUEST, index < entryOfRequest.count {
                     state.byEntry[entryOfRequest[index]].record(sample)
