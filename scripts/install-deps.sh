@@ -10,6 +10,8 @@ set -euo pipefail
 # systemd gives systemd-analyze, which verifies deploy/systemd/orders.service.
 packages=(libnghttp2-dev libssl-dev zlib1g-dev pkg-config curl prometheus nghttp2-client openssl python3 python3-venv
           golang-go systemd)
+# chromium renders loadtest's HTML incident report headless (loadtest/check-html-report.sh).
+packages+=(chromium)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nghttp2-server nginx h2o linux-perf valgrind)
 fi

@@ -15,6 +15,8 @@ if [[ $# -gt 0 ]]; then
 fi
 # The Grafana dashboard's every expression against a real Prometheus scraping the binary.
 scripts/check-dashboard.sh .build/debug/orders
+# loadtest's HTML incident report of a real leaking run, rendered by headless chromium.
+loadtest/check-html-report.sh .build/debug
 # The ignored-lookup lint over Sources/ and its own tests: a package of its own
 # (Tools/LookupLint), so that swift-syntax stays out of the server's build.
 swift test --package-path Tools/LookupLint

@@ -19,6 +19,7 @@ enum DebugIndexPage {
             ("/debug/vars", "", "threads, loops, connections, memory, fds, uptime and version as JSON"),
             ("/debug/loops", stalled == 0 ? "" : "\(stalled) stalled",
              "event loops: iteration length and timer lag, current and recent stalls with their requests, as JSON"),
+            ("/debug/routes", "\(diagnostics.routes.count)", "the public route templates and their methods, as JSON (the metrics' route labels)"),
             ("/debug/faults", "", "fault modes and their state (POST to change)"),
             ("/debug/dependencies", "", "the stand-in dependencies' latencies, failure rates and cache TTL (POST to change, POST /debug/dependencies/reset to restore)"),
             ("/debug/loggers", diagnostics.logLevel.level.rawValue, "the log level (POST {\"level\":\"debug\"} to change it at once)"),

@@ -26,14 +26,18 @@ public struct Diagnostics: Sendable {
     /// The public server's event loops (`HTTPServer.loopHealth`): `/debug/loops` and the
     /// `eventloop_*` metrics.
     public let loopHealth: @Sendable () -> LoopHealthReport
+    /// The public server's route templates and methods (`/debug/routes`).
+    public let routes: [Routes.Listing]
 
     public init(
         registry: TaskRegistry, prometheus: PrometheusCollectorRegistry, httpMetrics: [HTTPMetrics],
         connections: @escaping @Sendable () -> [(proto: String, count: Int)],
         loops: @escaping @Sendable () -> [Int], version: String, leakThreshold: Duration = .seconds(30),
         logLevel: LogLevelControl = LogLevelControl(.info),
-        loopHealth: @escaping @Sendable () -> LoopHealthReport = { LoopHealthReport(stallThreshold: nil, loops: []) }
+        loopHealth: @escaping @Sendable () -> LoopHealthReport = { LoopHealthReport(stallThreshold: nil, loops: []) },
+        routes: [Routes.Listing] = []
     ) {
+        self.routes = routes
         self.logLevel = logLevel
         self.loopHealth = loopHealth
         self.leakThreshold = leakThreshold

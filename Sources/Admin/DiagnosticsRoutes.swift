@@ -10,6 +10,7 @@ import TaskRegistry
 /// - `GET /debug/tasks`: the task registry, like Go's goroutine profile (`debug=0`: pprof).
 /// - `GET /debug/vars`: JSON figures, like `gops stats`.
 /// - `GET /debug/loops`: the event loops' health and stalls, as JSON.
+/// - `GET /debug/routes`: the public server's route templates and methods, as JSON.
 /// - `GET` and `POST /debug/loggers`: the log level, read and changed at run time.
 /// - `GET /debug/`: an HTML index of all of them, with current counts.
 public enum DiagnosticsRoutes {
@@ -57,6 +58,9 @@ public enum DiagnosticsRoutes {
         router.get("/debug/loops") { _, _ in
             Response(contentType: .json, body: ResponseBody(DebugLoops.json(diagnostics.loopHealth())))
         }
+        router.get("/debug/routes", SynchronousHandler { _, _ in
+            Response(contentType: .json, body: ResponseBody(string: DebugRoutes.json(diagnostics.routes)))
+        })
         let index: Handler = { _, _ in
             Response(contentType: .html, body: ResponseBody(string: DebugIndexPage.html(diagnostics)))
         }

@@ -134,7 +134,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ?? (activity.requestTag == 0 ? nil : registry.runningRequest(tag: activity.requestTag, loop: activity.loop))
             return found.map { StalledRequest(route: $0.route, requestID: $0.requestID) }
         }
-        let server = HTTPServer(configuration: configuration, routes: router.build(), logger: logger, drainState: drainState)
+        let routes = router.build()
+        let server = HTTPServer(configuration: configuration, routes: routes, logger: logger, drainState: drainState)
 
         let admin = AdminListener.make(
             host: listeners.adminHost, port: listeners.adminPort, logger: logger,
@@ -144,7 +145,8 @@ struct ServeCommand: AsyncParsableCommand {
                 loops: { server.connectionsPerLoop }, version: OrdersCommand.version,
                 leakThreshold: .milliseconds(diagnostics.leakThreshold),
                 logLevel: levelControl,
-                loopHealth: { server.loopHealth }
+                loopHealth: { server.loopHealth },
+                routes: routes.listing
             ),
             faults: faults,
             dependencies: service.dependencies

@@ -7,7 +7,7 @@ import Testing
 struct AdminEndpointTests {
     static let server = Result { try ServerProcess() }
 
-    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/tasks?debug=2", "/debug/vars", "/debug/loops", "/debug/", "/debug/faults",
+    @Test(arguments: ["/metrics", "/debug/tasks", "/debug/tasks?debug=2", "/debug/vars", "/debug/loops", "/debug/routes", "/debug/", "/debug/faults",
                       "/debug/dependencies"])
     func debugPathsAre404OnThePublicPort(path: String) throws {
         let server = try Self.server.get()

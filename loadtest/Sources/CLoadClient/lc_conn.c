@@ -128,7 +128,7 @@ void lc_conn_fail(lc_conn *conn, lc_error_kind kind) {
     for (uint32_t i = 0; i < conn->max_inflight; i++) {
         const lc_inflight *slot = &conn->slots[i];
         if (slot->next_free != UINT32_MAX) continue; /* free */
-        lc_loop_emit(conn->loop, now, slot->start_ns, slot->request_index, 0, kind);
+        lc_loop_emit_sized(conn->loop, now, slot->start_ns, slot->request_index, 0, kind, slot->bytes_in);
     }
     conn_close(conn, now);
 }
@@ -148,6 +148,7 @@ int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
     entry->start_ns = start_ns;
     entry->sent_ns = lc_now_ns();
     entry->request_index = request_index;
+    entry->bytes_in = 0;
     conn->inflight++;
     COUNT(conn->loop, sent, 1);
     lc_loop_mark_dirty(conn->loop, conn);
@@ -156,7 +157,7 @@ int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
 
 static void conn_release(lc_conn *conn, uint32_t slot, uint16_t status, lc_error_kind kind) {
     lc_inflight *entry = &conn->slots[slot];
-    lc_loop_emit(conn->loop, lc_now_ns(), entry->start_ns, entry->request_index, status, kind);
+    lc_loop_emit_sized(conn->loop, lc_now_ns(), entry->start_ns, entry->request_index, status, kind, entry->bytes_in);
     entry->next_free = conn->free_slot;
     conn->free_slot = slot;
     conn->inflight--;

@@ -54,9 +54,23 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
     return 0;
 }
 
-static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *user_data) {
-    (void)session;
+static int on_data_chunk(nghttp2_session *session, uint8_t flags, int32_t stream_id, const uint8_t *data, size_t len,
+                         void *user_data) {
+    (void)flags;
+    (void)data;
     lc_conn *conn = user_data;
+    uint32_t slot = slot_of(session, stream_id);
+    if (slot != UINT32_MAX) lc_inflight_add_bytes(&conn->slots[slot], len);
+    return 0;
+}
+
+static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *user_data) {
+    lc_conn *conn = user_data;
+    /* A stream's header block counts as its compressed size (called before the stream closes). */
+    if (frame->hd.type == NGHTTP2_HEADERS) {
+        uint32_t slot = slot_of(session, frame->hd.stream_id);
+        if (slot != UINT32_MAX) lc_inflight_add_bytes(&conn->slots[slot], frame->hd.length);
+    }
     if (frame->hd.type == NGHTTP2_GOAWAY && conn->state == LC_CONN_OPEN) conn->state = LC_CONN_CLOSING;
     if (frame->hd.type == NGHTTP2_SETTINGS && !(frame->hd.flags & NGHTTP2_FLAG_ACK)) conn->h2_ready = 1;
     return 0;
@@ -68,6 +82,7 @@ nghttp2_session_callbacks *lc_h2_callbacks_new(void) {
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame_recv);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data_chunk);
     return callbacks;
 }
 

@@ -42,6 +42,7 @@ static ssize_t h1_receive(lc_conn *conn, const char *data, size_t len) {
         size_t consumed = 0;
         int result = lc_h1_response_feed(&conn->h1, data + used, len - used, &consumed);
         used += consumed;
+        lc_inflight_add_bytes(&conn->slots[conn->order[conn->order_head]], consumed);
         if (result == LC_H1_ERROR) return -1;
         if (result == LC_H1_MORE) return (ssize_t)used;
         int close_after = conn->h1.close;

@@ -87,7 +87,13 @@ typedef struct lc_inflight {
     uint32_t next_free;    /* free-list link while unused */
     uint32_t body_offset;  /* h2: request body bytes handed to the session */
     uint16_t status;       /* h2: the response's :status so far (0: none yet) */
+    uint32_t bytes_in;     /* response bytes received so far (lc_sample.bytes_in) */
 } lc_inflight;
+
+/* Adds n response bytes to a slot's count; saturates at UINT32_MAX. */
+static inline void lc_inflight_add_bytes(lc_inflight *slot, size_t n) {
+    slot->bytes_in = n >= (size_t)(UINT32_MAX - slot->bytes_in) ? UINT32_MAX : slot->bytes_in + (uint32_t)n;
+}
 
 struct lc_conn {
     lc_loop *loop;
@@ -156,6 +162,9 @@ struct lc_loop {
     struct nghttp2_session_callbacks *h2_callbacks;
     struct ssl_ctx_st *ssl_ctx;
     char *server_name;               /* TLS: the loop's copy of tls_server_name (or host) */
+    lc_stage *stages;                /* the loop's prepared copy of schedule.stages, or NULL */
+    lc_stage *conn_stages;           /* the loop's prepared copy of config.conn_stages, or NULL */
+    uint32_t active_conns;           /* connections in use: those with index < this take requests */
     struct {
         _Atomic uint64_t sent, responses, errors, connects, bytes_in, bytes_out, unsent, finished_ns,
             connects_h2, tls_failures;
@@ -203,6 +212,9 @@ uint32_t lc_conn_oldest(const lc_conn *conn);
 /* One finished request: latency = done_ns - origin_ns (0 for connect errors). */
 void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error);
+/* The same, with the response's bytes (lc_sample.bytes_in). */
+void lc_loop_emit_sized(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
+                        lc_error_kind error, uint32_t bytes_in);
 void lc_loop_mark_dirty(lc_loop *loop, lc_conn *conn);
 /* A connection has room again (opened, or a response completed). */
 void lc_loop_conn_ready(lc_loop *loop, lc_conn *conn);

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,16 @@ static int resolve(lc_loop *loop, const char *host, uint16_t port) {
     return -1;
 }
 
+/* A prepared copy of `count` stages ramping from `start`; NULL when they are invalid. */
+static lc_stage *copy_stages(const lc_stage *stages, uint32_t count, double start) {
+    if (stages == NULL || count > LC_MAX_STAGES) return NULL;
+    lc_stage *copy = malloc(count * sizeof *copy);
+    if (copy == NULL) return NULL;
+    memcpy(copy, stages, count * sizeof *copy);
+    if (lc_schedule_prepare_stages(start, copy, count) != 0) { free(copy); return NULL; }
+    return copy;
+}
+
 lc_loop *lc_loop_create(const lc_loop_config *config) {
     if (config->connections == 0 || config->pipeline == 0 || config->request_count == 0 ||
         config->requests == NULL || config->timeout_ns == 0 || config->sample_batch == 0 ||
@@ -94,14 +105,25 @@ lc_loop *lc_loop_create(const lc_loop_config *config) {
     loop->epoll_fd = -1;
     loop->timer_fd = -1;
     if (resolve(loop, config->host, config->port) != 0) { free(loop); errno = EINVAL; return NULL; }
-    loop->open_loop = config->schedule.rate > 0;
+    loop->open_loop = lc_schedule_is_open(&config->schedule);
+    loop->config.schedule.stages = NULL;
+    loop->config.conn_stages = NULL;
+    loop->active_conns = config->connections;
+    if (config->schedule.stage_count > 0 &&
+        (loop->stages = copy_stages(config->schedule.stages, config->schedule.stage_count,
+                                    config->schedule.rate)) == NULL) { free(loop); errno = EINVAL; return NULL; }
+    loop->config.schedule.stages = loop->stages;
+    if (config->conn_stage_count > 0 &&
+        (loop->conn_stages = copy_stages(config->conn_stages, config->conn_stage_count, config->conn_start)) == NULL) {
+        free(loop->stages); free(loop); errno = EINVAL; return NULL;
+    }
     loop->issue_limit = config->max_requests ? config->max_requests : UINT64_MAX;
     loop->send_until_ns = config->duration_ns ? config->start_ns + config->duration_ns : UINT64_MAX;
     loop->cursor = config->request_cursor % config->request_count;
     loop->conn_count = config->connections;
     for (uint32_t i = 0; i < config->request_count; i++)
         if (config->requests[i].len > loop->longest_request) loop->longest_request = config->requests[i].len;
-    if ((uint64_t)loop->longest_request * config->pipeline > LC_MAX_WBUF) { free(loop); errno = EINVAL; return NULL; }
+    if ((uint64_t)loop->longest_request * config->pipeline > LC_MAX_WBUF) { lc_loop_destroy(loop); errno = EINVAL; return NULL; }
     loop->transport = config->tls ? &lc_tls_transport : &lc_tcp_transport;
     loop->protocol = (config->http2 && !config->tls) ? &lc_h2_protocol : &lc_http1_protocol;
     if (config->http2) {
@@ -148,6 +170,8 @@ void lc_loop_destroy(lc_loop *loop) {
     free(loop->conns);
     free(loop->dirty);
     free(loop->samples);
+    free(loop->stages);
+    free(loop->conn_stages);
     free(loop);
 }
 
@@ -185,6 +209,11 @@ static void loop_flush_samples(lc_loop *loop) {
 
 void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error) {
+    lc_loop_emit_sized(loop, done_ns, origin_ns, request_index, status, error, 0);
+}
+
+void lc_loop_emit_sized(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
+                        lc_error_kind error, uint32_t bytes_in) {
     lc_sample *sample = &loop->samples[loop->sample_count++];
     uint64_t start = loop->config.start_ns;
     /* An open-loop origin may be later than a connect error's time; such samples have no latency. */
@@ -194,6 +223,10 @@ void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t 
     sample->status = status;
     sample->error = (uint8_t)error;
     sample->reserved = 0;
+    sample->bytes_in = bytes_in;
+    sample->reserved2 = 0;
+    uint64_t origin = origin_ns != 0 ? origin_ns : done_ns;
+    sample->origin_ns = origin > start ? origin - start : 0;
     if (error == LC_ERROR_NONE) COUNT(loop, responses, 1); else COUNT(loop, errors, 1);
     if (loop->sample_count == loop->config.sample_batch) loop_flush_samples(loop);
 }
@@ -224,7 +257,7 @@ static void loop_take_request(lc_loop *loop) {
 
 /* Closed loop: keep the connection full. */
 void lc_loop_conn_ready(lc_loop *loop, lc_conn *conn) {
-    if (loop->open_loop || !loop->sending || !loop->started) return;
+    if (loop->open_loop || !loop->sending || !loop->started || conn->index >= loop->active_conns) return;
     uint64_t now = 0;
     while (loop->issued < loop->issue_limit && lc_conn_can_submit(conn, loop_next_request(loop))) {
         if (now == 0) now = lc_now_ns();
@@ -247,9 +280,10 @@ static void loop_send_due(lc_loop *loop, uint64_t now) {
     while (loop->issued < due) {
         const lc_request *request = loop_next_request(loop);
         lc_conn *conn = NULL;
-        for (uint32_t tried = 0; tried < loop->conn_count; tried++) {
+        for (uint32_t tried = 0; tried < loop->active_conns; tried++) {
+            if (loop->rr_cursor >= loop->active_conns) loop->rr_cursor = 0;
             lc_conn *candidate = &loop->conns[loop->rr_cursor];
-            loop->rr_cursor = loop->rr_cursor + 1 == loop->conn_count ? 0 : loop->rr_cursor + 1;
+            loop->rr_cursor = loop->rr_cursor + 1 == loop->active_conns ? 0 : loop->rr_cursor + 1;
             if (lc_conn_can_submit(candidate, request)) { conn = candidate; break; }
         }
         if (conn == NULL) return;
@@ -284,10 +318,27 @@ static uint32_t loop_inflight(const lc_loop *loop) {
     return total;
 }
 
+/* Connection stages: the connections in use now. Those that come back into use and are
+   still open are filled at once; the others connect in the sweep. */
+static void loop_update_active(lc_loop *loop, uint64_t now) {
+    if (loop->conn_stages == NULL) return;
+    uint64_t offset = now > loop->config.start_ns ? now - loop->config.start_ns : 0;
+    double value = lc_stages_value_at(loop->conn_stages, loop->config.conn_stage_count, offset);
+    uint32_t active = value >= loop->conn_count ? loop->conn_count : (uint32_t)llround(value);
+    uint32_t before = loop->active_conns;
+    loop->active_conns = active;
+    for (uint32_t i = before; i < active; i++) lc_loop_conn_ready(loop, &loop->conns[i]);
+}
+
 static void loop_sweep(lc_loop *loop, uint64_t now) {
+    loop_update_active(loop, now);
     for (uint32_t i = 0; i < loop->conn_count; i++) {
         lc_conn *conn = &loop->conns[i];
         lc_conn_sweep(conn, now);
+        if (i >= loop->active_conns) { /* parked: closed once nothing is in flight */
+            if (conn->state != LC_CONN_IDLE && conn->inflight == 0) lc_conn_fail(conn, LC_ERROR_RESET);
+            continue;
+        }
         if (loop->sending && conn->state == LC_CONN_IDLE && now >= conn->retry_at_ns) lc_conn_connect(conn, now);
     }
     loop->next_sweep_ns = now + LC_SWEEP_NS;

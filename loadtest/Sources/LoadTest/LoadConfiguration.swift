@@ -30,6 +30,9 @@ public struct LoadConfiguration: Sendable {
     public var tableSize = 16_384
     /// Overrides the scenario's seed.
     public var seed: UInt64?
+    /// A ramp of the rate (open loop) or of the connections in use (closed loop); the run
+    /// lasts its total duration (LoadConfiguration+Stages.swift).
+    public var stages: LoadStages?
 
     public init(target: LoadTarget, scenario: Scenario) {
         self.target = target
@@ -57,6 +60,7 @@ public struct LoadConfiguration: Sendable {
         if let rate, !(rate > 0 && rate <= 10_000_000) { throw Problem(description: "--rate must be within (0, 10M]/s") }
         guard timeout > .zero else { throw Problem(description: "--timeout must be positive") }
         guard (1...1_000_000).contains(tableSize) else { throw Problem(description: "table size must be within 1...1000000") }
+        try validateStages()
     }
 
     /// Connections of loop `index`: an even share, the remainder to the first loops.
@@ -69,7 +73,7 @@ public struct LoadConfiguration: Sendable {
     public func requests(ofLoop index: Int) -> UInt64? {
         guard let requests else { return nil }
         let loops = UInt64(threads), position = UInt64(index)
-        if rate != nil { return requests > position ? (requests - position + loops - 1) / loops : 0 }
+        if isOpenLoop { return requests > position ? (requests - position + loops - 1) / loops : 0 }
         return requests / loops + (position < requests % loops ? 1 : 0)
     }
 
@@ -82,7 +86,7 @@ public struct LoadConfiguration: Sendable {
     public var protocolName: String { target.tls ? "tls" : (http2 ? "h2c" : "http/1.1") }
 
     /// Whether the run is paced (open loop).
-    public var isOpenLoop: Bool { rate != nil }
+    public var isOpenLoop: Bool { rate != nil || stages?.kind == .rate }
 
     /// Rendered requests: one when the scenario can only produce one, else the table size
     /// (no more than the request bound).

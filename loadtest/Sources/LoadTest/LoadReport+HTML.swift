@@ -18,23 +18,29 @@ extension LoadReport {
             pre{background:#f1f3f5;padding:10px;overflow-x:auto;font-size:12px}
             svg{width:100%;height:auto;background:#fff;border:1px solid #dee2e6;margin:6px 0}
             .verdict{font-weight:600} .leak{color:#c92a2a} .ok{color:#2b8a3e}
+            \(Self.incidentStyle)
             </style></head><body>
-            <h1>loadtest: \(HTML.escape(target.url))</h1>
+            <section id="summary"><h1>loadtest: \(HTML.escape(target.url))</h1>
             <p>Started \(HTML.escape(startedAt)); \(HTML.escape(config.mode)) loop.</p>
-            <pre>\(HTML.escape(text))</pre>
+            <pre>\(HTML.escape(text))</pre></section>
 
             """
+        page += sourcesHTML
         if let watch {
-            let leak = !watch.verdict.leaks.isEmpty
-            page += #"<p class="verdict \#(leak ? "leak" : "ok")">Watcher: \#(HTML.escape(watch.verdict.summary))</p>"#
+            let leak = watch.verdict.isLeak
+            page += #"<section id="verdict"><p class="verdict \#(leak ? "leak" : "ok")">Watcher: \#(HTML.escape(watch.verdict.summary))</p></section>"#
             page += "\n"
         }
-        page += "<h2>Latency percentiles per second</h2>\n" + latencyChart.svg + "\n"
-        page += "<h2>Responses per second</h2>\n" + throughputChart.svg + "\n"
-        page += "<h2>Status codes and errors per second</h2>\n" + statusChart.svg + "\n"
+        page += serverThresholdsSection
+        page += #"<section id="client-latency"><h2>Latency percentiles per second</h2>"# + "\n" + latencyChart.svg + "</section>\n"
+        page += #"<section id="client-throughput"><h2>Responses per second</h2>"# + "\n" + (hasTargets ? targetChart : throughputChart).svg + "</section>\n"
+        page += #"<section id="client-status"><h2>Status codes and errors per second</h2>"# + "\n" + statusChart.svg + "</section>\n"
         if let chart = watchChart {
-            page += "<h2>Live tasks on the server (watcher, \(HTML.escape(watch?.admin ?? "")))</h2>\n" + chart.svg + "\n"
+            page += #"<section id="server-tasks"><h2>Live tasks on the server (watcher, \#(HTML.escape(watch?.admin ?? "")))</h2>"#
+                + "\n" + chart.svg + "</section>\n"
         }
+        page += serverViewSections
+        page += slowestRequestsSection
         page += """
             <p>Seconds count from the start of sending; a request belongs to the second in which it finished.
             Written by <code>loadtest --html</code>; the same numbers are in <code>--json</code> (<code>timeline</code>, <code>watch.rows</code>).</p>

@@ -8,6 +8,7 @@ extension LoadReport {
             ? "TLS (\(requests.connectsH2) of \(requests.connects) connects h2)" : config.protocol
         lines.append("\(target.url): \(wire), \(config.connections) connections, \(config.threads) threads, "
             + "\(depth), \(mode)")
+        if let stages = config.stages { lines.append(stages.line) }
         lines.append("  \(requests.responses) responses in \(elapsedSeconds.formatted(digits: 2))s: "
             + "\(throughputRPS.formatted(digits: 1)) req/s, "
             + "\(Double(bytes.in) / 1_048_576 / max(elapsedSeconds, 1e-9), digits: 2) MiB/s in")
@@ -28,6 +29,7 @@ extension LoadReport {
             }
         }
         for violation in thresholds.violations { lines.append("  THRESHOLD CROSSED: \(violation)") }
+        if let serverThresholds { lines += serverThresholds.lines }
         return lines.joined(separator: "\n")
     }
 }

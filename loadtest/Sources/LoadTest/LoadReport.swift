@@ -25,6 +25,16 @@ public struct LoadReport: Sendable, Codable {
     public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
+    /// `latency_ms`'s histogram, and where the run came from, for `loadtest report` (LoadReport+Merge.swift).
+    public var latencyHistogram: HistogramEncoding?
+    public var startedAtUnixSeconds: Double?
+    public var host: String?
+    public var sources: [Source]?
+    public var recordsDropped: UInt64?
+    /// Limits judged from the watcher's samples, and the one that stopped the run.
+    public var serverThresholds: ServerThresholdReport?
+    /// The slowest requests and, with `--watch`, the server's view of the run.
+    public var incident: IncidentReport?
 
     public struct Target: Sendable, Codable {
         public var url: String
@@ -49,13 +59,15 @@ public struct LoadReport: Sendable, Codable {
         public var rate: Double?
         public var timeoutSeconds: Double
         public var scenario: String?
+        /// `--stages`: the ramp (LoadReport+Stages.swift).
+        public var stages: LoadStages.Report?
         enum CodingKeys: String, CodingKey {
             case mode, connections, threads, pipeline, `protocol`, streams
             case verifyCertificate = "verify_certificate"
             case durationSeconds = "duration_seconds"
             case requests, rate
             case timeoutSeconds = "timeout_seconds"
-            case scenario
+            case scenario, stages
         }
     }
 
@@ -90,11 +102,14 @@ public struct LoadReport: Sendable, Codable {
         public var statusCounts: [String: UInt64]
         public var errors: ErrorCounts
         public var latencyMS: LatencySummary
+        /// `latency_ms`'s histogram (microseconds), for merging reports exactly.
+        public var latencyHistogram: HistogramEncoding?
         enum CodingKeys: String, CodingKey {
             case name, responses
             case statusCounts = "status_counts"
             case errors
             case latencyMS = "latency_ms"
+            case latencyHistogram = "latency_histogram"
         }
     }
 
@@ -118,20 +133,29 @@ public struct LoadReport: Sendable, Codable {
         case byRequest = "by_request"
         case timeline
         case thresholds, watch
+        case latencyHistogram = "latency_histogram"
+        case startedAtUnixSeconds = "started_at_unix_seconds"
+        case host, sources
+        case recordsDropped = "records_dropped"
+        case serverThresholds = "server_thresholds"
+        case incident
     }
 
     /// Builds the report of `result` under `configuration`, judged by `thresholds`.
     public init(result: LoadResult, configuration: LoadConfiguration, url: String, thresholds: Thresholds,
                 watch: WatchReport? = nil) {
+        self.init(result: result, target: Target(url: url, host: configuration.target.host, port: configuration.target.port),
+                  config: Config(configuration), thresholds: thresholds, watch: watch)
+        host = Self.hostName
+    }
+
+    /// Builds the report of `result` for a run of `config` against `target` (also for merged runs).
+    public init(result: LoadResult, target: Target, config: Config, thresholds: Thresholds, watch: WatchReport? = nil) {
         let stats = result.stats
-        target = Target(url: url, host: configuration.target.host, port: configuration.target.port)
-        config = Config(mode: configuration.isOpenLoop ? "open" : "closed", connections: configuration.connections,
-                        threads: configuration.threads, pipeline: configuration.pipeline,
-                        protocol: configuration.protocolName, streams: configuration.http2 ? configuration.streams : nil,
-                        verifyCertificate: configuration.target.tls ? configuration.verifyCertificate : nil,
-                        durationSeconds: configuration.duration?.secondsValue, requests: configuration.requests,
-                        rate: configuration.rate, timeoutSeconds: configuration.timeout.secondsValue,
-                        scenario: configuration.scenarioPath)
+        self.target = target
+        self.config = config
+        startedAtUnixSeconds = result.startedAt.timeIntervalSince1970
+        latencyHistogram = HistogramEncoding(stats.latency)
         startedAt = ISO8601DateFormatter().string(from: result.startedAt)
         elapsedSeconds = result.elapsedSeconds
         let responses = stats.responses
@@ -146,12 +170,14 @@ public struct LoadReport: Sendable, Codable {
         errorRate = Self.errorRate(stats, unsent: result.unsent)
         byRequest = zip(result.entryLabels, result.byEntry).map { label, entry in
             EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
-                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
+                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency),
+                        latencyHistogram: HistogramEncoding(entry.latency))
         }
         timeline = result.timeline
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch
+        incident = IncidentReport(slowestRequests: result.slowest)
     }
 
     /// (errors + 5xx + unsent) / (responses + errors + unsent), or 1 when all are zero.

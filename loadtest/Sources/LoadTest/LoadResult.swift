@@ -22,4 +22,6 @@ public struct LoadResult: Sendable {
     public var tlsFailures: UInt64 = 0
     public var bytesIn: UInt64
     public var bytesOut: UInt64
+    /// The slowest responses, slowest first (the incident report's list).
+    public var slowest: [SlowRequest] = []
 }

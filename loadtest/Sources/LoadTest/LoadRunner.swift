@@ -9,6 +9,8 @@ public final class LoadRunner: Sendable {
     public let configuration: LoadConfiguration
     let table: RequestTable
     let workers: [LoopWorker]
+    /// `--out`: the raw results file, started when sending starts.
+    let raw: RawWriter?
     /// How long after `run()` is called sending starts: time for the connections to open.
     static let connectLead: UInt64 = 100_000_000
 
@@ -30,16 +32,17 @@ public final class LoadRunner: Sendable {
     }
 
     /// Prepares a run: validates, renders the request table, creates the loops.
-    public init(configuration: LoadConfiguration) throws(Failure) {
+    public init(configuration: LoadConfiguration, raw: RawWriter? = nil) throws(Failure) {
         do { try configuration.validate() } catch { throw .invalid(error.description) }
         do { try configuration.scenario.validate() } catch { throw .invalid(error.description) }
         self.configuration = configuration
+        self.raw = raw
         _ = lc_raise_fd_limit()
         table = RequestTable(scenario: configuration.scenario, authority: configuration.target.authority,
                              count: configuration.renderedCount, seed: configuration.seed)
         var workers: [LoopWorker] = []
         for index in 0..<configuration.threads {
-            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries)
+            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries, raw: raw)
             var config = lc_loop_config_default()
             config.port = configuration.target.port
             config.connections = UInt32(configuration.connections(ofLoop: index))
@@ -54,6 +57,19 @@ public final class LoadRunner: Sendable {
             if let rate = configuration.rate {
                 config.schedule = OpenLoopSchedule(rate: rate, startNanoseconds: config.start_ns,
                                                    loopIndex: index, loopCount: configuration.threads).raw
+            }
+            // Stages: lc_loop_create() copies them; these buffers are freed after it.
+            let stages = configuration.cStages(ofLoop: index)
+            defer { stages.rate?.deallocate(); stages.connections?.deallocate() }
+            if let rate = stages.rate {
+                config.schedule = lc_schedule(rate: configuration.stages?.start ?? 0, start_ns: config.start_ns,
+                                              phase: UInt32(index), stride: UInt32(configuration.threads),
+                                              stages: UnsafePointer(rate.baseAddress), stage_count: UInt32(rate.count))
+            }
+            if let connections = stages.connections {
+                config.conn_stages = connections.baseAddress
+                config.conn_stage_count = UInt32(connections.count)
+                config.conn_start = stages.connectionStart
             }
             config.requests = UnsafePointer(table.requests)
             config.request_count = UInt32(table.count)
@@ -72,12 +88,14 @@ public final class LoadRunner: Sendable {
     }
 
     /// Runs the load to its end (once per runner). `onTick` is called on the calling thread about every
-    /// `interval` with the progress since the last call.
-    public func run(interval: Duration = .seconds(1), onTick: (ProgressSnapshot) -> Void = { _ in }) -> LoadResult {
-        let startNanoseconds = lc_now_ns() + Self.connectLead
-        let startedAt = Date().addingTimeInterval(Double(Self.connectLead) / 1e9)
+    /// `interval` with the progress since the last call. Sending starts at `startAt` (`--start-at`;
+    /// at once if it has passed), else after the connect lead.
+    public func run(startAt: Date? = nil, interval: Duration = .seconds(1),
+                    onTick: (ProgressSnapshot) -> Void = { _ in }) -> LoadResult {
+        let (startNanoseconds, startedAt) = Self.start(at: startAt)
         let finished = DispatchSemaphore(value: 0)
         for worker in workers { worker.setStart(startNanoseconds) }
+        raw?.start(startedAt: startedAt)
         for (index, worker) in workers.enumerated() {
             let thread = Thread {
                 worker.run()
@@ -88,6 +106,8 @@ public final class LoadRunner: Sendable {
         }
         var remaining = workers.count
         var lastTick = lc_now_ns()
+        // Progress ticks count from the start of sending, which --start-at may put later.
+        if startNanoseconds > lc_now_ns() + Self.connectLead { lastTick = startNanoseconds }
         var summaries: [Int: Timeline.Point] = [:]
         var nextTick = startNanoseconds + interval.nanosecondsValue
         while remaining > 0 {
@@ -106,7 +126,8 @@ public final class LoadRunner: Sendable {
             nextTick += interval.nanosecondsValue
         }
         summaries.merge(closeSeconds(before: nil).summaries) { $0.absorbing($1) }
-        return result(startedAt: startedAt, start: startNanoseconds, timeline: Timeline.points(summaries))
+        return result(startedAt: startedAt, start: startNanoseconds,
+                      timeline: configuration.withTargets(Timeline.points(summaries)))
     }
 
     /// The loops' seconds before `limit` (all when nil), merged.
@@ -138,8 +159,10 @@ public final class LoadRunner: Sendable {
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
+        var slowest = SlowestRequests()
         for worker in workers {
             worker.state.withLock { state in
+                slowest.merge(state.slowest)
                 total.merge(state.total)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
             }
@@ -155,11 +178,13 @@ public final class LoadRunner: Sendable {
             counters.tls_failures += c.tls_failures
             finishedNanoseconds = max(finishedNanoseconds, c.finished_ns)
         }
-        return LoadResult(startedAt: startedAt,
+        var result = LoadResult(startedAt: startedAt,
                           elapsedSeconds: Double(finishedNanoseconds - startNanoseconds) / 1e9,
                           stats: total, byEntry: byEntry, timeline: timeline, entryLabels: table.entryLabels,
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                           connectsHTTP2: counters.connects_h2, tlsFailures: counters.tls_failures,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
+        result.slowest = slowest.report(table: table)
+        return result
     }
 }

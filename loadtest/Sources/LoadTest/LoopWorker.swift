@@ -29,15 +29,19 @@ final class LoopWorker: Sendable {
         var byEntry: [LoadStats]
         var interval = Interval()
         var timeline = Timeline()
+        var slowest = SlowestRequests()
     }
 
     let state: Mutex<State>
     let entryOfRequest: [Int]
+    /// `--out`: where the samples also go, as records.
+    let raw: RawWriter?
     private let handle = Mutex<Handle?>(nil)
 
-    init(entryCount: Int, entryOfRequest: [Int]) {
+    init(entryCount: Int, entryOfRequest: [Int], raw: RawWriter? = nil) {
         state = Mutex(State(byEntry: (0..<entryCount).map { _ in LoadStats() }))
         self.entryOfRequest = entryOfRequest
+        self.raw = raw
     }
 
     /// Creates the C loop for `config` (whose callback fields this fills in).
@@ -85,10 +89,12 @@ final class LoopWorker: Sendable {
     }
 
     func record(_ samples: UnsafeBufferPointer<lc_sample>) {
+        raw?.append(samples, entryOfRequest: entryOfRequest)
         state.withLock { state in
             for sample in samples {
                 state.total.record(sample)
                 state.timeline.record(sample)
+                state.slowest.offer(sample)
                 let index = Int(sample.request_index)
                 if sample.request_index != LC_NO_REQUEST, index < entryOfRequest.count {
                     state.byEntry[entryOfRequest[index]].record(sample)

@@ -17,7 +17,8 @@ public struct OpenLoopSchedule: Sendable, Equatable {
     }
 
     var raw: lc_schedule {
-        lc_schedule(rate: rate, start_ns: startNanoseconds, phase: UInt32(loopIndex), stride: UInt32(loopCount))
+        lc_schedule(rate: rate, start_ns: startNanoseconds, phase: UInt32(loopIndex), stride: UInt32(loopCount),
+                    stages: nil, stage_count: 0)
     }
 
     /// When this loop's request number `sequence` is due (monotonic ns).

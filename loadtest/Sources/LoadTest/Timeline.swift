@@ -71,7 +71,8 @@ public struct Timeline: Sendable {
     public var summaries: [Int: Point] {
         Dictionary(uniqueKeysWithValues: seconds.map { index, second in
             (index, Point(second: index, responses: second.responses, statusCounts: LoadReport.keyed(second.statusCounts),
-                          errors: second.errors.total, latencyMS: second.responses > 0 ? .init(second.latency) : nil))
+                          errors: second.errors.total, latencyMS: second.responses > 0 ? .init(second.latency) : nil,
+                          latencyHistogram: second.responses > 0 ? HistogramEncoding(second.latency) : nil))
         })
     }
 
@@ -96,6 +97,23 @@ public struct Timeline: Sendable {
         public var errors: UInt64
         /// Latency of this second's responses; absent when there were none.
         public var latencyMS: Percentiles?
+        /// Open loop: requests due in this second by the schedule (the rate, or the integral
+        /// of a ramp over it); 0 after sending ends.
+        public var targetRPS: Double?
+        /// Open loop: responses that finished in this second, beside `targetRPS`.
+        public var achievedRPS: Double?
+        /// The histogram `latencyMS` summarizes (microseconds), for merging reports exactly.
+        public var latencyHistogram: HistogramEncoding?
+
+        public init(second: Int, responses: UInt64, statusCounts: [String: UInt64], errors: UInt64,
+                    latencyMS: Percentiles?, latencyHistogram: HistogramEncoding? = nil) {
+            self.second = second
+            self.responses = responses
+            self.statusCounts = statusCounts
+            self.errors = errors
+            self.latencyMS = latencyMS
+            self.latencyHistogram = latencyHistogram
+        }
 
         /// p50, p90, p99 and max in milliseconds.
         public struct Percentiles: Sendable, Codable, Equatable {
@@ -113,14 +131,26 @@ public struct Timeline: Sendable {
         }
 
         /// This second with the counts of a late part of it added (a sample that reached
-        /// Swift after its second was summarized). Latency stays this summary's, unless it
-        /// had none.
+        /// Swift after its second was summarized). The latencies are pooled when both parts
+        /// carry their histograms; otherwise latency stays this summary's, unless it had none.
         public func absorbing(_ late: Point) -> Point {
             var point = self
             point.responses += late.responses
             point.statusCounts.merge(late.statusCounts, uniquingKeysWith: +)
             point.errors += late.errors
-            if point.latencyMS == nil { point.latencyMS = late.latencyMS }
+            // Two generators' seconds (a merged report): their targets and rates add up.
+            if let target = late.targetRPS { point.targetRPS = (point.targetRPS ?? 0) + target }
+            if let achieved = late.achievedRPS { point.achievedRPS = (point.achievedRPS ?? 0) + achieved }
+            if let mine = point.latencyHistogram, let theirs = late.latencyHistogram,
+               var pooled = try? mine.histogram(layout: Timeline.Second().latency),
+               let other = try? theirs.histogram(layout: Timeline.Second().latency) {
+                pooled.add(other)
+                point.latencyMS = Percentiles(pooled)
+                point.latencyHistogram = HistogramEncoding(pooled)
+            } else if point.latencyMS == nil {
+                point.latencyMS = late.latencyMS
+                point.latencyHistogram = late.latencyHistogram
+            }
             return point
         }
 
@@ -129,6 +159,9 @@ public struct Timeline: Sendable {
             case statusCounts = "status_counts"
             case errors
             case latencyMS = "latency_ms"
+            case targetRPS = "target_rps"
+            case achievedRPS = "achieved_rps"
+            case latencyHistogram = "latency_histogram"
         }
     }
 }

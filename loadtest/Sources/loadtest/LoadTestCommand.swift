@@ -5,14 +5,15 @@ import LoadTest
 import Synchronization
 
 /// `loadtest`: an HTTP/1.1 load generator with a task-leak watcher.
-@main
 struct LoadTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
         abstract: "HTTP/1.1 and HTTP/2 load generator (closed or open loop) with an optional task-leak watcher.",
         discussion: """
             Exit status: 0 when the run passed, 1 when a threshold was crossed, 2 when \
-            --fail-on-leak is given and the watcher found a leak (3: both), 64 on usage errors.
+            --fail-on-leak is given and the watcher found a leak (3: both), 4 when a server-side \
+            limit (--abort-on-leak, --max-server-p99, --max-server-5xx-rate) stopped the run early \
+            (the bits combine: 5, 6, 7), 64 on usage errors (nothing is sent).
             """
     )
 
@@ -94,10 +95,21 @@ struct LoadTestCommand: ParsableCommand {
     @Flag(help: "Allow targets that are not loopback addresses (refused by default).")
     var allowRemote = false
 
+    @OptionGroup var stageOptions: StageOptions
+
+    @OptionGroup var rawOutput: RawOutputOptions
+
+    @OptionGroup(title: "Server-side thresholds")
+    var serverThresholds: ServerThresholdOptions
+
     mutating func run() throws {
-        let config = try makeConfiguration()
+        var config = try makeConfiguration()
+        try stageOptions.apply(to: &config, durationGiven: duration != nil)
+        let startAt = try stageOptions.start()
         let thresholds = try makeThresholds()
+        let serverLimits = try serverThresholds.limits(watching: watch != nil)
         let console = Console(progress: Terminal.standardErrorIsTerminal)
+        let live = LiveView(configuration: config)
         var watcher: Watcher?
         if let watch {
             let client: AdminClient
@@ -105,14 +117,26 @@ struct LoadTestCommand: ParsableCommand {
                 throw ValidationError("--watch: \(error)")
             }
             guard let settle = DurationText.parse(settle) else { throw ValidationError("--settle: not a duration") }
+            if let serverLimits { try serverThresholds.checkRoutes(of: serverLimits, client: client) }
             // Entries whose requests carry an X-Request-Id prefix of their own: the verdict
             // names those that left orphans.
             let prefixes = config.scenario.requests.compactMap { entry in entry.requestIDPrefix.map { (prefix: $0, label: entry.label) } }
-            watcher = Watcher(client: client, settle: settle, requestIDPrefixes: prefixes) { row in console.row(row.line) }
+            watcher = Watcher(client: client, settle: settle, requestIDPrefixes: prefixes) { row in
+                live.watched(row)
+                console.row(row.line)
+            }
         }
 
         let runner: LoadRunner
-        do { runner = try LoadRunner(configuration: config) } catch { throw ValidationError(error.description) }
+        let raw = try rawOutput.makeWriter(configuration: config, url: url, thresholds: thresholds)
+        do { runner = try LoadRunner(configuration: config, raw: raw) } catch { throw ValidationError(error.description) }
+        if let startAt { StageOptions.wait(until: startAt, console: console) }
+        if let serverLimits {
+            watcher?.arm(serverLimits) { breach in
+                console.note("stopping: \(breach.summary)")
+                runner.stop()
+            }
+        }
         watcher?.start()
         // Ctrl-C during the load stops sending (the watcher still settles and judges);
         // during the settle period it ends the watch.
@@ -127,14 +151,22 @@ struct LoadTestCommand: ParsableCommand {
             }
         }
         watcher?.loadStarted()
-        let result = runner.run { snapshot in console.progress(snapshot.line) }
+        let result = runner.run(startAt: startAt) { snapshot in console.progress(live.line(snapshot)) }
         loadDone.store(true, ordering: .releasing)
         watcher?.loadFinished()
         console.endProgress()
         let watchReport = watcher?.finish()
         interrupt.cancel()
+        rawOutput.finish(raw, result: result, watch: watchReport, console: console)
 
-        let report = LoadReport(result: result, configuration: config, url: url, thresholds: thresholds, watch: watchReport)
+        var report = LoadReport(result: result, configuration: config, url: url, thresholds: thresholds, watch: watchReport)
+        if let watcher {
+            report.incident?.server = watcher.incidentView()
+            if let serverLimits {
+                report.serverThresholds = ServerThresholdReport(limits: serverLimits, breach: watcher.breach,
+                                                                loadEndSeconds: watcher.loadEndSeconds)
+            }
+        }
         print(report.text)
         if let verdict = watchReport?.verdict { print("  watch    \(verdict.summary)") }
         if let json {
@@ -154,6 +186,7 @@ struct LoadTestCommand: ParsableCommand {
         var status: Int32 = 0
         if !report.thresholds.passed { status |= 1 }
         if failOnLeak, watchReport?.verdict.isLeak == true { status |= 2 }
+        if report.serverThresholds?.passed == false { status |= 4 }
         if status != 0 { throw ExitCode(status) }
     }
 

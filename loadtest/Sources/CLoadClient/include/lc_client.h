@@ -9,8 +9,8 @@
  * Two ways to pace:
  *   - closed loop (rate == 0): every connection keeps `pipeline` requests in flight; a
  *     request's latency runs from the moment it was queued for sending;
- *   - open loop (rate > 0): request g of the whole run is due at
- *     start + g / rate (lc_schedule); a loop sends its share when due, on any connection
+ *   - open loop (rate > 0, or rate stages): request g of the whole run is due at
+ *     start + g / rate, or where a ramp's cumulative count reaches g (lc_schedule); a loop sends its share when due, on any connection
  *     with room, and measures latency from the due time, so a stalled server is charged
  *     for the requests it kept waiting (coordinated-omission correction, as wrk2).
  *
@@ -56,6 +56,13 @@ typedef struct lc_sample {
     uint8_t error;          /* lc_error_kind */
     uint8_t reserved;
     uint32_t done_ms;       /* when it finished: whole milliseconds after start_ns (0 before it) */
+    uint32_t bytes_in;      /* the response's bytes: HTTP/1.1 as on the wire (head, body, chunk
+                               framing); HTTP/2 the stream's HEADERS and DATA payloads; TLS not
+                               counted. Errors: what had arrived (0 for connect errors) */
+    uint32_t reserved2;
+    uint64_t origin_ns;     /* the latency's origin (intended time, open loop; queued time, closed
+                               loop) in ns after start_ns (0 before it); for connect errors, when
+                               the attempt failed */
 } lc_sample;
 
 /* Flags in lc_request.flags. */
@@ -82,7 +89,7 @@ typedef struct lc_loop_config {
     uint64_t start_ns;           /* lc_now_ns() at which the run starts (shared by loops) */
     uint64_t duration_ns;        /* send for this long after start_ns; 0: no time bound */
     uint64_t timeout_ns;         /* per request, and for the drain at the end; default 5 s */
-    lc_schedule schedule;        /* open loop when schedule.rate > 0 */
+    lc_schedule schedule;        /* open loop when schedule.rate > 0 or it has stages (copied at create) */
     const lc_request *requests;  /* the table, sent in turn from request_cursor */
     uint32_t request_count;
     uint32_t request_cursor;     /* first index this loop sends */
@@ -99,6 +106,13 @@ typedef struct lc_loop_config {
     uint8_t tls_verify;          /* verify the server's certificate and name; default 1 */
     const char *tls_server_name; /* SNI and the name (or IP) verified; NULL: host. Copied. */
     const char *tls_ca_file;     /* PEM trust anchors; NULL: the system store. Read at create. */
+    /* Connection stages: the connections in use ramp linearly from conn_start to each
+       stage's target (this loop's share; lc_schedule.h's lc_stage, prepared at create).
+       Connections beyond the current count take no new requests and are closed once
+       idle; those that come back into use reconnect. conn_stage_count 0: all in use. */
+    lc_stage *conn_stages;       /* copied at create (the computed fields are filled there) */
+    uint32_t conn_stage_count;
+    uint32_t conn_start;         /* connections in use at the start (and before it) */
 } lc_loop_config;
 
 /** Counters of one loop; monotonic, readable from any thread while it runs. */

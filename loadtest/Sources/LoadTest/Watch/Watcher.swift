@@ -15,6 +15,10 @@ public final class Watcher: Sendable {
     let state = Mutex(State())
     let done = DispatchSemaphore(value: 0)
     let clockStart = ContinuousClock.now
+    /// Limits judged at each sample of the load (`arm`), and the one crossed.
+    let thresholdState = Mutex(ThresholdState())
+    /// The task snapshots' texts for the incident report.
+    let incidentState = Mutex(IncidentState())
 
     struct State: Sendable {
         var samples: [WatchSample] = []
@@ -150,5 +154,7 @@ public final class Watcher: Sendable {
             return row
         }
         onRow(row)
+        judgeThresholds(sample, row: row)
+        captureSnapshots(sample, row: row)
     }
 }

@@ -1,0 +1,107 @@
+import CLoadClient
+
+/// The slowest responses of a run, kept while it runs: a few per loop, merged at the end.
+///
+/// Each loop offers every response; most are below the current floor and cost one
+/// comparison.
+struct SlowestRequests: Sendable {
+    /// One response as the loop saw it.
+    struct Entry: Sendable, Equatable {
+        var latencyNanoseconds: UInt64
+        var requestIndex: UInt32
+        var status: UInt16
+        var doneMilliseconds: UInt32
+    }
+
+    let capacity: Int
+    /// Ascending by latency; at most `capacity`.
+    private(set) var entries: [Entry] = []
+
+    init(capacity: Int = 20) {
+        self.capacity = capacity
+        entries.reserveCapacity(capacity + 1)
+    }
+
+    /// Keeps `sample` if it is a response among the slowest so far.
+    @inline(__always)
+    mutating func offer(_ sample: lc_sample) {
+        guard sample.error == 0, sample.request_index != LC_NO_REQUEST, capacity > 0 else { return }
+        if entries.count == capacity, sample.latency_ns <= entries[0].latencyNanoseconds { return }
+        insert(Entry(latencyNanoseconds: sample.latency_ns, requestIndex: sample.request_index,
+                     status: sample.status, doneMilliseconds: sample.done_ms))
+    }
+
+    mutating func insert(_ entry: Entry) {
+        let position = entries.firstIndex { $0.latencyNanoseconds > entry.latencyNanoseconds } ?? entries.count
+        entries.insert(entry, at: position)
+        if entries.count > capacity { entries.removeFirst() }
+    }
+
+    /// Adds another loop's slowest.
+    mutating func merge(_ other: SlowestRequests) {
+        for entry in other.entries { insert(entry) }
+    }
+}
+
+/// One of the slowest requests of a run, for the incident report.
+public struct SlowRequest: Sendable, Equatable, Codable {
+    /// The scenario entry's label.
+    public var entry: String
+    public var status: Int
+    public var latencyMS: Double
+    /// When it was due (open loop) or queued (closed loop), in seconds after the start of
+    /// sending; to the millisecond (completion time is kept in whole milliseconds).
+    public var intendedSendSeconds: Double
+    /// The `X-Request-Id` the rendered request carried, when the scenario sets one.
+    public var requestID: String?
+    /// The trace id the request was sent with, when it carried one.
+    public var traceID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case entry, status
+        case latencyMS = "latency_ms"
+        case intendedSendSeconds = "intended_send_seconds"
+        case requestID = "request_id"
+        case traceID = "trace_id"
+    }
+
+    public init(entry: String, status: Int, latencyMS: Double, intendedSendSeconds: Double,
+                requestID: String? = nil, traceID: String? = nil) {
+        self.entry = entry
+        self.status = status
+        self.latencyMS = latencyMS
+        self.intendedSendSeconds = intendedSendSeconds
+        self.requestID = requestID
+        self.traceID = traceID
+    }
+}
+
+extension SlowestRequests {
+    /// The kept responses, slowest first, with their entries and request ids from `table`.
+    func report(table: RequestTable) -> [SlowRequest] {
+        entries.reversed().map { entry in
+            let index = Int(entry.requestIndex)
+            let label = index < table.entries.count ? table.entryLabels[table.entries[index]] : "?"
+            let latency = Double(entry.latencyNanoseconds) / 1e9
+            return SlowRequest(entry: label, status: Int(entry.status), latencyMS: latency * 1000,
+                               intendedSendSeconds: max(0, Double(entry.doneMilliseconds) / 1000 - latency),
+                               requestID: index < table.count ? table.requestID(at: index) : nil)
+        }
+    }
+}
+
+extension RequestTable {
+    /// The value of the `X-Request-Id` field of request `index`, if it has one.
+    public func requestID(at index: Int) -> String? {
+        let request = requests[index]
+        let bytes = UnsafeRawBufferPointer(start: request.bytes, count: Int(request.len))
+        let text = String(decoding: bytes, as: UTF8.self)
+        for line in text.split(separator: "\r\n", omittingEmptySubsequences: false).dropFirst() {
+            if line.isEmpty { return nil } // the end of the head: a body could contain the same text
+            guard let colon = line.firstIndex(of: ":"),
+                  line[..<colon].lowercased() == "x-request-id" else { continue }
+            return String(line[line.index(after: colon)...]).trimmingWhitespace()
+        }
+        return nil
+    }
+}
