@@ -111,6 +111,9 @@ extension LoadReport {
         var counters = RawTrailer()
         var dropped: UInt64 = 0
         var sources: [Source] = []
+        var slowest: [SlowRequest] = []
+        var server: IncidentServerView?
+        var serverThresholds: ServerThresholdReport?
 
         init(entryCount: Int) {
             byEntry = (0..<entryCount).map { _ in LoadStats() }
@@ -134,7 +137,16 @@ extension LoadReport {
                 }
                 self.total.merge(total)
                 for index in byEntry.indices { self.byEntry[index].merge(byEntry[index]) }
-                absorb(timeline.summaries.values, shiftSeconds: 0)
+                // A paced run's targets come from its trailer, on the merged clock.
+                let targets = raw.trailer.targetRPS, shiftSeconds = Int(offset.rounded())
+                absorb(timeline.summaries.values.map { point in
+                    var point = point
+                    if let targets, targets.indices.contains(point.second - shiftSeconds) {
+                        point.targetRPS = targets[point.second - shiftSeconds]
+                        point.achievedRPS = Double(point.responses)
+                    }
+                    return point
+                }, shiftSeconds: 0)
                 trailer = raw.trailer
                 dropped += raw.dropped
                 samples = raw.recordCount
@@ -151,10 +163,13 @@ extension LoadReport {
                     throw ReportInputError(file: file, "timeline second \(missing.second) has no latency histogram")
                 }
                 absorb(report.timeline, shiftSeconds: Int(offset.rounded()))
-                trailer = RawTrailer(elapsedSeconds: report.elapsedSeconds, sent: report.requests.sent,
+                var jsonTrailer = RawTrailer(elapsedSeconds: report.elapsedSeconds, sent: report.requests.sent,
                                      unsent: report.requests.unsent, connects: report.requests.connects,
                                      connectsH2: report.requests.connectsH2, tlsFailures: report.requests.tlsFailures,
                                      bytesIn: report.bytes.in, bytesOut: report.bytes.out, watch: report.watch)
+                jsonTrailer.incident = report.incident
+                jsonTrailer.serverThresholds = report.serverThresholds
+                trailer = jsonTrailer
                 dropped += report.recordsDropped ?? 0
                 sources.append(Source(file: file, kind: "json", host: report.host, startedAt: report.startedAt, samples: samples))
             }
@@ -167,6 +182,14 @@ extension LoadReport {
             counters.bytesIn += trailer.bytesIn
             counters.bytesOut += trailer.bytesOut
             if counters.watch == nil { counters.watch = trailer.watch }
+            // The slowest of all inputs; the server's view and a stopping limit from the first that has one.
+            slowest += (trailer.incident?.slowestRequests ?? []).map { request in
+                var request = request
+                request.intendedSendSeconds += offset
+                return request
+            }
+            if server == nil { server = trailer.incident?.server }
+            if serverThresholds == nil { serverThresholds = trailer.serverThresholds }
         }
 
         /// Adds `points` (moved `shiftSeconds` later) to the merged seconds.
@@ -216,12 +239,15 @@ extension LoadReport {
             case .json(_, let report): report.thresholds.limits
             }
             let labels = inputs[0].entries
-            let result = LoadResult(startedAt: Date(timeIntervalSince1970: origin), elapsedSeconds: end, stats: total,
+            var result = LoadResult(startedAt: Date(timeIntervalSince1970: origin), elapsedSeconds: end, stats: total,
                                     byEntry: byEntry, timeline: Timeline.points(seconds), entryLabels: labels,
                                     sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                                     connectsHTTP2: counters.connectsH2, tlsFailures: counters.tlsFailures,
                                     bytesIn: counters.bytesIn, bytesOut: counters.bytesOut)
+            result.slowest = Array(slowest.sorted { $0.latencyMS > $1.latencyMS }.prefix(SlowestRequests().capacity))
             var report = LoadReport(result: result, target: target, config: config, thresholds: thresholds, watch: counters.watch)
+            report.incident?.server = server
+            report.serverThresholds = serverThresholds
             report.startedAtUnixSeconds = origin
             let hosts = Set(sources.map(\.host))
             report.host = hosts.count == 1 ? hosts.first ?? nil : nil

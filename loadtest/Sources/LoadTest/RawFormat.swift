@@ -72,6 +72,13 @@ public struct RawTrailer: Sendable, Codable {
     public var bytesIn: UInt64
     public var bytesOut: UInt64
     public var watch: WatchReport?
+    /// The run's slowest requests and server view, and the server-side limit that stopped
+    /// it: what the run saw beyond its records, so that its report can be rebuilt whole.
+    public var incident: IncidentReport?
+    public var serverThresholds: ServerThresholdReport?
+    /// A paced run's target rate for each second from the start (`timeline[].target_rps`):
+    /// the schedule is not in the records.
+    public var targetRPS: [Double]?
 
     enum CodingKeys: String, CodingKey {
         case elapsedSeconds = "elapsed_seconds"
@@ -80,7 +87,9 @@ public struct RawTrailer: Sendable, Codable {
         case tlsFailures = "tls_failures"
         case bytesIn = "bytes_in"
         case bytesOut = "bytes_out"
-        case watch
+        case watch, incident
+        case serverThresholds = "server_thresholds"
+        case targetRPS = "target_rps"
     }
 
     public init(elapsedSeconds: Double = 0, sent: UInt64 = 0, unsent: UInt64 = 0, connects: UInt64 = 0, connectsH2: UInt64 = 0,
@@ -97,7 +106,8 @@ public struct RawTrailer: Sendable, Codable {
     }
 
     /// The counters of `result`, and `watch`.
-    public init(_ result: LoadResult, watch: WatchReport?) {
+    public init(_ result: LoadResult, watch: WatchReport?, incident: IncidentReport? = nil,
+                serverThresholds: ServerThresholdReport? = nil) {
         elapsedSeconds = result.elapsedSeconds
         sent = result.sent
         unsent = result.unsent
@@ -107,6 +117,13 @@ public struct RawTrailer: Sendable, Codable {
         bytesIn = result.bytesIn
         bytesOut = result.bytesOut
         self.watch = watch
+        self.incident = incident
+        self.serverThresholds = serverThresholds
+        if let last = result.timeline.last?.second, result.timeline.contains(where: { $0.targetRPS != nil }) {
+            var targets = [Double](repeating: 0, count: last + 1)
+            for point in result.timeline where point.second >= 0 { targets[point.second] = point.targetRPS ?? 0 }
+            targetRPS = targets
+        }
     }
 }
 

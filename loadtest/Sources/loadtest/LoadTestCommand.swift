@@ -157,7 +157,6 @@ struct LoadTestCommand: ParsableCommand {
         console.endProgress()
         let watchReport = watcher?.finish()
         interrupt.cancel()
-        rawOutput.finish(raw, result: result, watch: watchReport, console: console)
 
         var report = LoadReport(result: result, configuration: config, url: url, thresholds: thresholds, watch: watchReport)
         if let watcher {
@@ -167,6 +166,7 @@ struct LoadTestCommand: ParsableCommand {
                                                                 loadEndSeconds: watcher.loadEndSeconds)
             }
         }
+        rawOutput.finish(raw, result: result, report: report, console: console)
         print(report.text)
         if let verdict = watchReport?.verdict { print("  watch    \(verdict.summary)") }
         if let json {

@@ -17,10 +17,11 @@ struct RawOutputOptions: ParsableArguments {
     }
 
     /// Ends the file with the run's counters; a failure or dropped records are reported on stderr.
-    func finish(_ writer: RawWriter?, result: LoadResult, watch: WatchReport?, console: Console) {
+    func finish(_ writer: RawWriter?, result: LoadResult, report: LoadReport, console: Console) {
         guard let writer else { return }
         do {
-            let dropped = try writer.finish(trailer: RawTrailer(result, watch: watch))
+            let dropped = try writer.finish(trailer: RawTrailer(result, watch: report.watch, incident: report.incident,
+                                                                serverThresholds: report.serverThresholds))
             if dropped > 0 {
                 console.note("--out: \(dropped) records dropped (the disk fell behind); `loadtest report` counts only the rest")
             }

@@ -12,6 +12,7 @@ struct IncidentReportTests {
         sample.status = error == nil ? status : 0
         sample.error = error?.rawValue ?? 0
         sample.done_ms = doneMS
+        sample.origin_ns = UInt64(doneMS) * 1_000_000 - sample.latency_ns
         return sample
     }
 

@@ -10,7 +10,8 @@ struct SlowestRequests: Sendable {
         var latencyNanoseconds: UInt64
         var requestIndex: UInt32
         var status: UInt16
-        var doneMilliseconds: UInt32
+        /// The latency's origin (intended or queued time), in ns after the start of sending.
+        var originNanoseconds: UInt64
     }
 
     let capacity: Int
@@ -28,7 +29,7 @@ struct SlowestRequests: Sendable {
         guard sample.error == 0, sample.request_index != LC_NO_REQUEST, capacity > 0 else { return }
         if entries.count == capacity, sample.latency_ns <= entries[0].latencyNanoseconds { return }
         insert(Entry(latencyNanoseconds: sample.latency_ns, requestIndex: sample.request_index,
-                     status: sample.status, doneMilliseconds: sample.done_ms))
+                     status: sample.status, originNanoseconds: sample.origin_ns))
     }
 
     mutating func insert(_ entry: Entry) {
@@ -50,7 +51,7 @@ public struct SlowRequest: Sendable, Equatable, Codable {
     public var status: Int
     public var latencyMS: Double
     /// When it was due (open loop) or queued (closed loop), in seconds after the start of
-    /// sending; to the millisecond (completion time is kept in whole milliseconds).
+    /// sending.
     public var intendedSendSeconds: Double
     /// The `X-Request-Id` the rendered request carried, when the scenario sets one.
     public var requestID: String?
@@ -84,7 +85,7 @@ extension SlowestRequests {
             let label = index < table.entries.count ? table.entryLabels[table.entries[index]] : "?"
             let latency = Double(entry.latencyNanoseconds) / 1e9
             return SlowRequest(entry: label, status: Int(entry.status), latencyMS: latency * 1000,
-                               intendedSendSeconds: max(0, Double(entry.doneMilliseconds) / 1000 - latency),
+                               intendedSendSeconds: Double(entry.originNanoseconds) / 1e9,
                                requestID: index < table.count ? table.requestID(at: index) : nil)
         }
     }
