@@ -45,7 +45,7 @@ import Testing
         #expect(report.text.contains("\n  stages   0→200/s in 2.00s, 200/s for 1.00s\n"))
         #expect(report.text.contains("pipeline 1, open loop, ramped\n"))
         let html = report.html
-        #expect(html.contains("Responses per second: target and achieved"))
+        #expect(html.contains(">Target vs achieved<"))
         #expect(html.contains(">target<") && html.contains(">achieved<"))
         #expect(html.components(separatedBy: "<svg ").count - 1 == 3)
     }
@@ -54,7 +54,7 @@ import Testing
         let report = try Self.report(stages: "2s:8", seconds: 2, perSecond: 10)
         #expect(report.timeline.allSatisfy { $0.targetRPS == nil && $0.achievedRPS == nil })
         #expect(report.text.contains("  stages   16→8 connections in 2.00s"))
-        #expect(!report.html.contains("target and achieved"))
+        #expect(!report.html.contains("Target vs achieved"))
     }
 
     @Test func liveLineShowsTargetAchievedP99ErrorsAndTheWatcher() throws {
