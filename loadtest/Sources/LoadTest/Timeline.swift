@@ -101,6 +101,8 @@ public struct Timeline: Sendable {
         public var targetRPS: Double?
         /// Open loop: responses that finished in this second, beside `targetRPS`.
         public var achievedRPS: Double?
+        /// Connection stages: the mean count of connections the ramp puts in use in this second.
+        public var targetConnections: Double?
 
         /// p50, p90, p99 and max in milliseconds.
         public struct Percentiles: Sendable, Codable, Equatable {
@@ -136,6 +138,7 @@ public struct Timeline: Sendable {
             case latencyMS = "latency_ms"
             case targetRPS = "target_rps"
             case achievedRPS = "achieved_rps"
+            case targetConnections = "target_connections"
         }
     }
 }

@@ -53,6 +53,7 @@ import Testing
     @Test func closedLoopTimelineHasNoTargets() throws {
         let report = try Self.report(stages: "2s:8", seconds: 2, perSecond: 10)
         #expect(report.timeline.allSatisfy { $0.targetRPS == nil && $0.achievedRPS == nil })
+        #expect(report.timeline.map(\.targetConnections) == [14, 10], "16 -> 8 over 2 s: the mean of each second")
         #expect(report.text.contains("  stages   16→8 connections in 2.00s"))
         #expect(!report.html.contains("Target vs achieved"))
     }

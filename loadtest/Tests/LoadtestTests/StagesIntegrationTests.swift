@@ -42,6 +42,8 @@ struct StagesIntegrationTests {
         let config = try #require(up.report["config"] as? [String: Any])
         #expect(config["connections"] as? Int == 6)
         #expect(config["mode"] as? String == "closed")
+        let timeline = try #require(up.report["timeline"] as? [[String: Any]])
+        #expect(timeline.first?["target_connections"] as? Double == 3.5, "half a second of 1, half of 6")
 
         // Down: 8 connections for a second, then 2; the server sees the others close.
         let process = Process()
