@@ -162,13 +162,13 @@ struct lc_loop {
     struct nghttp2_session_callbacks *h2_callbacks;
     struct ssl_ctx_st *ssl_ctx;
     char *server_name;               /* TLS: the loop's copy of tls_server_name (or host) */
-    lc_stage *stages;                /* the loop's prepared copy of schedule.stages, or NULL */
-    lc_stage *conn_stages;           /* the loop's prepared copy of config.conn_stages, or NULL */
-    uint32_t active_conns;           /* connections in use: those with index < this take requests */
     struct {
         _Atomic uint64_t sent, responses, errors, connects, bytes_in, bytes_out, unsent, finished_ns,
             connects_h2, tls_failures;
     } counters;
+    lc_stage *stages;                /* the loop's prepared copy of schedule.stages, or NULL */
+    lc_stage *conn_stages;           /* the loop's prepared copy of config.conn_stages, or NULL */
+    uint32_t active_conns;           /* connections in use: those with index < this take requests */
 };
 
 extern const lc_transport lc_tcp_transport;

@@ -62,9 +62,15 @@ extension LoadConfiguration {
     /// The target of second `second` of the run: requests due in it by the schedule (a
     /// rate, or rate stages' integral), 0 after sending ends; nil in the closed loop.
     public func targetCount(second: Int) -> Double? {
+        targetCount(from: Double(second), to: Double(second + 1))
+    }
+
+    /// Requests due by the schedule between `from` and `to` seconds after the start (none
+    /// after sending ends); nil in the closed loop.
+    public func targetCount(from: Double, to: Double) -> Double? {
         guard isOpenLoop, let duration else { return nil }
         let end = duration.secondsValue
-        let from = min(Double(second), end), to = min(Double(second + 1), end)
+        let from = min(max(from, 0), end), to = min(max(to, 0), end)
         guard to > from else { return 0 }
         if let stages, stages.kind == .rate {
             return stages.count(at: .nanoseconds(Int64((to * 1e9).rounded())))

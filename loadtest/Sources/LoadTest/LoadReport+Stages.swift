@@ -42,12 +42,13 @@ extension LoadReport {
     /// Open loop: the target (the schedule's requests per second) against the achieved rate
     /// (responses per second), second by second.
     var targetChart: SVGChart {
-        SVGChart(title: "Responses per second: target and achieved", yLabel: "req/s", kind: .lines, series: [
-            SVGChart.Series(name: "target", color: "#868e96",
-                            points: timeline.compactMap { point in point.targetRPS.map { (Double(point.second) + 0.5, $0) } },
-                            dashed: true),
+        // The target last, dashed, so it shows where the two agree.
+        SVGChart(title: "Target vs achieved", yLabel: "req/s", kind: .lines, series: [
             SVGChart.Series(name: "achieved", color: "#4c6ef5",
                             points: timeline.map { (Double($0.second) + 0.5, Double($0.responses)) }),
+            SVGChart.Series(name: "target", color: "#f08c00",
+                            points: timeline.compactMap { point in point.targetRPS.map { (Double(point.second) + 0.5, $0) } },
+                            dashed: true),
         ])
     }
 }

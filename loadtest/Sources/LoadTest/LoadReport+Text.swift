@@ -2,7 +2,9 @@ extension LoadReport {
     /// The human summary printed at the end of a run.
     public var text: String {
         var lines: [String] = []
-        let mode = config.mode == "open" ? "open loop at \(config.rate.map { $0.formatted(digits: 0) } ?? "?")/s" : "closed loop"
+        let mode = config.mode == "open"
+            ? (config.stages != nil ? "open loop, ramped" : "open loop at \(config.rate.map { $0.formatted(digits: 0) } ?? "?")/s")
+            : (config.stages != nil ? "closed loop, ramped" : "closed loop")
         let depth = config.streams.map { "\($0) streams" } ?? "pipeline \(config.pipeline)"
         let wire = config.protocol == "tls"
             ? "TLS (\(requests.connectsH2) of \(requests.connects) connects h2)" : config.protocol

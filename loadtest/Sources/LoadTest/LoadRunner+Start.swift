@@ -15,9 +15,23 @@ extension LoadRunner {
 }
 
 extension LoadConfiguration {
-    /// The timeline with each second's target (requests due by the schedule) and achieved
-    /// rate (responses that finished in it), when the run is paced.
+    /// The timeline with each second's target and achieved rate (responses that finished
+    /// in it) when the run is paced, or its mean target of connections in use under
+    /// connection stages.
     func withTargets(_ points: [Timeline.Point]) -> [Timeline.Point] {
+        if let stages, stages.kind == .connections, let duration {
+            let end = duration.secondsValue
+            return points.map { point in
+                var point = point
+                let from = min(Double(point.second), end), to = min(Double(point.second + 1), end)
+                // The integral of the ramp over the second, over its length: the mean count.
+                point.targetConnections = to > from
+                    ? (stages.count(at: .nanoseconds(Int64((to * 1e9).rounded())))
+                        - stages.count(at: .nanoseconds(Int64((from * 1e9).rounded())))) / (to - from)
+                    : 0
+                return point
+            }
+        }
         guard isOpenLoop else { return points }
         return points.map { point in
             var point = point

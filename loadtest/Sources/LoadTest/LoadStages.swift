@@ -105,7 +105,8 @@ public struct LoadStages: Sendable, Equatable {
         prepared.withUnsafeBufferPointer { lc_stages_value_at($0.baseAddress, UInt32($0.count), offset.nanosecondsValue) }
     }
 
-    /// Rates: the requests due in the first `offset` of the run (the integral of the rate).
+    /// The integral of the ramp over the first `offset` of the run: for rates, the requests
+    /// due by then.
     public func count(at offset: Duration) -> Double {
         prepared.withUnsafeBufferPointer { buffer in
             var schedule = lc_schedule(rate: start, start_ns: 0, phase: 0, stride: 1, stages: buffer.baseAddress,

@@ -114,6 +114,8 @@ public struct Timeline: Sendable {
             self.latencyMS = latencyMS
             self.latencyHistogram = latencyHistogram
         }
+        /// Connection stages: the mean count of connections the ramp puts in use in this second.
+        public var targetConnections: Double?
 
         /// p50, p90, p99 and max in milliseconds.
         public struct Percentiles: Sendable, Codable, Equatable {
@@ -141,6 +143,7 @@ public struct Timeline: Sendable {
             // Two generators' seconds (a merged report): their targets and rates add up.
             if let target = late.targetRPS { point.targetRPS = (point.targetRPS ?? 0) + target }
             if let achieved = late.achievedRPS { point.achievedRPS = (point.achievedRPS ?? 0) + achieved }
+            if let connections = late.targetConnections { point.targetConnections = (point.targetConnections ?? 0) + connections }
             if let mine = point.latencyHistogram, let theirs = late.latencyHistogram,
                var pooled = try? mine.histogram(layout: Timeline.Second().latency),
                let other = try? theirs.histogram(layout: Timeline.Second().latency) {
@@ -162,6 +165,7 @@ public struct Timeline: Sendable {
             case targetRPS = "target_rps"
             case achievedRPS = "achieved_rps"
             case latencyHistogram = "latency_histogram"
+            case targetConnections = "target_connections"
         }
     }
 }

@@ -43,8 +43,9 @@ import Testing
     @Test func textAndHTMLShowTheRamp() throws {
         let report = try Self.report(stages: "2s:200/s,1s:200/s", seconds: 3, perSecond: 10)
         #expect(report.text.contains("\n  stages   0→200/s in 2.00s, 200/s for 1.00s\n"))
+        #expect(report.text.contains("pipeline 1, open loop, ramped\n"))
         let html = report.html
-        #expect(html.contains("Responses per second: target and achieved"))
+        #expect(html.contains(">Target vs achieved<"))
         #expect(html.contains(">target<") && html.contains(">achieved<"))
         #expect(html.components(separatedBy: "<svg ").count - 1 == 3)
     }
@@ -52,8 +53,9 @@ import Testing
     @Test func closedLoopTimelineHasNoTargets() throws {
         let report = try Self.report(stages: "2s:8", seconds: 2, perSecond: 10)
         #expect(report.timeline.allSatisfy { $0.targetRPS == nil && $0.achievedRPS == nil })
+        #expect(report.timeline.map(\.targetConnections) == [14, 10], "16 -> 8 over 2 s: the mean of each second")
         #expect(report.text.contains("  stages   16→8 connections in 2.00s"))
-        #expect(!report.html.contains("target and achieved"))
+        #expect(!report.html.contains("Target vs achieved"))
     }
 
     @Test func liveLineShowsTargetAchievedP99ErrorsAndTheWatcher() throws {
@@ -65,7 +67,7 @@ import Testing
         snapshot.errors = 2
         snapshot.p99Milliseconds = 1.25
         #expect(snapshot.liveLine(configuration: configuration)
-            == "4s  target 2000/s  1990 req/s  p99 1.25ms  5xx 3  errors 2")
+            == "4s  target 1750/s  1990 req/s  p99 1.25ms  5xx 3  errors 2", "the ramp's mean rate from 3 s to 4 s")
         let row = try JSONDecoder().decode(WatchRow.self, from: Data(#"""
             {"time": 4, "phase": "load", "total_tasks": 518, "top_group_count": 0, "top_group_growth": 0,
              "five_xx_per_second": 0, "recovered_panics_per_second": 0, "route_p99_ms": {}, "orphans": 12}
@@ -75,5 +77,7 @@ import Testing
         var closed = LoadConfiguration(target: try LoadTarget(url: "http://127.0.0.1:9/"), scenario: .single(path: "/"))
         closed.duration = .seconds(1)
         #expect(snapshot.liveLine(configuration: closed) == snapshot.line, "without a target: the line as before")
+        try closed.apply(stages: try LoadStages.parse("8s:32"), durationGiven: false)
+        #expect(snapshot.liveLine(configuration: closed).hasPrefix("4s  connections 24  1990 req/s"), "16 -> 32 over 8 s")
     }
 }
