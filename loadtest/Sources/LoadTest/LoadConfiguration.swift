@@ -30,6 +30,8 @@ public struct LoadConfiguration: Sendable {
     public var tableSize = 16_384
     /// Overrides the scenario's seed.
     public var seed: UInt64?
+    /// `--trace`: a traceparent on every request (nil: none added).
+    public var trace: TraceSettings?
 
     public init(target: LoadTarget, scenario: Scenario) {
         self.target = target
@@ -57,6 +59,7 @@ public struct LoadConfiguration: Sendable {
         if let rate, !(rate > 0 && rate <= 10_000_000) { throw Problem(description: "--rate must be within (0, 10M]/s") }
         guard timeout > .zero else { throw Problem(description: "--timeout must be positive") }
         guard (1...1_000_000).contains(tableSize) else { throw Problem(description: "table size must be within 1...1000000") }
+        try validateTrace()
     }
 
     /// Connections of loop `index`: an even share, the remainder to the first loops.

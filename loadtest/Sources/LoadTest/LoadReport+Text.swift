@@ -27,6 +27,7 @@ extension LoadReport {
                     + (codes.isEmpty ? "" : " (\(codes))"))
             }
         }
+        lines += checksText + traceText
         for violation in thresholds.violations { lines.append("  THRESHOLD CROSSED: \(violation)") }
         return lines.joined(separator: "\n")
     }

@@ -25,6 +25,12 @@ public struct LoadReport: Sendable, Codable {
     public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
+    /// Scenario checks in all (absent when no entry has `expect`; per entry in `by_request`).
+    public var checks: ChecksSummary?
+    /// With --trace: the slowest responses and the trace ids they were sent with.
+    public var slowestTraced: [SlowRequest]?
+    /// With --trace: the sampled fraction asked for and what was sent.
+    public var trace: TraceReport?
 
     public struct Target: Sendable, Codable {
         public var url: String
@@ -90,11 +96,14 @@ public struct LoadReport: Sendable, Codable {
         public var statusCounts: [String: UInt64]
         public var errors: ErrorCounts
         public var latencyMS: LatencySummary
+        /// The entry's `expect` checks (absent without one).
+        public var checks: EntryChecks?
         enum CodingKeys: String, CodingKey {
             case name, responses
             case statusCounts = "status_counts"
             case errors
             case latencyMS = "latency_ms"
+            case checks
         }
     }
 
@@ -117,7 +126,8 @@ public struct LoadReport: Sendable, Codable {
         case errorRate = "error_rate"
         case byRequest = "by_request"
         case timeline
-        case thresholds, watch
+        case thresholds, watch, checks, trace
+        case slowestTraced = "slowest_traced"
     }
 
     /// Builds the report of `result` under `configuration`, judged by `thresholds`.
@@ -144,12 +154,18 @@ public struct LoadReport: Sendable, Codable {
         statusCounts = Self.keyed(stats.statusCounts)
         errors = stats.errors
         errorRate = Self.errorRate(stats, unsent: result.unsent)
-        byRequest = zip(result.entryLabels, result.byEntry).map { label, entry in
-            EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
-                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency))
+        byRequest = zip(result.entryLabels, result.byEntry).enumerated().map { index, pair in
+            let (label, entry) = pair
+            return EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
+                               errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency),
+                               checks: result.checks?[index].map(EntryChecks.init))
         }
         timeline = result.timeline
+        checks = Self.checksSummary(result.checks)
+        slowestTraced = result.slowestTraced
+        trace = Self.traceReport(result, configuration: configuration)
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
+            + thresholds.checkViolations(checks)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch
     }

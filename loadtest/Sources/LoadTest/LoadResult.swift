@@ -22,4 +22,11 @@ public struct LoadResult: Sendable {
     public var tlsFailures: UInt64 = 0
     public var bytesIn: UInt64
     public var bytesOut: UInt64
+    /// Per scenario entry, its check counts (nil for an entry without `expect`); nil when
+    /// no entry has checks.
+    public var checks: [CheckStats?]? = nil
+    /// With --trace: the slowest responses and the trace context each was sent with.
+    public var slowestTraced: [SlowRequest]? = nil
+    /// With --trace: requests sent with the sampled flag.
+    public var traceSampled: UInt64? = nil
 }

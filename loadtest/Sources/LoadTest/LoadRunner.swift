@@ -36,10 +36,16 @@ public final class LoadRunner: Sendable {
         self.configuration = configuration
         _ = lc_raise_fd_limit()
         table = RequestTable(scenario: configuration.scenario, authority: configuration.target.authority,
-                             count: configuration.renderedCount, seed: configuration.seed)
+                             count: configuration.renderedCount, seed: configuration.seed,
+                             traceparent: configuration.trace != nil)
         var workers: [LoopWorker] = []
+        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0) } }
+        let runPrefix = UInt64.random(in: 1...UInt64.max)
         for index in 0..<configuration.threads {
-            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries)
+            let trace = configuration.trace?.loop(index, runPrefix: runPrefix)
+            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries,
+                                    checks: SampleChecks(checks: checks, keepSlowest: configuration.trace?.slowest),
+                                    trace: trace)
             var config = lc_loop_config_default()
             config.port = configuration.target.port
             config.connections = UInt32(configuration.connections(ofLoop: index))
@@ -58,6 +64,10 @@ public final class LoadRunner: Sendable {
             config.requests = UnsafePointer(table.requests)
             config.request_count = UInt32(table.count)
             config.request_cursor = UInt32(table.count * index / configuration.threads)
+            if let trace {
+                config.trace_prefix = trace.prefix
+                config.trace_sampled_below = trace.sampledBelow
+            }
             if config.max_requests == 0 && config.duration_ns == 0 { continue } // nothing to send
             try worker.create(config, host: configuration.target.host, serverName: configuration.target.serverName,
                               caFile: configuration.caFile)
@@ -138,10 +148,12 @@ public final class LoadRunner: Sendable {
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
+        var checks = ChecksAndTraces(configuration: configuration, labels: table.entryLabels)
         for worker in workers {
             worker.state.withLock { state in
                 total.merge(state.total)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
+                checks.merge(state.checks, trace: worker.trace)
             }
             let c = worker.counters
             counters.sent += c.sent
@@ -153,13 +165,18 @@ public final class LoadRunner: Sendable {
             counters.unsent += c.unsent
             counters.connects_h2 += c.connects_h2
             counters.tls_failures += c.tls_failures
+            counters.trace_sampled += c.trace_sampled
             finishedNanoseconds = max(finishedNanoseconds, c.finished_ns)
         }
-        return LoadResult(startedAt: startedAt,
+        var result = LoadResult(startedAt: startedAt,
                           elapsedSeconds: Double(finishedNanoseconds - startNanoseconds) / 1e9,
                           stats: total, byEntry: byEntry, timeline: timeline, entryLabels: table.entryLabels,
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                           connectsHTTP2: counters.connects_h2, tlsFailures: counters.tls_failures,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
+        result.checks = checks.stats
+        result.slowestTraced = checks.slowest
+        result.traceSampled = configuration.trace != nil ? counters.trace_sampled : nil
+        return result
     }
 }

@@ -29,15 +29,22 @@ final class LoopWorker: Sendable {
         var byEntry: [LoadStats]
         var interval = Interval()
         var timeline = Timeline()
+        /// Checks per entry and, with --trace, the slowest responses.
+        var checks: SampleChecks
     }
 
     let state: Mutex<State>
     let entryOfRequest: [Int]
     private let handle = Mutex<Handle?>(nil)
 
-    init(entryCount: Int, entryOfRequest: [Int]) {
-        state = Mutex(State(byEntry: (0..<entryCount).map { _ in LoadStats() }))
+    /// With --trace: this loop's trace prefix and threshold.
+    let trace: TraceSettings.Loop?
+
+    init(entryCount: Int, entryOfRequest: [Int], checks: SampleChecks? = nil, trace: TraceSettings.Loop? = nil) {
+        state = Mutex(State(byEntry: (0..<entryCount).map { _ in LoadStats() },
+                            checks: checks ?? SampleChecks(checks: [], keepSlowest: nil)))
         self.entryOfRequest = entryOfRequest
+        self.trace = trace
     }
 
     /// Creates the C loop for `config` (whose callback fields this fills in).
@@ -92,6 +99,7 @@ final class LoopWorker: Sendable {
                 let index = Int(sample.request_index)
                 if sample.request_index != LC_NO_REQUEST, index < entryOfRequest.count {
                     state.byEntry[entryOfRequest[index]].record(sample)
+                    state.checks.record(sample, entry: entryOfRequest[index])
                 }
                 if sample.error != 0 {
                     state.interval.errors += 1

@@ -94,6 +94,8 @@ struct LoadTestCommand: ParsableCommand {
     @Flag(help: "Allow targets that are not loopback addresses (refused by default).")
     var allowRemote = false
 
+    @OptionGroup var checkTrace: CheckTraceOptions
+
     mutating func run() throws {
         let config = try makeConfiguration()
         let thresholds = try makeThresholds()
@@ -200,6 +202,7 @@ struct LoadTestCommand: ParsableCommand {
         }
         guard let timeoutValue = DurationText.parse(timeout) else { throw ValidationError("--timeout: not a duration") }
         config.timeout = timeoutValue
+        try checkTrace.apply(to: &config)
         do { try config.validate() } catch { throw ValidationError(error.description) }
         return config
     }
@@ -211,6 +214,7 @@ struct LoadTestCommand: ParsableCommand {
             thresholds.maxP99Milliseconds = value.secondsValue * 1000
         }
         if let rate = maxErrorRate, !(0...1).contains(rate) { throw ValidationError("--max-error-rate must be within 0...1") }
+        try checkTrace.apply(to: &thresholds)
         return thresholds
     }
 

@@ -1,0 +1,92 @@
+import CLoadClient
+
+/// What a loop keeps of its samples for the checks and for `--trace`: check counts per
+/// scenario entry, and the slowest responses with their trace sequence numbers.
+struct SampleChecks: Sendable {
+    /// Per scenario entry: its compiled checks, or nil.
+    let checks: [ResponseChecks?]
+    var stats: [CheckStats?]
+    /// Only with `--trace`.
+    var slowest: SlowestSamples?
+
+    init(checks: [ResponseChecks?], keepSlowest: Int?) {
+        self.checks = checks
+        stats = checks.map { $0.map { CheckStats(names: $0.names) } }
+        slowest = keepSlowest.map(SlowestSamples.init)
+    }
+
+    /// One sample of scenario entry `entry` (nil for samples of no request).
+    mutating func record(_ sample: lc_sample, entry: Int?) {
+        guard let entry, entry < checks.count else { return }
+        if let check = checks[entry] { stats[entry]?.record(check, sample: sample) }
+        if sample.error == 0 { slowest?.record(sample, entry: entry) }
+    }
+}
+
+/// The N slowest responses of a loop (latency, entry, status, trace sequence number).
+struct SlowestSamples: Sendable {
+    struct Sample: Sendable {
+        var latencyNanoseconds: UInt64
+        var entry: Int
+        var status: Int
+        var traceSequence: UInt64
+    }
+
+    let capacity: Int
+    private(set) var samples: [Sample] = []
+    /// The fastest kept, once full: anything not slower is not kept.
+    private var floor: UInt64 = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        samples.reserveCapacity(capacity)
+    }
+
+    mutating func record(_ sample: lc_sample, entry: Int) {
+        guard samples.count < capacity || sample.latency_ns > floor else { return }
+        let kept = Sample(latencyNanoseconds: sample.latency_ns, entry: entry, status: Int(sample.status),
+                          traceSequence: sample.trace_seq)
+        if samples.count < capacity {
+            samples.append(kept)
+        } else if let index = samples.indices.min(by: { samples[$0].latencyNanoseconds < samples[$1].latencyNanoseconds }) {
+            samples[index] = kept
+        }
+        if samples.count == capacity { floor = samples.map(\.latencyNanoseconds).min() ?? 0 }
+    }
+}
+
+/// One of the slowest requests of a `--trace` run, with the trace context it was sent with.
+public struct SlowRequest: Sendable, Equatable, Codable {
+    /// The scenario entry's label.
+    public var name: String
+    public var status: Int
+    public var latencyMS: Double
+    /// 32 lowercase hex digits.
+    public var traceID: String
+    /// The parent (span) id it carried, 16 hex digits.
+    public var parentID: String
+    /// Whether its traceparent had the sampled flag.
+    public var sampled: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case name, status
+        case latencyMS = "latency_ms"
+        case traceID = "trace_id"
+        case parentID = "parent_id"
+        case sampled
+    }
+
+    /// Rebuilds the traceparent a loop sent (lc_trace_format) for one kept sample.
+    init(_ sample: SlowestSamples.Sample, label: String, trace: TraceSettings.Loop) {
+        var bytes = [CChar](repeating: 0, count: Int(LC_TRACEPARENT_LEN))
+        lc_trace_format(trace.prefix, sample.traceSequence, trace.sampledBelow, &bytes)
+        let text = String(decoding: bytes.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let parts = text.split(separator: "-")
+        name = label
+        status = sample.status
+        latencyMS = Double(sample.latencyNanoseconds) / 1e6
+        traceID = String(parts[1])
+        parentID = String(parts[2])
+        sampled = parts[3] == "01"
+    }
+}
