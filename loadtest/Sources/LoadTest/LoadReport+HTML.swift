@@ -18,6 +18,7 @@ extension LoadReport {
             pre{background:#f1f3f5;padding:10px;overflow-x:auto;font-size:12px}
             svg{width:100%;height:auto;background:#fff;border:1px solid #dee2e6;margin:6px 0}
             .verdict{font-weight:600} .leak{color:#c92a2a} .ok{color:#2b8a3e}
+            table.checks{border-collapse:collapse;font-size:12px} .checks td,.checks th{border:1px solid #dee2e6;padding:3px 6px;text-align:left}
             </style></head><body>
             <h1>loadtest: \(HTML.escape(target.url))</h1>
             <p>Started \(HTML.escape(startedAt)); \(HTML.escape(config.mode)) loop.</p>
@@ -29,6 +30,7 @@ extension LoadReport {
             page += #"<p class="verdict \#(leak ? "leak" : "ok")">Watcher: \#(HTML.escape(watch.verdict.summary))</p>"#
             page += "\n"
         }
+        page += checksHTML
         page += "<h2>Latency percentiles per second</h2>\n" + latencyChart.svg + "\n"
         page += "<h2>Responses per second</h2>\n" + throughputChart.svg + "\n"
         page += "<h2>Status codes and errors per second</h2>\n" + statusChart.svg + "\n"

@@ -35,8 +35,10 @@ struct ChecksIntegrationTests {
     func checksPassAndFailAsConfigured(protocolArguments: [String]) throws {
         let server = try Self.server.get()
         let scenario = try temporaryFile(Self.scenario)
+        let html = FileManager.default.temporaryDirectory.appendingPathComponent("checks-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: html) }
         let run = try runLoadtest(["http://127.0.0.1:\(server.port)", "--scenario", scenario, "--requests", "1000",
-                                   "-c", "2", "--threads", "2"] + protocolArguments)
+                                   "-c", "2", "--threads", "2", "--html", html.path] + protocolArguments)
         #expect(run.status == 0, "check failures alone do not fail a run: \(run.output)")
         var failing = 0, checked = 0
         for name in ["alice", "missing", "bob is not alice", "plaintext is not 204"] {
@@ -70,6 +72,10 @@ struct ChecksIntegrationTests {
         #expect(total["failed"] as? Int == failing)
         #expect(run.output.contains("bob is not alice: \(try Self.entry(run.report, "bob is not alice")["responses"] as? Int ?? -1) of"))
         #expect(run.output.contains("checks   \(failing) of \(checked) responses failed"), "\(run.output)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<h2>Checks</h2>\n<p>\(failing) of \(checked) checked responses failed"))
+        #expect(page.contains("<td>bob is not alice</td>"))
+        #expect(page.contains("json /name is &quot;bob&quot;, expected &quot;alice&quot;"), "the reason, escaped")
     }
 
     /// (limit, exit status): about half the checked responses fail.
