@@ -32,6 +32,8 @@ public struct LoadConfiguration: Sendable {
     public var seed: UInt64?
     /// `--trace`: a traceparent on every request (nil: none added).
     public var trace: TraceSettings?
+    /// Scenario checks that read bodies: the longest body kept (longer ones fail them).
+    public var checkBodyLimit = ResponseChecks.defaultBodyLimit
 
     public init(target: LoadTarget, scenario: Scenario) {
         self.target = target

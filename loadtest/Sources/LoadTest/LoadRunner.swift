@@ -39,7 +39,7 @@ public final class LoadRunner: Sendable {
                              count: configuration.renderedCount, seed: configuration.seed,
                              traceparent: configuration.trace != nil)
         var workers: [LoopWorker] = []
-        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0) } }
+        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0, bodyLimit: configuration.checkBodyLimit) } }
         let runPrefix = UInt64.random(in: 1...UInt64.max)
         for index in 0..<configuration.threads {
             let trace = configuration.trace?.loop(index, runPrefix: runPrefix)
@@ -64,6 +64,7 @@ public final class LoadRunner: Sendable {
             config.requests = UnsafePointer(table.requests)
             config.request_count = UInt32(table.count)
             config.request_cursor = UInt32(table.count * index / configuration.threads)
+            config.body_limit = UInt32(configuration.checkBodyLimit)
             if let trace {
                 config.trace_prefix = trace.prefix
                 config.trace_sampled_below = trace.sampledBelow

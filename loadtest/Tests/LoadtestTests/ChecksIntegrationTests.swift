@@ -114,6 +114,39 @@ struct ChecksIntegrationTests {
         #expect((oversized.report["requests"] as? [String: Any])?["responses"] as? Int == 20, "the response itself is fine")
     }
 
+    /// A 34 KB order map, kept whole across HTTP/2 DATA frames (and HTTP/1.1 reads) under
+    /// the default bound, and refused under a 16 KiB one: the body checks fail with the
+    /// reason, the status check still passes.
+    @Test(arguments: [false, true])
+    func bodiesAreKeptUpToTheBound(h2c: Bool) throws {
+        let server = try Self.server.get()
+        let ids = (1...100).map(String.init).joined(separator: ",")
+        let scenario = try Scenario.parse(json: Data(#"""
+            {"requests": [{"name": "map", "path": "/api/v1/order/map?ids=\#(ids)",
+                           "expect": {"status": [200], "body_contains": "\"not_found\":[]",
+                                      "json": {"/orders/0/id": 1, "/orders/99/id": 100}}}]}
+            """#.utf8))
+        for limit in [64 * 1024, 16 * 1024] {
+            var config = LoadConfiguration(target: try LoadTarget(url: "http://127.0.0.1:\(server.port)"), scenario: scenario)
+            config.connections = 2
+            config.http2 = h2c
+            config.streams = 4
+            config.requests = 200
+            config.checkBodyLimit = limit
+            let result = try LoadRunner(configuration: config).run()
+            #expect(result.stats.statusCounts == [200: 200])
+            let checks = try #require(result.checks?[0])
+            #expect(checks.checked == 200)
+            if limit == 64 * 1024 {
+                #expect(checks.failed == 0, "\(checks)")
+            } else {
+                #expect(checks.failed == 200)
+                #expect(checks.failures == [0, 200, 200, 200], "status passes; body_contains and both pointers fail")
+                #expect(checks.firstFailure?.contains("body longer than 16 KiB was not kept") == true, "\(checks)")
+            }
+        }
+    }
+
     /// (scenario expect, arguments, message): exit 64, and nothing reaches the server.
     @Test(arguments: [
         (#"{"status": [700]}"#, [String](), "expect.status 700 is not within 100...599"),

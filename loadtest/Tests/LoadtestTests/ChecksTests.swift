@@ -66,6 +66,22 @@ import Testing
         #expect(scenario.requests.map { $0.expect?.readsBody } == [true, false, nil])
     }
 
+    /// (body, the value it parses to as compact JSON, or nil when it is not JSON)
+    @Test(arguments: [
+        (#" {"a": [1, -2.5, 3e2, true, false, null], "b": "x\"y\\z\/\n"} "#, #"{"a":[1,-2.5,300,true,false,null],"b":"x\"y\\z/\n"}"#),
+        (#""\u00e9\ud83d\ude00 é""#, #""é😀 é""#),
+        ("9223372036854775807", "9223372036854775807"),
+        ("9223372036854775808", "9.223372036854776e+18"), // past Int64: a Double
+        ("0", "0"), ("-0.0", "0"), ("[]", "[]"), ("{}", "{}"),
+        ("", nil), ("{", nil), ("[1,]", nil), (#"{"a" 1}"#, nil), ("01", nil), ("1.", nil), (".5", nil), ("1e", nil),
+        ("tru", nil), ("nulll", nil), (#""\ud83d""#, nil), (#""\x""#, nil), ("\"a\nb\"", nil), ("[1] [2]", nil),
+        (String(repeating: "[", count: 600) + String(repeating: "]", count: 600), nil),
+    ] as [(String, String?)])
+    func parsesBodiesAsJSON(text: String, expected: String?) {
+        let parsed = Data(text.utf8).withUnsafeBytes { JSONValue.parse($0) }
+        #expect(parsed?.description == expected)
+    }
+
     static let checks = ResponseChecks(Scenario.Expectation(
         status: [200, 404], bodyContains: "\"name\":", json: ["/name": .string("alice"), "/id": .number(1.0), "/tier/0": .bool(true)]))
 

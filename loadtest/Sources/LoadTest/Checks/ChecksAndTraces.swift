@@ -8,7 +8,7 @@ struct ChecksAndTraces {
 
     init(configuration: LoadConfiguration, labels: [String]) {
         self.labels = labels
-        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0) } }
+        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0, bodyLimit: configuration.checkBodyLimit) } }
         stats = checks.contains { $0 != nil } ? checks.map { $0.map { CheckStats(names: $0.names) } } : nil
         keep = configuration.trace?.slowest
     }

@@ -1,5 +1,4 @@
 import CLoadClient
-import Foundation
 
 /// One entry's `expect`, compiled once for the run: what a response is checked against.
 public struct ResponseChecks: Sendable {
@@ -63,7 +62,7 @@ public struct ResponseChecks: Sendable {
             index += 1
         }
         guard !pointers.isEmpty else { return out }
-        let document = try? JSONDecoder().decode(JSONValue.self, from: Data(body))
+        let document = JSONValue.parse(body)
         for (pointer, expected) in pointers {
             defer { index += 1 }
             guard let document else {
