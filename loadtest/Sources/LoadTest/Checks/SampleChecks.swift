@@ -8,16 +8,20 @@ struct SampleChecks: Sendable {
     var stats: [CheckStats?]
     /// Only with `--trace`.
     var slowest: SlowestSamples?
+    /// Whether there is anything to do: a run without checks and --trace skips every sample.
+    let isActive: Bool
 
     init(checks: [ResponseChecks?], keepSlowest: Int?) {
         self.checks = checks
         stats = checks.map { $0.map { CheckStats(names: $0.names) } }
         slowest = keepSlowest.map(SlowestSamples.init)
+        isActive = keepSlowest != nil || checks.contains { $0 != nil }
     }
 
     /// One sample of scenario entry `entry` (nil for samples of no request).
+    @inline(__always)
     mutating func record(_ sample: lc_sample, entry: Int?) {
-        guard let entry, entry < checks.count else { return }
+        guard isActive, let entry, entry < checks.count else { return }
         if let check = checks[entry] { stats[entry]?.record(check, sample: sample) }
         if sample.error == 0 { slowest?.record(sample, entry: entry) }
     }
