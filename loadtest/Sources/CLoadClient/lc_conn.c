@@ -46,6 +46,10 @@ int lc_conn_init(lc_loop *loop, lc_conn *conn, uint32_t index) {
     conn->rbuf = malloc(conn->rbuf_cap);
     conn->wbuf = malloc(conn->wbuf_cap);
     if (!conn->slots || !conn->order || !conn->rbuf || !conn->wbuf) return -1;
+    if (loop->keeps_bodies) {
+        conn->bodies = malloc((size_t)conn->max_inflight * config->body_limit);
+        if (conn->bodies == NULL) return -1;
+    }
     conn_reset_slots(conn);
     return 0;
 }
@@ -62,6 +66,7 @@ void lc_conn_free(lc_conn *conn) {
     free(conn->order);
     free(conn->rbuf);
     free(conn->wbuf);
+    free(conn->bodies);
 }
 
 /* Closes the socket and forgets everything in flight (the caller has accounted for it). */
@@ -128,7 +133,7 @@ void lc_conn_fail(lc_conn *conn, lc_error_kind kind) {
     for (uint32_t i = 0; i < conn->max_inflight; i++) {
         const lc_inflight *slot = &conn->slots[i];
         if (slot->next_free != UINT32_MAX) continue; /* free */
-        lc_loop_emit_sized(conn->loop, now, slot->start_ns, slot->request_index, 0, kind, slot->bytes_in);
+        lc_loop_emit_slot(conn->loop, now, slot, 0, kind, NULL);
     }
     conn_close(conn, now);
 }
@@ -142,7 +147,13 @@ int lc_conn_can_submit(const lc_conn *conn, const lc_request *request) {
 int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
     uint32_t slot = conn->free_slot;
     lc_inflight *entry = &conn->slots[slot];
-    if (conn->protocol->submit(conn, slot, &conn->loop->config.requests[request_index]) != 0) return -1;
+    entry->trace_seq = conn->loop->trace_next; /* before submit: the protocol writes its traceparent */
+    entry->body_len = 0;
+    entry->body_too_large = 0;
+    const lc_request *request = &conn->loop->config.requests[request_index];
+    if (conn->protocol->submit(conn, slot, request) != 0) return -1;
+    if (request->trace_offset != 0 && lc_loop_trace_sampled(conn->loop, entry->trace_seq)) COUNT(conn->loop, trace_sampled, 1);
+    conn->loop->trace_next++;
     conn->free_slot = entry->next_free;
     entry->next_free = UINT32_MAX; /* in use */
     entry->start_ns = start_ns;
@@ -157,7 +168,11 @@ int lc_conn_submit(lc_conn *conn, uint32_t request_index, uint64_t start_ns) {
 
 static void conn_release(lc_conn *conn, uint32_t slot, uint16_t status, lc_error_kind kind) {
     lc_inflight *entry = &conn->slots[slot];
-    lc_loop_emit_sized(conn->loop, lc_now_ns(), entry->start_ns, entry->request_index, status, kind, entry->bytes_in);
+    const char *body = NULL;
+    if (kind == LC_ERROR_NONE && conn->bodies != NULL &&
+        (conn->loop->config.requests[entry->request_index].flags & LC_REQUEST_KEEP_BODY))
+        body = lc_conn_body(conn, slot);
+    lc_loop_emit_slot(conn->loop, lc_now_ns(), entry, status, kind, body);
     entry->next_free = conn->free_slot;
     conn->free_slot = slot;
     conn->inflight--;

@@ -54,13 +54,21 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
     return 0;
 }
 
+/* DATA: counted into the stream's slot (lc_sample.bytes_in) and, for a request that keeps
+   its body (LC_REQUEST_KEEP_BODY), copied into the slot's body, up to body_limit. */
 static int on_data_chunk(nghttp2_session *session, uint8_t flags, int32_t stream_id, const uint8_t *data, size_t len,
                          void *user_data) {
     (void)flags;
-    (void)data;
     lc_conn *conn = user_data;
     uint32_t slot = slot_of(session, stream_id);
-    if (slot != UINT32_MAX) lc_inflight_add_bytes(&conn->slots[slot], len);
+    if (slot == UINT32_MAX) return 0;
+    lc_inflight *entry = &conn->slots[slot];
+    lc_inflight_add_bytes(entry, len);
+    if (conn->bodies == NULL || !(conn->loop->config.requests[entry->request_index].flags & LC_REQUEST_KEEP_BODY)) return 0;
+    uint32_t room = conn->loop->config.body_limit - entry->body_len;
+    if (len > room) { entry->body_too_large = 1; len = room; }
+    memcpy(lc_conn_body(conn, slot) + entry->body_len, data, len);
+    entry->body_len += (uint32_t)len;
     return 0;
 }
 
@@ -76,12 +84,13 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
     return 0;
 }
 
-nghttp2_session_callbacks *lc_h2_callbacks_new(void) {
+nghttp2_session_callbacks *lc_h2_callbacks_new(int keep_bodies) {
     nghttp2_session_callbacks *callbacks = NULL;
     if (nghttp2_session_callbacks_new(&callbacks) != 0) return NULL;
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame_recv);
+    (void)keep_bodies; /* DATA is always counted; bodies are kept per request */
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data_chunk);
     return callbacks;
 }
@@ -142,7 +151,17 @@ static int h2_submit(lc_conn *conn, uint32_t slot, const lc_request *request) {
     conn->slots[slot].status = 0;
     conn->slots[slot].body_offset = 0;
     nghttp2_data_provider body = {.source.ptr = (void *)fields, .read_callback = read_body};
-    int32_t stream = nghttp2_submit_request(conn->h2, NULL, (const nghttp2_nv *)fields->nv, fields->nvlen,
+    const nghttp2_nv *nv = fields->nv;
+    if (fields->trace_field >= 0) {
+        /* --trace: the table's fields with this stream's traceparent. nghttp2 copies the array,
+           not the value (NO_COPY): the slot keeps it until the stream closes. */
+        nghttp2_nv *scratch = conn->loop->h2_nv;
+        memcpy(scratch, fields->nv, fields->nvlen * sizeof *scratch);
+        lc_loop_trace(conn->loop, conn->slots[slot].trace_seq, conn->slots[slot].traceparent);
+        scratch[fields->trace_field].value = (uint8_t *)conn->slots[slot].traceparent;
+        nv = scratch;
+    }
+    int32_t stream = nghttp2_submit_request(conn->h2, NULL, nv, fields->nvlen,
                                             fields->body_len > 0 ? &body : NULL, (void *)(uintptr_t)(slot + 1));
     if (stream < 0) {
         /* Stream ids used up (or no memory): finish this connection, then a fresh one. */

@@ -109,6 +109,12 @@ static int build_one(const lc_request *request, int tls, lc_h2_request *out) {
     out->body = body;
     out->body_len = (uint32_t)(end - body);
     out->storage = storage;
+    out->trace_field = -1;
+    if (request->trace_offset != 0) {
+        for (size_t i = 0; i < n; i++)
+            if ((const char *)nv[i].value == request->bytes + request->trace_offset) out->trace_field = (int32_t)i;
+        if (out->trace_field < 0) { free(storage); return -1; } /* the placeholder is not a field value */
+    }
     return 0;
 }
 

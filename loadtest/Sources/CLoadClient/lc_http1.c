@@ -15,6 +15,9 @@ static void h1_open(lc_conn *conn) {
 static int h1_submit(lc_conn *conn, uint32_t slot, const lc_request *request) {
     if (conn->wbuf_cap - conn->wbuf_len < request->len || conn->order_count == conn->max_inflight) return -1;
     memcpy(conn->wbuf + conn->wbuf_len, request->bytes, request->len);
+    /* --trace: this send's traceparent over the copy's placeholder. */
+    if (request->trace_offset != 0)
+        lc_loop_trace(conn->loop, conn->slots[slot].trace_seq, conn->wbuf + conn->wbuf_len + request->trace_offset);
     conn->wbuf_len += request->len;
     conn->order[(conn->order_head + conn->order_count) % conn->max_inflight] = slot;
     conn->order_count++;
@@ -23,6 +26,10 @@ static int h1_submit(lc_conn *conn, uint32_t slot, const lc_request *request) {
 
 static uint32_t h1_pop(lc_conn *conn) {
     uint32_t slot = conn->order[conn->order_head];
+    if (conn->h1.capture != NULL) { /* the kept body's length, for the sample */
+        conn->slots[slot].body_len = conn->h1.capture_len;
+        conn->slots[slot].body_too_large = conn->h1.capture_overflow;
+    }
     conn->order_head = (conn->order_head + 1) % conn->max_inflight;
     conn->order_count--;
     conn->h1_active = 0;
@@ -37,6 +44,10 @@ static ssize_t h1_receive(lc_conn *conn, const char *data, size_t len) {
             const lc_inflight *oldest = &conn->slots[conn->order[conn->order_head]];
             const lc_request *request = &conn->loop->config.requests[oldest->request_index];
             lc_h1_response_begin(&conn->h1, (request->flags & LC_REQUEST_HEAD) != 0, conn->rbuf_cap - 1);
+            if (conn->bodies != NULL && (request->flags & LC_REQUEST_KEEP_BODY)) {
+                conn->h1.capture = lc_conn_body(conn, conn->order[conn->order_head]);
+                conn->h1.capture_cap = conn->loop->config.body_limit;
+            }
             conn->h1_active = 1;
         }
         size_t consumed = 0;

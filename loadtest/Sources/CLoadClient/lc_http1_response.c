@@ -31,6 +31,17 @@ void lc_h1_response_begin(lc_h1_response_parser *parser, int head_only, uint32_t
     parser->status = 0;
     parser->max_head = max_head;
     parser->remaining = 0;
+    parser->capture = NULL;
+    parser->capture_cap = parser->capture_len = 0;
+    parser->capture_overflow = 0;
+}
+
+/* Copies body bytes when the caller asked for them; what does not fit marks the overflow. */
+static void capture(lc_h1_response_parser *parser, const char *data, size_t len) {
+    uint32_t room = parser->capture_cap - parser->capture_len;
+    if (len > room) { parser->capture_overflow = 1; len = room; }
+    memcpy(parser->capture + parser->capture_len, data, len);
+    parser->capture_len += (uint32_t)len;
 }
 
 int lc_h1_response_idle(const lc_h1_response_parser *parser) { return parser->state == ST_HEAD; }
@@ -222,6 +233,7 @@ int lc_h1_response_feed(lc_h1_response_parser *parser, const char *data, size_t 
         case ST_BODY:
         case ST_CHUNK_DATA: {
             uint64_t take = parser->remaining < left ? parser->remaining : left;
+            if (parser->capture != NULL) capture(parser, at, (size_t)take);
             used += (size_t)take;
             parser->remaining -= take;
             if (parser->remaining > 0) { *consumed = used; return LC_H1_MORE; }
@@ -257,6 +269,7 @@ int lc_h1_response_feed(lc_h1_response_parser *parser, const char *data, size_t 
             break;
         }
         case ST_UNTIL_CLOSE:
+            if (parser->capture != NULL) capture(parser, at, left);
             *consumed = len;
             return LC_H1_MORE;
         default:

@@ -37,6 +37,7 @@ typedef struct lc_h2_request {
     const char *body;        /* into the request's bytes */
     uint32_t body_len;
     char *storage;           /* owns nv and the lower-cased names */
+    int32_t trace_field;     /* index in nv of the traceparent placeholder, or -1 */
 } lc_h2_request;
 
 /** How bytes move over a connected socket. */
@@ -88,6 +89,10 @@ typedef struct lc_inflight {
     uint32_t body_offset;  /* h2: request body bytes handed to the session */
     uint16_t status;       /* h2: the response's :status so far (0: none yet) */
     uint32_t bytes_in;     /* response bytes received so far (lc_sample.bytes_in) */
+    uint64_t trace_seq;    /* its number in the loop's trace sequence (lc_loop.trace_next) */
+    uint32_t body_len;     /* LC_REQUEST_KEEP_BODY: body bytes kept in the connection's bodies */
+    uint8_t body_too_large; /* ... and the body was longer than body_limit */
+    char traceparent[LC_TRACEPARENT_LEN]; /* h2: the value its HEADERS carry (nghttp2 does not copy it) */
 } lc_inflight;
 
 /* Adds n response bytes to a slot's count; saturates at UINT32_MAX. */
@@ -128,6 +133,8 @@ struct lc_conn {
     uint32_t rbuf_cap, rbuf_len;
     char *wbuf;
     uint32_t wbuf_cap, wbuf_len, wbuf_sent;
+    /* LC_REQUEST_KEEP_BODY: body_limit bytes per slot (NULL when no request keeps its body). */
+    char *bodies;
 };
 
 struct lc_loop {
@@ -164,11 +171,16 @@ struct lc_loop {
     char *server_name;               /* TLS: the loop's copy of tls_server_name (or host) */
     struct {
         _Atomic uint64_t sent, responses, errors, connects, bytes_in, bytes_out, unsent, finished_ns,
-            connects_h2, tls_failures;
+            connects_h2, tls_failures, trace_sampled;
     } counters;
     lc_stage *stages;                /* the loop's prepared copy of schedule.stages, or NULL */
     lc_stage *conn_stages;           /* the loop's prepared copy of config.conn_stages, or NULL */
     uint32_t active_conns;           /* connections in use: those with index < this take requests */
+    uint64_t trace_next;             /* the next request's trace_seq */
+    int keeps_bodies;                /* some request has LC_REQUEST_KEEP_BODY */
+    char *arena;                     /* kept bodies of the samples waiting for on_samples */
+    uint32_t arena_cap, arena_len;
+    void *h2_nv;                     /* h2 with traceparent: nghttp2_nv scratch of the longest field list */
 };
 
 extern const lc_transport lc_tcp_transport;
@@ -176,12 +188,13 @@ extern const lc_transport lc_tls_transport;
 extern const lc_protocol lc_http1_protocol;
 extern const lc_protocol lc_h2_protocol;
 
-/* lc_h2.c: the loop's session callbacks (NULL on failure). */
-struct nghttp2_session_callbacks *lc_h2_callbacks_new(void);
+/* lc_h2.c: the loop's session callbacks (NULL on failure); DATA is counted per stream and kept
+   for requests with LC_REQUEST_KEEP_BODY (keep_bodies is unused). */
+struct nghttp2_session_callbacks *lc_h2_callbacks_new(int keep_bodies);
 void lc_h2_callbacks_free(struct nghttp2_session_callbacks *callbacks);
 
 /* lc_h2_request.c: the table as HTTP/2 fields; NULL on a request that cannot be
-   translated (errno EINVAL) or ENOMEM. */
+   translated (errno EINVAL) or ENOMEM. A request's trace_offset names its traceparent field. */
 lc_h2_request *lc_h2_requests_build(const lc_request *requests, uint32_t count, int tls);
 void lc_h2_requests_free(lc_h2_request *requests, uint32_t count);
 
@@ -205,6 +218,10 @@ void lc_conn_sweep(lc_conn *conn, uint64_t now_ns);
 void lc_conn_complete(lc_conn *conn, uint32_t slot, uint16_t status);
 /* Called by a protocol when one request failed and its connection goes on (h2 stream reset). */
 void lc_conn_fail_slot(lc_conn *conn, uint32_t slot, lc_error_kind kind);
+/* Where slot's kept body goes (connections of a loop that keeps bodies). */
+static inline char *lc_conn_body(const lc_conn *conn, uint32_t slot) {
+    return conn->bodies + (size_t)slot * conn->loop->config.body_limit;
+}
 /* The oldest slot in flight in send order (HTTP/1.1); UINT32_MAX if none. */
 uint32_t lc_conn_oldest(const lc_conn *conn);
 
@@ -212,9 +229,14 @@ uint32_t lc_conn_oldest(const lc_conn *conn);
 /* One finished request: latency = done_ns - origin_ns (0 for connect errors). */
 void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error);
-/* The same, with the response's bytes (lc_sample.bytes_in). */
-void lc_loop_emit_sized(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
-                        lc_error_kind error, uint32_t bytes_in);
+/* The same for a request's slot: its trace_seq and response bytes, and its kept body when `body` is not NULL
+   (copied into the loop's arena until the next on_samples). */
+void lc_loop_emit_slot(lc_loop *loop, uint64_t done_ns, const lc_inflight *slot, uint16_t status,
+                       lc_error_kind error, const char *body);
+/* Writes a request's traceparent (LC_TRACEPARENT_LEN bytes) from the loop's prefix. */
+void lc_loop_trace(const lc_loop *loop, uint64_t seq, char *out);
+/* Whether request `seq`'s traceparent has the sampled flag. */
+int lc_loop_trace_sampled(const lc_loop *loop, uint64_t seq);
 void lc_loop_mark_dirty(lc_loop *loop, lc_conn *conn);
 /* A connection has room again (opened, or a response completed). */
 void lc_loop_conn_ready(lc_loop *loop, lc_conn *conn);

@@ -18,12 +18,15 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <nghttp2/nghttp2.h>
 #include "lc_internal.h"
 
 enum {
     LC_EVENTS_PER_WAIT = 256,
     LC_SWEEP_NS = 10 * 1000 * 1000,    /* timeouts and reconnects are checked this often */
     LC_MAX_WBUF = 64 * 1024 * 1024,    /* a connection's write buffer: a full pipeline */
+    LC_BODY_LIMIT = 64 * 1024,         /* default body_limit */
+    LC_ARENA_MIN = 1024 * 1024,        /* kept bodies between two on_samples calls, at least */
 };
 
 #define COUNT(loop, field, n) atomic_fetch_add_explicit(&(loop)->counters.field, (n), memory_order_relaxed)
@@ -45,6 +48,8 @@ lc_loop_config lc_loop_config_default(void) {
         .sample_batch = 4096,
         .flush_interval_ms = 100,
         .tls_verify = 1,
+        .body_limit = LC_BODY_LIMIT,
+        .trace_sampled_below = UINT64_MAX,
     };
     return config;
 }
@@ -124,13 +129,32 @@ lc_loop *lc_loop_create(const lc_loop_config *config) {
     for (uint32_t i = 0; i < config->request_count; i++)
         if (config->requests[i].len > loop->longest_request) loop->longest_request = config->requests[i].len;
     if ((uint64_t)loop->longest_request * config->pipeline > LC_MAX_WBUF) { lc_loop_destroy(loop); errno = EINVAL; return NULL; }
+    for (uint32_t i = 0; i < config->request_count; i++) {
+        const lc_request *request = &config->requests[i];
+        if (request->flags & LC_REQUEST_KEEP_BODY) loop->keeps_bodies = 1;
+        if (request->trace_offset != 0 && (request->trace_offset > request->len ||
+                                           request->len - request->trace_offset < LC_TRACEPARENT_LEN)) {
+            lc_loop_destroy(loop);
+            errno = EINVAL;
+            return NULL;
+        }
+    }
+    if (loop->keeps_bodies && config->body_limit == 0) { lc_loop_destroy(loop); errno = EINVAL; return NULL; }
     loop->transport = config->tls ? &lc_tls_transport : &lc_tcp_transport;
     loop->protocol = (config->http2 && !config->tls) ? &lc_h2_protocol : &lc_http1_protocol;
     if (config->http2) {
         loop->h2_requests = lc_h2_requests_build(config->requests, config->request_count, config->tls);
         if (loop->h2_requests == NULL) { int saved = errno; lc_loop_destroy(loop); errno = saved; return NULL; }
-        loop->h2_callbacks = lc_h2_callbacks_new();
+        loop->h2_callbacks = lc_h2_callbacks_new(loop->keeps_bodies);
         if (loop->h2_callbacks == NULL) goto fail;
+        size_t longest = 0;
+        for (uint32_t i = 0; i < config->request_count; i++)
+            if (loop->h2_requests[i].trace_field >= 0 && loop->h2_requests[i].nvlen > longest)
+                longest = loop->h2_requests[i].nvlen;
+        if (longest > 0) {
+            loop->h2_nv = calloc(longest, sizeof(nghttp2_nv));
+            if (loop->h2_nv == NULL) goto fail;
+        }
     }
     if (config->tls) {
         loop->server_name = strdup(config->tls_server_name ? config->tls_server_name : config->host);
@@ -143,6 +167,11 @@ lc_loop *lc_loop_create(const lc_loop_config *config) {
     loop->dirty = calloc(loop->conn_count, sizeof *loop->dirty);
     loop->samples = calloc(config->sample_batch, sizeof *loop->samples);
     if (loop->epoll_fd < 0 || !loop->conns || !loop->dirty || !loop->samples) goto fail;
+    if (loop->keeps_bodies) {
+        loop->arena_cap = config->body_limit * 2u > LC_ARENA_MIN ? config->body_limit * 2u : LC_ARENA_MIN;
+        loop->arena = malloc(loop->arena_cap);
+        if (loop->arena == NULL) goto fail;
+    }
     for (uint32_t i = 0; i < loop->conn_count; i++)
         if (lc_conn_init(loop, &loop->conns[i], i) != 0) goto fail;
     if (loop->open_loop) {
@@ -172,6 +201,8 @@ void lc_loop_destroy(lc_loop *loop) {
     free(loop->samples);
     free(loop->stages);
     free(loop->conn_stages);
+    free(loop->arena);
+    free(loop->h2_nv);
     free(loop);
 }
 
@@ -195,6 +226,7 @@ lc_loop_counters lc_loop_counters_read(const lc_loop *loop) {
         .finished_ns = atomic_load_explicit(&loop->counters.finished_ns, memory_order_relaxed),
         .connects_h2 = atomic_load_explicit(&loop->counters.connects_h2, memory_order_relaxed),
         .tls_failures = atomic_load_explicit(&loop->counters.tls_failures, memory_order_relaxed),
+        .trace_sampled = atomic_load_explicit(&loop->counters.trace_sampled, memory_order_relaxed),
     };
     return out;
 }
@@ -205,15 +237,12 @@ static void loop_flush_samples(lc_loop *loop) {
     if (loop->sample_count == 0) return;
     loop->config.on_samples(loop->config.ctx, loop->samples, loop->sample_count);
     loop->sample_count = 0;
+    loop->arena_len = 0; /* the bodies went with their samples */
 }
 
-void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
-                  lc_error_kind error) {
-    lc_loop_emit_sized(loop, done_ns, origin_ns, request_index, status, error, 0);
-}
-
-void lc_loop_emit_sized(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
-                        lc_error_kind error, uint32_t bytes_in) {
+/* Writes the next sample (the caller flushes a full batch after adding its own fields). */
+static lc_sample *loop_fill(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index,
+                            uint16_t status, lc_error_kind error) {
     lc_sample *sample = &loop->samples[loop->sample_count++];
     uint64_t start = loop->config.start_ns;
     /* An open-loop origin may be later than a connect error's time; such samples have no latency. */
@@ -223,11 +252,42 @@ void lc_loop_emit_sized(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uin
     sample->status = status;
     sample->error = (uint8_t)error;
     sample->reserved = 0;
-    sample->bytes_in = bytes_in;
+    sample->bytes_in = 0;
     sample->reserved2 = 0;
     uint64_t origin = origin_ns != 0 ? origin_ns : done_ns;
     sample->origin_ns = origin > start ? origin - start : 0;
+    sample->trace_seq = 0;
+    sample->body = NULL;
+    sample->body_len = 0;
+    sample->body_state = LC_BODY_NONE;
     if (error == LC_ERROR_NONE) COUNT(loop, responses, 1); else COUNT(loop, errors, 1);
+    return sample;
+}
+
+void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
+                  lc_error_kind error) {
+    loop_fill(loop, done_ns, origin_ns, request_index, status, error);
+    if (loop->sample_count == loop->config.sample_batch) loop_flush_samples(loop);
+}
+
+void lc_loop_emit_slot(lc_loop *loop, uint64_t done_ns, const lc_inflight *slot, uint16_t status,
+                       lc_error_kind error, const char *body) {
+    const char *kept = NULL;
+    if (body != NULL && !slot->body_too_large) {
+        /* A full arena goes to Swift with the samples it belongs to, then starts over. */
+        if (loop->arena_cap - loop->arena_len < slot->body_len) loop_flush_samples(loop);
+        kept = loop->arena + loop->arena_len;
+        if (slot->body_len > 0) memcpy(loop->arena + loop->arena_len, body, slot->body_len);
+        loop->arena_len += slot->body_len;
+    }
+    lc_sample *sample = loop_fill(loop, done_ns, slot->start_ns, slot->request_index, status, error);
+    sample->trace_seq = slot->trace_seq;
+    sample->bytes_in = slot->bytes_in;
+    if (body != NULL) {
+        sample->body_state = slot->body_too_large ? LC_BODY_TOO_LARGE : LC_BODY_KEPT;
+        sample->body = kept;
+        sample->body_len = kept != NULL ? slot->body_len : 0;
+    }
     if (loop->sample_count == loop->config.sample_batch) loop_flush_samples(loop);
 }
 

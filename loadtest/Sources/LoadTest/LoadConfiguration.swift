@@ -33,6 +33,10 @@ public struct LoadConfiguration: Sendable {
     /// A ramp of the rate (open loop) or of the connections in use (closed loop); the run
     /// lasts its total duration (LoadConfiguration+Stages.swift).
     public var stages: LoadStages?
+    /// `--trace`: a traceparent on every request (nil: none added).
+    public var trace: TraceSettings?
+    /// Scenario checks that read bodies: the longest body kept (longer ones fail them).
+    public var checkBodyLimit = ResponseChecks.defaultBodyLimit
 
     public init(target: LoadTarget, scenario: Scenario) {
         self.target = target
@@ -61,6 +65,7 @@ public struct LoadConfiguration: Sendable {
         guard timeout > .zero else { throw Problem(description: "--timeout must be positive") }
         guard (1...1_000_000).contains(tableSize) else { throw Problem(description: "table size must be within 1...1000000") }
         try validateStages()
+        try validateTrace()
     }
 
     /// Connections of loop `index`: an even share, the remainder to the first loops.

@@ -19,6 +19,7 @@ extension LoadReport {
             svg{width:100%;height:auto;background:#fff;border:1px solid #dee2e6;margin:6px 0}
             .verdict{font-weight:600} .leak{color:#c92a2a} .ok{color:#2b8a3e}
             \(Self.incidentStyle)
+            table.checks{border-collapse:collapse;font-size:12px} .checks td,.checks th{border:1px solid #dee2e6;padding:3px 6px;text-align:left}
             </style></head><body>
             <section id="summary"><h1>loadtest: \(HTML.escape(target.url))</h1>
             <p>Started \(HTML.escape(startedAt)); \(HTML.escape(config.mode)) loop.</p>
@@ -32,6 +33,7 @@ extension LoadReport {
             page += "\n"
         }
         page += serverThresholdsSection
+        page += checksHTML
         page += #"<section id="client-latency"><h2>Latency percentiles per second</h2>"# + "\n" + latencyChart.svg + "</section>\n"
         page += #"<section id="client-throughput"><h2>Responses per second</h2>"# + "\n" + (hasTargets ? targetChart : throughputChart).svg + "</section>\n"
         page += #"<section id="client-status"><h2>Status codes and errors per second</h2>"# + "\n" + statusChart.svg + "</section>\n"

@@ -30,6 +30,7 @@ extension LoadReport {
                     + (codes.isEmpty ? "" : " (\(codes))"))
             }
         }
+        lines += checksText + traceText
         for violation in thresholds.violations { lines.append("  THRESHOLD CROSSED: \(violation)") }
         if let serverThresholds { lines += serverThresholds.lines }
         return lines.joined(separator: "\n")

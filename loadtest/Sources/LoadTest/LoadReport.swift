@@ -35,6 +35,12 @@ public struct LoadReport: Sendable, Codable {
     public var serverThresholds: ServerThresholdReport?
     /// The slowest requests and, with `--watch`, the server's view of the run.
     public var incident: IncidentReport?
+    /// Scenario checks in all (absent when no entry has `expect`; per entry in `by_request`).
+    public var checks: ChecksSummary?
+    /// With --trace: the slowest responses and the trace ids they were sent with.
+    public var slowestTraced: [TracedRequest]?
+    /// With --trace: the sampled fraction asked for and what was sent.
+    public var trace: TraceReport?
 
     public struct Target: Sendable, Codable {
         public var url: String
@@ -104,12 +110,15 @@ public struct LoadReport: Sendable, Codable {
         public var latencyMS: LatencySummary
         /// `latency_ms`'s histogram (microseconds), for merging reports exactly.
         public var latencyHistogram: HistogramEncoding?
+        /// The entry's `expect` checks (absent without one).
+        public var checks: EntryChecks?
         enum CodingKeys: String, CodingKey {
             case name, responses
             case statusCounts = "status_counts"
             case errors
             case latencyMS = "latency_ms"
             case latencyHistogram = "latency_histogram"
+            case checks
         }
     }
 
@@ -132,7 +141,8 @@ public struct LoadReport: Sendable, Codable {
         case errorRate = "error_rate"
         case byRequest = "by_request"
         case timeline
-        case thresholds, watch
+        case thresholds, watch, checks, trace
+        case slowestTraced = "slowest_traced"
         case latencyHistogram = "latency_histogram"
         case startedAtUnixSeconds = "started_at_unix_seconds"
         case host, sources
@@ -168,13 +178,19 @@ public struct LoadReport: Sendable, Codable {
         statusCounts = Self.keyed(stats.statusCounts)
         errors = stats.errors
         errorRate = Self.errorRate(stats, unsent: result.unsent)
-        byRequest = zip(result.entryLabels, result.byEntry).map { label, entry in
-            EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
-                        errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency),
-                        latencyHistogram: HistogramEncoding(entry.latency))
+        byRequest = zip(result.entryLabels, result.byEntry).enumerated().map { index, pair in
+            let (label, entry) = pair
+            return EntryReport(name: label, responses: entry.responses, statusCounts: Self.keyed(entry.statusCounts),
+                               errors: entry.errors, latencyMS: LatencySummary(microseconds: entry.latency),
+                               latencyHistogram: HistogramEncoding(entry.latency),
+                               checks: result.checks?[index].map(EntryChecks.init))
         }
         timeline = result.timeline
+        checks = Self.checksSummary(result.checks)
+        slowestTraced = result.slowestTraced
+        trace = Self.traceReport(result)
         let violations = thresholds.violations(p99Milliseconds: latencyMS.p99, errorRate: errorRate)
+            + thresholds.checkViolations(checks)
         self.thresholds = ThresholdReport(limits: thresholds, passed: violations.isEmpty, violations: violations)
         self.watch = watch
         incident = IncidentReport(slowestRequests: result.slowest)

@@ -24,4 +24,12 @@ public struct LoadResult: Sendable {
     public var bytesOut: UInt64
     /// The slowest responses, slowest first (the incident report's list).
     public var slowest: [SlowRequest] = []
+    /// Per scenario entry, its check counts (nil for an entry without `expect`); nil when
+    /// no entry has checks.
+    public var checks: [CheckStats?]? = nil
+    /// With --trace: the slowest responses and the trace context each was sent with.
+    public var slowestTraced: [TracedRequest]? = nil
+    /// With --trace: requests sent with the sampled flag, and the fraction asked for.
+    public var traceSampled: UInt64? = nil
+    public var traceSampling: Double? = nil
 }

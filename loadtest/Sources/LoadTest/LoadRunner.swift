@@ -39,10 +39,16 @@ public final class LoadRunner: Sendable {
         self.raw = raw
         _ = lc_raise_fd_limit()
         table = RequestTable(scenario: configuration.scenario, authority: configuration.target.authority,
-                             count: configuration.renderedCount, seed: configuration.seed)
+                             count: configuration.renderedCount, seed: configuration.seed,
+                             traceparent: configuration.trace != nil)
         var workers: [LoopWorker] = []
+        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0, bodyLimit: configuration.checkBodyLimit) } }
+        let runPrefix = UInt64.random(in: 1...UInt64.max)
         for index in 0..<configuration.threads {
-            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries, raw: raw)
+            let trace = configuration.trace?.loop(index, runPrefix: runPrefix)
+            let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries,
+                                    checks: SampleChecks(checks: checks, keepSlowest: configuration.trace?.slowest),
+                                    trace: trace, raw: raw)
             var config = lc_loop_config_default()
             config.port = configuration.target.port
             config.connections = UInt32(configuration.connections(ofLoop: index))
@@ -74,6 +80,11 @@ public final class LoadRunner: Sendable {
             config.requests = UnsafePointer(table.requests)
             config.request_count = UInt32(table.count)
             config.request_cursor = UInt32(table.count * index / configuration.threads)
+            config.body_limit = UInt32(configuration.checkBodyLimit)
+            if let trace {
+                config.trace_prefix = trace.prefix
+                config.trace_sampled_below = trace.sampledBelow
+            }
             if config.max_requests == 0 && config.duration_ns == 0 { continue } // nothing to send
             try worker.create(config, host: configuration.target.host, serverName: configuration.target.serverName,
                               caFile: configuration.caFile)
@@ -159,12 +170,14 @@ public final class LoadRunner: Sendable {
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
-        var slowest = SlowestRequests()
+        var slowest: [SlowRequest] = []
+        var checks = ChecksAndTraces(configuration: configuration, labels: table.entryLabels)
         for worker in workers {
             worker.state.withLock { state in
-                slowest.merge(state.slowest)
+                slowest += state.slowest.report(table: table, trace: worker.trace)
                 total.merge(state.total)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
+                checks.merge(state.checks, trace: worker.trace)
             }
             let c = worker.counters
             counters.sent += c.sent
@@ -176,6 +189,7 @@ public final class LoadRunner: Sendable {
             counters.unsent += c.unsent
             counters.connects_h2 += c.connects_h2
             counters.tls_failures += c.tls_failures
+            counters.trace_sampled += c.trace_sampled
             finishedNanoseconds = max(finishedNanoseconds, c.finished_ns)
         }
         var result = LoadResult(startedAt: startedAt,
@@ -184,7 +198,11 @@ public final class LoadRunner: Sendable {
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                           connectsHTTP2: counters.connects_h2, tlsFailures: counters.tls_failures,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
-        result.slowest = slowest.report(table: table)
+        result.slowest = Array(slowest.sorted { $0.latencyMS > $1.latencyMS }.prefix(SlowestRequests().capacity))
+        result.checks = checks.stats
+        result.slowestTraced = checks.slowest
+        result.traceSampled = configuration.trace != nil ? counters.trace_sampled : nil
+        result.traceSampling = configuration.trace?.sampling
         return result
     }
 }

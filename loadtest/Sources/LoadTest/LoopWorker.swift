@@ -30,6 +30,8 @@ final class LoopWorker: Sendable {
         var interval = Interval()
         var timeline = Timeline()
         var slowest = SlowestRequests()
+        /// Checks per entry and, with --trace, the slowest responses.
+        var checks: SampleChecks
     }
 
     let state: Mutex<State>
@@ -38,9 +40,15 @@ final class LoopWorker: Sendable {
     let raw: RawWriter?
     private let handle = Mutex<Handle?>(nil)
 
-    init(entryCount: Int, entryOfRequest: [Int], raw: RawWriter? = nil) {
-        state = Mutex(State(byEntry: (0..<entryCount).map { _ in LoadStats() }))
+    /// With --trace: this loop's trace prefix and threshold.
+    let trace: TraceSettings.Loop?
+
+    init(entryCount: Int, entryOfRequest: [Int], checks: SampleChecks? = nil, trace: TraceSettings.Loop? = nil,
+         raw: RawWriter? = nil) {
+        state = Mutex(State(byEntry: (0..<entryCount).map { _ in LoadStats() },
+                            checks: checks ?? SampleChecks(checks: [], keepSlowest: nil)))
         self.entryOfRequest = entryOfRequest
+        self.trace = trace
         self.raw = raw
     }
 
@@ -98,6 +106,7 @@ final class LoopWorker: Sendable {
                 let index = Int(sample.request_index)
                 if sample.request_index != LC_NO_REQUEST, index < entryOfRequest.count {
                     state.byEntry[entryOfRequest[index]].record(sample)
+                    state.checks.record(sample, entry: entryOfRequest[index])
                 }
                 if sample.error != 0 {
                     state.interval.errors += 1

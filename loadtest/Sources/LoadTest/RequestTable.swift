@@ -16,8 +16,12 @@ public final class RequestTable: @unchecked Sendable {
     let storage: UnsafeMutableRawBufferPointer
 
     /// Renders `count` requests of `scenario` (at least one of each entry when count allows).
-    public init(scenario: Scenario, authority: String, count: Int, seed: UInt64? = nil) {
+    /// `traceparent`: each carries a placeholder the client fills at each send (`--trace`).
+    /// Entries whose checks read the body have their responses' bodies kept.
+    public init(scenario: Scenario, authority: String, count: Int, seed: UInt64? = nil, traceparent: Bool = false) {
         var renderer = ScenarioRenderer(scenario: scenario, authority: authority, seed: seed)
+        renderer.traceparent = traceparent
+        let keepsBody = scenario.requests.map { $0.expect?.readsBody == true }
         let total = max(1, count)
         var rendered: [ScenarioRenderer.Rendered] = []
         rendered.reserveCapacity(total)
@@ -29,9 +33,10 @@ public final class RequestTable: @unchecked Sendable {
         for (index, request) in rendered.enumerated() {
             let start = storage.baseAddress! + offset
             request.bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            let flags = (request.isHead ? UInt32(LC_REQUEST_HEAD) : 0) | (keepsBody[request.entry] ? UInt32(LC_REQUEST_KEEP_BODY) : 0)
             requests[index] = lc_request(bytes: start.assumingMemoryBound(to: CChar.self),
-                                         len: UInt32(request.bytes.count),
-                                         flags: request.isHead ? UInt32(LC_REQUEST_HEAD) : 0)
+                                         len: UInt32(request.bytes.count), flags: flags,
+                                         trace_offset: UInt32(request.traceOffset))
             offset += request.bytes.count
         }
         self.count = total

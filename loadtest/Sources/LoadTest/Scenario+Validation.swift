@@ -53,6 +53,7 @@ extension Scenario {
                 throw Problem("\(place): path has spaces or control characters")
             }
             for header in entry.headers ?? [:] { try Self.validateHeader(header.key, header.value, in: place) }
+            try entry.expect?.validate(in: place)
             for text in [entry.path, entry.body ?? ""] + Array((entry.headers ?? [:]).values) {
                 for name in RequestTemplate(text).variableNames where variables?[name] == nil && name != ScenarioRenderer.sequenceVariable {
                     throw Problem("\(place): {\(name)} names no variable")

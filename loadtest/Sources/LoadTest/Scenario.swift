@@ -74,15 +74,18 @@ public struct Scenario: Sendable, Equatable, Codable {
         public var path: String
         public var headers: [String: String]?
         public var body: String?
+        /// Checks on its responses (Scenario+Expectation.swift).
+        public var expect: Expectation?
 
         public init(name: String? = nil, weight: Double? = nil, method: String? = nil, path: String,
-                    headers: [String: String]? = nil, body: String? = nil) {
+                    headers: [String: String]? = nil, body: String? = nil, expect: Expectation? = nil) {
             self.name = name
             self.weight = weight
             self.method = method
             self.path = path
             self.headers = headers
             self.body = body
+            self.expect = expect
         }
 
         /// The label used in reports.

@@ -8,7 +8,15 @@ public struct ScenarioRenderer: Sendable {
         public var bytes: [UInt8]
         /// A HEAD request: its response has no body.
         public var isHead: Bool
+        /// With `traceparent`: where its placeholder value starts in `bytes` (0: none).
+        public var traceOffset = 0
     }
+
+    /// `traceparent` with a placeholder value (all zeros: invalid if ever sent as is), which
+    /// the client overwrites with a fresh trace context at each send (`--trace`).
+    public var traceparent = false
+    /// The placeholder: as long as a traceparent value.
+    public static let traceparentPlaceholder = "00-" + String(repeating: "0", count: 32) + "-" + String(repeating: "0", count: 16) + "-00"
 
     struct CompiledEntry: Sendable {
         var method: String
@@ -89,6 +97,12 @@ public struct ScenarioRenderer: Sendable {
             return String(Self.draw(variable, using: &generator))
         }
         var head = "\(entry.method) \(entry.path.render(value)) HTTP/1.1\r\nHost: \(authority)\r\n"
+        var traceOffset = 0
+        if traceparent {
+            head += "traceparent: "
+            traceOffset = head.utf8.count
+            head += Self.traceparentPlaceholder + "\r\n"
+        }
         var hasUserAgent = false
         for (name, template) in entry.headers {
             if name.lowercased() == "user-agent" { hasUserAgent = true }
@@ -100,6 +114,6 @@ public struct ScenarioRenderer: Sendable {
             head += "Content-Length: \(body.count)\r\n"
         }
         head += "\r\n"
-        return Rendered(entry: index, bytes: Array(head.utf8) + body, isHead: entry.method == "HEAD")
+        return Rendered(entry: index, bytes: Array(head.utf8) + body, isHead: entry.method == "HEAD", traceOffset: traceOffset)
     }
 }

@@ -4,10 +4,13 @@ public struct Thresholds: Sendable, Equatable, Codable {
     public var maxP99Milliseconds: Double?
     /// Highest acceptable error rate, 0...1 (see `LoadReport.errorRate`).
     public var maxErrorRate: Double?
+    /// Highest acceptable share of checked responses that fail a scenario check, 0...1.
+    public var maxCheckFailureRate: Double?
 
     enum CodingKeys: String, CodingKey {
         case maxP99Milliseconds = "max_p99_ms"
         case maxErrorRate = "max_error_rate"
+        case maxCheckFailureRate = "max_check_failure_rate"
     }
 
     public init(maxP99Milliseconds: Double? = nil, maxErrorRate: Double? = nil) {

@@ -101,6 +101,7 @@ struct LoadTestCommand: ParsableCommand {
 
     @OptionGroup(title: "Server-side thresholds")
     var serverThresholds: ServerThresholdOptions
+    @OptionGroup var checkTrace: CheckTraceOptions
 
     mutating func run() throws {
         var config = try makeConfiguration()
@@ -233,6 +234,7 @@ struct LoadTestCommand: ParsableCommand {
         }
         guard let timeoutValue = DurationText.parse(timeout) else { throw ValidationError("--timeout: not a duration") }
         config.timeout = timeoutValue
+        try checkTrace.apply(to: &config)
         do { try config.validate() } catch { throw ValidationError(error.description) }
         return config
     }
@@ -244,6 +246,7 @@ struct LoadTestCommand: ParsableCommand {
             thresholds.maxP99Milliseconds = value.secondsValue * 1000
         }
         if let rate = maxErrorRate, !(0...1).contains(rate) { throw ValidationError("--max-error-rate must be within 0...1") }
+        try checkTrace.apply(to: &thresholds)
         return thresholds
     }
 

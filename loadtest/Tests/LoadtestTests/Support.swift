@@ -27,6 +27,12 @@ final class OrdersServer: Sendable {
     let adminPort: Int
     /// The TLS listener's port, when started with `CertificateFixture.serverArguments()`.
     let tlsPort: Int?
+    /// Everything the server wrote to stdout and stderr so far (its logs).
+    let output: Output
+
+    final class Output: Sendable {
+        let text = Mutex("")
+    }
 
     struct DidNotStart: Error, CustomStringConvertible {
         var description: String
@@ -42,17 +48,17 @@ final class OrdersServer: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        let log = Mutex("")
+        let output = Output()
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil; return }
-            log.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         var ports: (Int, Int)?
         while ports == nil {
-            let text = log.withLock { $0 }
+            let text = output.text.withLock { $0 }
             if let publicPort = Self.port(in: text, listener: "public"), let admin = Self.port(in: text, listener: "admin") {
                 ports = (publicPort, admin)
             } else if !process.isRunning || Date() > deadline {
@@ -66,7 +72,8 @@ final class OrdersServer: Sendable {
         self.process = process
         self.stdin = stdin
         (port, adminPort) = ports!
-        tlsPort = Self.port(in: log.withLock { $0 }, listener: "public", field: "tls_port")
+        tlsPort = Self.port(in: output.text.withLock { $0 }, listener: "public", field: "tls_port")
+        self.output = output
     }
 
     static func port(in log: String, listener: String, field: String = "port") -> Int? {

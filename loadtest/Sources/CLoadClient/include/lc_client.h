@@ -63,16 +63,35 @@ typedef struct lc_sample {
     uint64_t origin_ns;     /* the latency's origin (intended time, open loop; queued time, closed
                                loop) in ns after start_ns (0 before it); for connect errors, when
                                the attempt failed */
+    uint64_t trace_seq;     /* the request's number in its loop's trace sequence (lc_trace_format
+                               rebuilds its traceparent); 0 for connect errors */
+    const char *body;       /* LC_BODY_KEPT: the response body, valid only during on_samples */
+    uint32_t body_len;      /* bytes at body */
+    uint8_t body_state;     /* lc_body_state: whether the body was kept (LC_REQUEST_KEEP_BODY only) */
 } lc_sample;
 
+/** lc_sample.body_state. */
+typedef enum lc_body_state {
+    LC_BODY_NONE = 0,      /* not asked for (or no response) */
+    LC_BODY_KEPT = 1,      /* body and body_len hold the whole body */
+    LC_BODY_TOO_LARGE = 2, /* longer than body_limit: not kept */
+} lc_body_state;
+
+/** Length of a W3C traceparent value: "00-" 32 hex "-" 16 hex "-" 2 hex. */
+#define LC_TRACEPARENT_LEN 55
+
 /* Flags in lc_request.flags. */
-#define LC_REQUEST_HEAD 0x01u /* a HEAD request: its response has no body */
+#define LC_REQUEST_HEAD 0x01u      /* a HEAD request: its response has no body */
+#define LC_REQUEST_KEEP_BODY 0x02u /* keep its response body (up to body_limit) for on_samples */
 
 /** A pre-rendered request: the exact bytes to send. */
 typedef struct lc_request {
     const char *bytes; /* owned by the caller; must outlive the loop */
     uint32_t len;
     uint32_t flags;    /* LC_REQUEST_* */
+    uint32_t trace_offset; /* 0, or where in bytes a LC_TRACEPARENT_LEN placeholder value starts:
+                              each send overwrites it (h1) or replaces it (h2) with a fresh
+                              traceparent (lc_trace_format) */
 } lc_request;
 
 /** Receives a batch of samples on the loop's thread; the array is reused after return. */
@@ -113,6 +132,13 @@ typedef struct lc_loop_config {
     lc_stage *conn_stages;       /* copied at create (the computed fields are filled there) */
     uint32_t conn_stage_count;
     uint32_t conn_start;         /* connections in use at the start (and before it) */
+    uint32_t body_limit;         /* LC_REQUEST_KEEP_BODY: longest body kept; default 64 KiB. Costs
+                                    connections x pipeline x body_limit bytes, only when some
+                                    request keeps its body */
+    uint64_t trace_prefix;       /* requests with trace_offset: the trace ids' first 8 bytes
+                                    (distinct per loop, non-zero) */
+    uint64_t trace_sampled_below; /* a trace is sampled when its last 8 bytes are below this;
+                                     UINT64_MAX: always; 0: never */
 } lc_loop_config;
 
 /** Counters of one loop; monotonic, readable from any thread while it runs. */
@@ -127,6 +153,7 @@ typedef struct lc_loop_counters {
     uint64_t finished_ns;   /* lc_now_ns() when lc_loop_run() finished; 0 before */
     uint64_t connects_h2;   /* connects that speak HTTP/2 (h2c, or h2 chosen by ALPN) */
     uint64_t tls_failures;  /* handshakes that failed (also counted as connect errors) */
+    uint64_t trace_sampled; /* requests sent with a traceparent whose sampled flag is set */
 } lc_loop_counters;
 
 lc_loop_config lc_loop_config_default(void);
@@ -158,6 +185,13 @@ lc_loop_counters lc_loop_counters_read(const lc_loop *loop);
 
 /** Frees the loop after lc_loop_run() returned (or if it never ran). */
 void lc_loop_destroy(lc_loop *loop);
+
+/**
+ * Writes the traceparent of request `seq` of a loop (LC_TRACEPARENT_LEN bytes, no NUL):
+ * "00-" prefix (16 hex) mix(seq) (16 hex) "-" span id (16 hex) "-" flags ("01" when
+ * sampled by `sampled_below`, else "00"). mix is a bijection, so a loop's ids never repeat.
+ */
+void lc_trace_format(uint64_t prefix, uint64_t seq, uint64_t sampled_below, char *out);
 
 /** Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
 long lc_raise_fd_limit(void);

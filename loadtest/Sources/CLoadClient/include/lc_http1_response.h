@@ -2,7 +2,7 @@
  * lc_http1_response.h: an incremental, strict HTTP/1.1 response parser (RFC 9112) for the
  * load client. It reads what a load client needs and checks the framing, nothing more:
  * the status line, Content-Length, Transfer-Encoding: chunked, Connection: close. Bodies
- * are counted and skipped, never copied. 1xx interim responses are skipped.
+ * are counted and skipped, and copied only when the caller sets `capture`. 1xx interim responses are skipped.
  *
  * The head (and each chunk-size line) must be contiguous in the caller's buffer: when a
  * call returns LC_H1_MORE with *consumed short of len, the caller keeps the rest and
@@ -46,6 +46,10 @@ typedef struct lc_h1_response_parser {
     uint16_t status;
     uint32_t max_head;  /* longest head accepted */
     uint64_t remaining; /* private: body or chunk bytes left */
+    char *capture;      /* NULL, or where to copy the body (chunked framing removed); set after begin */
+    uint32_t capture_cap;
+    uint32_t capture_len;     /* body bytes copied */
+    uint8_t capture_overflow; /* the body was longer than capture_cap (capture_len stops there) */
 } lc_h1_response_parser;
 
 /** Prepares for the next response; `head_only` for a HEAD request. */

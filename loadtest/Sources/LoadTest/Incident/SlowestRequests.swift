@@ -12,6 +12,8 @@ struct SlowestRequests: Sendable {
         var status: UInt16
         /// The latency's origin (intended or queued time), in ns after the start of sending.
         var originNanoseconds: UInt64
+        /// With --trace: its number in the loop's trace sequence (its traceparent rebuilt from it).
+        var traceSequence: UInt64
     }
 
     let capacity: Int
@@ -29,7 +31,7 @@ struct SlowestRequests: Sendable {
         guard sample.error == 0, sample.request_index != LC_NO_REQUEST, capacity > 0 else { return }
         if entries.count == capacity, sample.latency_ns <= entries[0].latencyNanoseconds { return }
         insert(Entry(latencyNanoseconds: sample.latency_ns, requestIndex: sample.request_index,
-                     status: sample.status, originNanoseconds: sample.origin_ns))
+                     status: sample.status, originNanoseconds: sample.origin_ns, traceSequence: sample.trace_seq))
     }
 
     mutating func insert(_ entry: Entry) {
@@ -55,7 +57,7 @@ public struct SlowRequest: Sendable, Equatable, Codable {
     public var intendedSendSeconds: Double
     /// The `X-Request-Id` the rendered request carried, when the scenario sets one.
     public var requestID: String?
-    /// The trace id the request was sent with, when it carried one.
+    /// The trace id the request was sent with (`--trace`).
     public var traceID: String?
 
     enum CodingKeys: String, CodingKey {
@@ -78,15 +80,17 @@ public struct SlowRequest: Sendable, Equatable, Codable {
 }
 
 extension SlowestRequests {
-    /// The kept responses, slowest first, with their entries and request ids from `table`.
-    func report(table: RequestTable) -> [SlowRequest] {
+    /// The kept responses, slowest first, with their entries and request ids from `table`,
+    /// and with --trace (`trace`, this loop's) the trace ids they were sent with.
+    func report(table: RequestTable, trace: TraceSettings.Loop? = nil) -> [SlowRequest] {
         entries.reversed().map { entry in
             let index = Int(entry.requestIndex)
             let label = index < table.entries.count ? table.entryLabels[table.entries[index]] : "?"
             let latency = Double(entry.latencyNanoseconds) / 1e9
             return SlowRequest(entry: label, status: Int(entry.status), latencyMS: latency * 1000,
                                intendedSendSeconds: Double(entry.originNanoseconds) / 1e9,
-                               requestID: index < table.count ? table.requestID(at: index) : nil)
+                               requestID: index < table.count ? table.requestID(at: index) : nil,
+                               traceID: trace?.traceparent(sequence: entry.traceSequence).traceID)
         }
     }
 }
