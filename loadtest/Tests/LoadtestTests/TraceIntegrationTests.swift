@@ -50,6 +50,12 @@ struct TraceIntegrationTests {
         let latencies = slowest.compactMap { $0["latency_ms"] as? Double }
         #expect(latencies == latencies.sorted(by: >), "slowest first")
         #expect(run.output.contains("trace    4000 traceparents sent, \(sampled) sampled"))
+        // The incident report's slowest requests carry the same trace ids, slowest first.
+        let incident = try #require(run.report["incident"] as? [String: Any])
+        let incidentSlowest = try #require(incident["slowest_requests"] as? [[String: Any]])
+        let incidentIDs = incidentSlowest.compactMap { $0["trace_id"] as? String }
+        #expect(incidentIDs.count == incidentSlowest.count, "every one names its trace")
+        #expect(Array(incidentIDs.prefix(10)) == slowest.compactMap { $0["trace_id"] as? String })
     }
 
     /// The real server, HTTP/1.1 and h2c: with traces on it continues the caller's trace
