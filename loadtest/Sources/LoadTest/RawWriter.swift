@@ -26,6 +26,7 @@ public final class RawWriter: Sendable {
         var finishing = false
     }
 
+    /// The file being written.
     public let path: String
     let fd: Int32
     let metadata: Mutex<RawMetadata>
