@@ -158,6 +158,13 @@ public final class RawWriter: Sendable {
         return dropped
     }
 
+    /// Before `start`: closes and removes the file (the run did not start).
+    public func abandon() {
+        guard !started.load(ordering: .acquiring) else { return }
+        close(fd)
+        unlink(path)
+    }
+
     /// Writes all of `bytes` at the end of the file; nil, or what went wrong.
     func writeAll(_ bytes: [UInt8]) -> String? {
         bytes.withUnsafeBytes { buffer -> String? in

@@ -114,7 +114,10 @@ struct LoadTestCommand: ParsableCommand {
 
         let runner: LoadRunner
         let raw = try rawOutput.makeWriter(configuration: config, url: url, thresholds: thresholds)
-        do { runner = try LoadRunner(configuration: config, raw: raw) } catch { throw ValidationError(error.description) }
+        do { runner = try LoadRunner(configuration: config, raw: raw) } catch {
+            raw?.abandon()
+            throw ValidationError(error.description)
+        }
         watcher?.start()
         // Ctrl-C during the load stops sending (the watcher still settles and judges);
         // during the settle period it ends the watch.
