@@ -10,6 +10,7 @@ import Histogram
 /// zero) and its internal indexing fields, which decoding trusts as they are, so an edited
 /// file could make `add` index out of range.
 public struct HistogramEncoding: Sendable, Codable, Equatable {
+    /// The histogram's layout.
     public var lowestDiscernibleValue: UInt64
     public var highestTrackableValue: UInt64
     public var significantDigits: Int

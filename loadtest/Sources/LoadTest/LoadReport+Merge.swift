@@ -3,7 +3,9 @@ import Histogram
 
 /// One input of `loadtest report`: a raw file (`--out`) or a result JSON (`--json`).
 public enum ReportInput: Sendable {
+    /// A raw file, its header read.
     case raw(RawFile)
+    /// A result JSON, decoded.
     case json(file: String, report: LoadReport)
 
     /// Reads `path`, telling the two kinds apart by their first bytes.
@@ -38,6 +40,7 @@ public enum ReportInput: Sendable {
         self = .json(file: path, report: report)
     }
 
+    /// The input as given.
     public var file: String {
         switch self {
         case .raw(let raw): raw.path

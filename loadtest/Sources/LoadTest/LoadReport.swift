@@ -25,11 +25,15 @@ public struct LoadReport: Sendable, Codable {
     public var timeline: [Timeline.Point]
     public var thresholds: ThresholdReport
     public var watch: WatchReport?
-    /// `latency_ms`'s histogram, and where the run came from, for `loadtest report` (LoadReport+Merge.swift).
+    /// `latency_ms`'s histogram (microseconds), for merging reports exactly (LoadReport+Merge.swift).
     public var latencyHistogram: HistogramEncoding?
+    /// `started_at` as seconds since 1970, fractional: where the timeline's second 0 begins.
     public var startedAtUnixSeconds: Double?
+    /// The generator's host name (a merged report's, when all inputs share one).
     public var host: String?
+    /// A merged report's inputs (`loadtest report`); absent for a run.
     public var sources: [Source]?
+    /// Records the raw files' writers dropped (a merged report's counts lack them); absent when none.
     public var recordsDropped: UInt64?
     /// Limits judged from the watcher's samples, and the one that stopped the run.
     public var serverThresholds: ServerThresholdReport?
@@ -154,8 +158,7 @@ public struct LoadReport: Sendable, Codable {
     /// Builds the report of `result` under `configuration`, judged by `thresholds`.
     public init(result: LoadResult, configuration: LoadConfiguration, url: String, thresholds: Thresholds,
                 watch: WatchReport? = nil) {
-        self.init(result: result, target: Target(url: url, host: configuration.target.host, port: configuration.target.port),
-                  config: Config(configuration), thresholds: thresholds, watch: watch)
+        self.init(result: result, target: Target(url: url, of: configuration), config: Config(configuration), thresholds: thresholds, watch: watch)
         host = Self.hostName
     }
 

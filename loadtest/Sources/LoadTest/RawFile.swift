@@ -2,10 +2,14 @@ import Foundation
 
 /// Why an input of `loadtest report` cannot be used; the description names the file.
 public struct ReportInputError: Error, CustomStringConvertible, Equatable {
+    /// The input as given.
     public var file: String
+    /// What is wrong with it.
     public var message: String
+    /// "FILE: message".
     public var description: String { "\(file): \(message)" }
 
+    /// An error about `file`.
     public init(file: String, _ message: String) {
         self.file = file
         self.message = message
@@ -15,12 +19,17 @@ public struct ReportInputError: Error, CustomStringConvertible, Equatable {
 /// A raw results file (RawFormat) opened for reading: its header, metadata and trailer are
 /// read and checked at once; the records are streamed by `forEachRecord`.
 public struct RawFile: Sendable {
+    /// The file as given.
     public let path: String
+    /// The header's format version (1).
     public let version: UInt16
+    /// The run: target, settings, entries, start, host.
     public let metadata: RawMetadata
+    /// Records in the file.
     public let recordCount: UInt64
     /// Records the writer could not keep up with (not in the file).
     public let dropped: UInt64
+    /// The run's counters at its end.
     public let trailer: RawTrailer
     let recordsOffset: UInt64
 

@@ -29,9 +29,11 @@ public enum RawFormat {
 
 /// The run a raw file describes, written before its records.
 public struct RawMetadata: Sendable, Codable {
+    /// The program that wrote the file.
     public var generator = "loadtest"
     /// The host name of the machine that ran the load.
     public var host: String
+    /// The target and the run's settings, as the JSON report has them.
     public var target: LoadReport.Target
     public var config: LoadReport.Config
     /// Scenario entry labels; a record's entry indexes this.
@@ -39,6 +41,7 @@ public struct RawMetadata: Sendable, Codable {
     /// When sending started: ISO 8601, and seconds since 1970 (fractional; the timeline's origin).
     public var startedAt: String
     public var startedAtUnixSeconds: Double
+    /// The run's limits (`loadtest report` judges a merged run by the first input's).
     public var thresholds: Thresholds
 
     /// The metadata of a run; the start is filled in when sending starts (`RawWriter.start`).
@@ -63,7 +66,9 @@ public struct RawMetadata: Sendable, Codable {
 
 /// What only the end of a run knows: the loops' counters, the elapsed time, the watcher's report.
 public struct RawTrailer: Sendable, Codable {
+    /// From the start of sending to the last answer.
     public var elapsedSeconds: Double
+    /// The loops' counters, summed (as `LoadResult` has them).
     public var sent: UInt64
     public var unsent: UInt64
     public var connects: UInt64
@@ -71,6 +76,7 @@ public struct RawTrailer: Sendable, Codable {
     public var tlsFailures: UInt64
     public var bytesIn: UInt64
     public var bytesOut: UInt64
+    /// The watcher's report, when the run had one.
     public var watch: WatchReport?
     /// The run's slowest requests and server view, and the server-side limit that stopped
     /// it: what the run saw beyond its records, so that its report can be rebuilt whole.
@@ -92,6 +98,7 @@ public struct RawTrailer: Sendable, Codable {
         case targetRPS = "target_rps"
     }
 
+    /// A trailer of these counts (zeros by default).
     public init(elapsedSeconds: Double = 0, sent: UInt64 = 0, unsent: UInt64 = 0, connects: UInt64 = 0, connectsH2: UInt64 = 0,
                 tlsFailures: UInt64 = 0, bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, watch: WatchReport? = nil) {
         self.elapsedSeconds = elapsedSeconds
@@ -140,16 +147,24 @@ public struct RawTrailer: Sendable, Codable {
 /// | 28 | u8 | error kind (0 none, 1 connect, 2 timeout, 3 reset, 4 protocol) |
 /// | 29 | 3 bytes | zero |
 public struct RawRecord: Sendable, Equatable {
+    /// Bytes of a record.
     public static let size = 32
     /// `entry` of records that belong to no request.
     public static let noEntry: UInt16 = 0xFFFF
 
+    /// The latency's origin, ns after the start (see the table above for each field).
     public var intendedNanoseconds: UInt64
+    /// Latency in ns.
     public var latencyNanoseconds: UInt64
+    /// Completion, whole ms after the start.
     public var doneMilliseconds: UInt32
+    /// Response bytes.
     public var bytes: UInt32
+    /// HTTP status; 0 for errors.
     public var status: UInt16
+    /// Scenario entry index, or `noEntry`.
     public var entry: UInt16
+    /// `ErrorKind` raw value; 0 for a response.
     public var error: UInt8
 
     /// The record of `sample`, whose request belongs to entry `entry` (nil: none).

@@ -26,6 +26,7 @@ public final class RawWriter: Sendable {
         var finishing = false
     }
 
+    /// The file being written.
     public let path: String
     let fd: Int32
     let metadata: Mutex<RawMetadata>
@@ -155,6 +156,13 @@ public final class RawWriter: Sendable {
             throw Failure(description: "\(path): cannot write the record count: \(String(cString: strerror(errno)))")
         }
         return dropped
+    }
+
+    /// Before `start`: closes and removes the file (the run did not start).
+    public func abandon() {
+        guard !started.load(ordering: .acquiring) else { return }
+        close(fd)
+        unlink(path)
     }
 
     /// Writes all of `bytes` at the end of the file; nil, or what went wrong.

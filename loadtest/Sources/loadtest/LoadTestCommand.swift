@@ -130,7 +130,10 @@ struct LoadTestCommand: ParsableCommand {
 
         let runner: LoadRunner
         let raw = try rawOutput.makeWriter(configuration: config, url: url, thresholds: thresholds)
-        do { runner = try LoadRunner(configuration: config, raw: raw) } catch { throw ValidationError(error.description) }
+        do { runner = try LoadRunner(configuration: config, raw: raw) } catch {
+            raw?.abandon()
+            throw ValidationError(error.description)
+        }
         if let startAt { StageOptions.wait(until: startAt, console: console) }
         if let serverLimits {
             watcher?.arm(serverLimits) { breach in
