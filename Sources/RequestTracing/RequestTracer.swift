@@ -59,10 +59,19 @@ public final class RequestTracer: Tracer {
         if let parentIdentity, !parentIdentity.namesATrace { return .sampledOut }
         let parentContext = parentIdentity?.traceContext
         var random = IDRandom()
-        let traceID = parentContext?.traceID ?? random.traceID()
-        let sampled = sampler.isSampled(traceID: traceID, parentFlags: parentContext?.flags)
-        // A new trace left out: no span, no ids, no context of its own.
-        if !sampled && parentIdentity == nil { return .sampledOut }
+        let traceID: TraceID, sampled: Bool
+        if let parentContext {
+            traceID = parentContext.traceID
+            sampled = sampler.isSampled(traceID: traceID, parentFlags: parentContext.flags)
+        } else {
+            // A new trace: the sampler reads only the id's last eight bytes, so they are
+            // drawn first, and the rest only for a trace that is kept. One left out gets no
+            // span, no ids and no context of its own.
+            let low = random.next()
+            guard sampler.isSampled(newTraceLowBits: low) else { return .sampledOut }
+            traceID = random.traceID(low: low)
+            sampled = true
+        }
         let identity = SpanIdentity(
             traceContext: TraceContext(traceID: traceID, spanID: random.spanID(), flags: sampled ? .sampled : [],
                                        state: parentContext?.state ?? TraceState()),
@@ -194,10 +203,11 @@ struct IDRandom: RandomNumberGenerator {
         return system.next()
     }())
 
-    /// A trace id from two draws (never all zeros: SplitMix64 gives 0 for one counter value).
-    mutating func traceID() -> TraceID {
-        var high = next(), low = next()
-        while high == 0 && low == 0 { high = next(); low = next() }
+    /// A trace id whose last eight bytes are `low` (already drawn, for the sampler), the first
+    /// eight drawn now (never all zeros: SplitMix64 gives 0 for one counter value).
+    mutating func traceID(low: UInt64) -> TraceID {
+        var high = next()
+        while high == 0 && low == 0 { high = next() }
         let h = high.bigEndian, l = low.bigEndian
         return withUnsafeBytes(of: (h, l)) { TraceID(bytes: $0.load(as: TraceID.Bytes.self)) }
     }

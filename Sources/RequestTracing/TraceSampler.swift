@@ -20,11 +20,15 @@ public struct TraceSampler: Sendable {
     /// Whether a span of `traceID` is sampled, given its parent's flags (nil: a new trace).
     public func isSampled(traceID: TraceID, parentFlags: TraceFlags?) -> Bool {
         if let parentFlags { return parentFlags.contains(.sampled) }
+        return isSampled(newTraceLowBits: withUnsafeBytes(of: traceID.bytes) {
+            UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        })
+    }
+
+    /// Whether a new trace whose id ends in the eight bytes `low` (big-endian) is sampled.
+    public func isSampled(newTraceLowBits low: UInt64) -> Bool {
         if ratio >= 1 { return true }
         if ratio <= 0 { return false }
-        let bytes = traceID.bytes
-        let low = [bytes.8, bytes.9, bytes.10, bytes.11, bytes.12, bytes.13, bytes.14, bytes.15]
-            .reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return low < bound
     }
 }

@@ -46,6 +46,26 @@ struct RequestTracerTests {
         #expect(Set(spans.map(\.traceContext.spanID)).count == 3)
     }
 
+    /// A ratio keeps about that share of new traces, and exactly those whose trace id's last
+    /// eight bytes fall under it (TraceIdRatioBased), so services sampling by the same ratio
+    /// keep the same traces.
+    @Test func aRatioKeepsNewTracesByTheirIdsLastEightBytes() throws {
+        let sink = CollectingSink()
+        let tracer = RequestTracer(sampler: TraceSampler(ratio: 0.25), sink: sink)
+        for _ in 0..<4000 { tracer.withSpan("new trace", ofKind: .server) { _ in } }
+        let kept = sink.all
+        // 4000 draws at 0.25: a standard deviation of 27; five of them either way.
+        #expect(abs(kept.count - 1000) <= 137, "\(kept.count) of 4000 kept at 0.25")
+        for span in kept {
+            let low = withUnsafeBytes(of: span.traceContext.traceID.bytes) {
+                UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            }
+            #expect(low < UInt64.max / 4 + 1, "kept only under the ratio")
+            #expect(span.traceContext.flags.contains(.sampled))
+        }
+        #expect(Set(kept.map(\.traceContext.traceID)).count == kept.count)
+    }
+
     @Test func aRemoteParentCarriesItsTraceAndFlagsOn() throws {
         let sink = CollectingSink()
         let tracer = RequestTracer(sampler: TraceSampler(ratio: 0), sink: sink)
