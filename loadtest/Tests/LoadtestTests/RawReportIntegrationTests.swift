@@ -79,9 +79,13 @@ struct RawReportIntegrationTests {
         let (rawA, rawB, jsonA, jsonB, merged, mixed) = (paths[0], paths[1], paths[2], paths[3], paths[4], paths[5])
         defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
         let before = try Self.served(server)
+        // Started together, as the multi-machine recipe does: a result JSON's seconds can only
+        // move by whole seconds, so it stands in for its raw file exactly when the runs
+        // share their start.
+        let startAt = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2))
         let waits = try [(rawA, jsonA), (rawB, jsonB)].map { raw, json in
             try Self.start(["http://127.0.0.1:\(server.port)/plaintext", "--rate", "250", "--duration", "2s",
-                            "-c", "2", "--out", raw, "--json", json])
+                            "-c", "2", "--start-at", startAt, "--out", raw, "--json", json])
         }
         for wait in waits {
             let run = wait()
