@@ -72,3 +72,16 @@ extension Thresholds {
         return ["check failure rate \(rate.formatted(digits: 4)) is above --max-check-failures \(limit.formatted(digits: 4))"]
     }
 }
+
+extension CheckStats {
+    /// One entry's counts as a report gives them, to merge with other runs' and judge again.
+    /// The checks are keyed by name (sorted), as the report keys them.
+    public init(_ entry: LoadReport.EntryChecks) {
+        let names = entry.byCheck.keys.sorted()
+        self.init(names: names)
+        checked = entry.checked
+        failed = entry.failed
+        failures = names.map { entry.byCheck[$0] ?? 0 }
+        firstFailure = entry.firstFailure
+    }
+}

@@ -117,6 +117,7 @@ extension LoadReport {
         var slowest: [SlowRequest] = []
         var server: IncidentServerView?
         var serverThresholds: ServerThresholdReport?
+        var checks: [CheckStats?]?
 
         init(entryCount: Int) {
             byEntry = (0..<entryCount).map { _ in LoadStats() }
@@ -172,6 +173,7 @@ extension LoadReport {
                                      bytesIn: report.bytes.in, bytesOut: report.bytes.out, watch: report.watch)
                 jsonTrailer.incident = report.incident
                 jsonTrailer.serverThresholds = report.serverThresholds
+                if report.checks != nil { jsonTrailer.checks = report.byRequest.map(\.checks) }
                 trailer = jsonTrailer
                 dropped += report.recordsDropped ?? 0
                 sources.append(Source(file: file, kind: "json", host: report.host, startedAt: report.startedAt, samples: samples))
@@ -193,6 +195,15 @@ extension LoadReport {
             }
             if server == nil { server = trailer.incident?.server }
             if serverThresholds == nil { serverThresholds = trailer.serverThresholds }
+            // Check counts add up per entry (the inputs have the same entries).
+            if let inputChecks = trailer.checks {
+                var merged = checks ?? inputChecks.map { _ in nil }
+                for (index, entry) in inputChecks.enumerated() where index < merged.count {
+                    guard let entry else { continue }
+                    if merged[index] == nil { merged[index] = CheckStats(entry) } else { merged[index]?.merge(CheckStats(entry)) }
+                }
+                checks = merged
+            }
         }
 
         /// Adds `points` (moved `shiftSeconds` later) to the merged seconds.
@@ -248,6 +259,7 @@ extension LoadReport {
                                     connectsHTTP2: counters.connectsH2, tlsFailures: counters.tlsFailures,
                                     bytesIn: counters.bytesIn, bytesOut: counters.bytesOut)
             result.slowest = Array(slowest.sorted { $0.latencyMS > $1.latencyMS }.prefix(SlowestRequests().capacity))
+            result.checks = checks
             var report = LoadReport(result: result, target: target, config: config, thresholds: thresholds, watch: counters.watch)
             report.incident?.server = server
             report.serverThresholds = serverThresholds

@@ -85,6 +85,8 @@ public struct RawTrailer: Sendable, Codable {
     /// A paced run's target rate for each second from the start (`timeline[].target_rps`):
     /// the schedule is not in the records.
     public var targetRPS: [Double]?
+    /// Per scenario entry, its check counts (`by_request[].checks`); nil when no entry has checks.
+    public var checks: [LoadReport.EntryChecks?]?
 
     enum CodingKeys: String, CodingKey {
         case elapsedSeconds = "elapsed_seconds"
@@ -96,6 +98,7 @@ public struct RawTrailer: Sendable, Codable {
         case watch, incident
         case serverThresholds = "server_thresholds"
         case targetRPS = "target_rps"
+        case checks
     }
 
     /// A trailer of these counts (zeros by default).

@@ -20,8 +20,10 @@ struct RawOutputOptions: ParsableArguments {
     func finish(_ writer: RawWriter?, result: LoadResult, report: LoadReport, console: Console) {
         guard let writer else { return }
         do {
-            let dropped = try writer.finish(trailer: RawTrailer(result, watch: report.watch, incident: report.incident,
-                                                                serverThresholds: report.serverThresholds))
+            var trailer = RawTrailer(result, watch: report.watch, incident: report.incident,
+                                     serverThresholds: report.serverThresholds)
+            if report.checks != nil { trailer.checks = report.byRequest.map(\.checks) }
+            let dropped = try writer.finish(trailer: trailer)
             if dropped > 0 {
                 console.note("--out: \(dropped) records dropped (the disk fell behind); `loadtest report` counts only the rest")
             }

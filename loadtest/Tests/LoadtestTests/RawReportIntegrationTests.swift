@@ -114,6 +114,40 @@ struct RawReportIntegrationTests {
         #expect(try Self.object(mixed) == Self.object(merged))
     }
 
+    /// A run with scenario checks: its report rebuilt from the raw file keeps the check
+    /// counts, and two runs merged add them up per entry.
+    @Test func checkCountsSurviveTheRawFileAndAddUpWhenMerged() throws {
+        let server = try OrdersServer()
+        let scenario = try temporaryFile(ChecksIntegrationTests.scenario)
+        let paths = (0..<6).map { Self.temporaryPath($0 < 2 ? "raw" : "json") }
+        let (rawA, rawB, jsonA, jsonB, rebuilt, merged) = (paths[0], paths[1], paths[2], paths[3], paths[4], paths[5])
+        defer { for path in paths + [scenario] { try? FileManager.default.removeItem(atPath: path) } }
+        for (raw, json) in [(rawA, jsonA), (rawB, jsonB)] {
+            let run = try Self.loadtest(["http://127.0.0.1:\(server.port)", "--scenario", scenario, "--requests", "500",
+                                         "-c", "2", "--out", raw, "--json", json])
+            #expect(run.status == 0, "\(run.output)")
+        }
+        let one = try Self.loadtest(["report", rawA, "--json", rebuilt])
+        #expect(one.status == 0, "\(one.output)")
+        #expect(try Self.object(rebuilt) == Self.object(jsonA))
+
+        let both = try Self.loadtest(["report", rawA, rawB, "--json", merged])
+        #expect(both.status == 0, "\(both.output)")
+        let reports = try [jsonA, jsonB, merged].map {
+            try JSONDecoder().decode(LoadReport.self, from: Data(contentsOf: URL(fileURLWithPath: $0)))
+        }
+        let (a, b, sum) = (reports[0], reports[1], reports[2])
+        #expect(sum.checks?.checked == (a.checks?.checked ?? 0) + (b.checks?.checked ?? 0))
+        #expect(sum.checks?.failed == (a.checks?.failed ?? 0) + (b.checks?.failed ?? 0))
+        #expect((sum.checks?.failed ?? 0) > 0, "the scenario has checks that fail")
+        for index in sum.byRequest.indices {
+            let entries = [a, b, sum].map { $0.byRequest[index].checks }
+            #expect(entries[2]?.failed == entries[0].map { $0.failed + (entries[1]?.failed ?? 0) },
+                    "\(sum.byRequest[index].name)")
+            #expect(entries[2]?.byCheck == entries[0]?.byCheck.merging(entries[1]?.byCheck ?? [:], uniquingKeysWith: +))
+        }
+    }
+
     @Test func badInputsExit64NamingTheFile() throws {
         let server = try OrdersServer()
         let (raw, other, text) = (Self.temporaryPath("raw"), Self.temporaryPath("raw"), Self.temporaryPath("txt"))
