@@ -258,7 +258,7 @@ extension LoadReport {
                                     sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                                     connectsHTTP2: counters.connectsH2, tlsFailures: counters.tlsFailures,
                                     bytesIn: counters.bytesIn, bytesOut: counters.bytesOut)
-            result.slowest = Array(slowest.sorted { $0.latencyMS > $1.latencyMS }.prefix(SlowestRequests().capacity))
+            result.slowest = Array(slowest.sorted { $0.latencyMS > $1.latencyMS }.prefix(SlowestRequests.reportedCount))
             result.checks = checks
             var report = LoadReport(result: result, target: target, config: config, thresholds: thresholds, watch: counters.watch)
             report.incident?.server = server

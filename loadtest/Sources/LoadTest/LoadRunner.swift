@@ -42,13 +42,13 @@ public final class LoadRunner: Sendable {
                              count: configuration.renderedCount, seed: configuration.seed,
                              traceparent: configuration.trace != nil)
         var workers: [LoopWorker] = []
-        let checks = configuration.scenario.requests.map { $0.expect.map { ResponseChecks($0, bodyLimit: configuration.checkBodyLimit) } }
+        let checks = configuration.compiledChecks
         let runPrefix = UInt64.random(in: 1...UInt64.max)
         for index in 0..<configuration.threads {
             let trace = configuration.trace?.loop(index, runPrefix: runPrefix)
             let worker = LoopWorker(entryCount: configuration.scenario.requests.count, entryOfRequest: table.entries,
-                                    checks: SampleChecks(checks: checks, keepSlowest: configuration.trace?.slowest),
-                                    trace: trace, raw: raw)
+                                    checks: SampleChecks(checks: checks), trace: trace,
+                                    slowestKept: max(SlowestRequests.reportedCount, configuration.trace?.slowest ?? 0), raw: raw)
             var config = lc_loop_config_default()
             config.port = configuration.target.port
             config.connections = UInt32(configuration.connections(ofLoop: index))
@@ -170,14 +170,14 @@ public final class LoadRunner: Sendable {
         var byEntry = configuration.scenario.requests.map { _ in LoadStats() }
         var counters = lc_loop_counters()
         var finishedNanoseconds = startNanoseconds
-        var slowest: [SlowRequest] = []
-        var checks = ChecksAndTraces(configuration: configuration, labels: table.entryLabels)
+        var slowest: [(entry: SlowestRequests.Entry, trace: TraceSettings.Loop?)] = []
+        var checks = CheckTotals(configuration: configuration)
         for worker in workers {
             worker.state.withLock { state in
-                slowest += state.slowest.report(table: table, trace: worker.trace)
+                slowest += state.slowest.entries.map { ($0, worker.trace) }
                 total.merge(state.total)
                 for index in byEntry.indices { byEntry[index].merge(state.byEntry[index]) }
-                checks.merge(state.checks, trace: worker.trace)
+                checks.merge(state.checks)
             }
             let c = worker.counters
             counters.sent += c.sent
@@ -198,9 +198,16 @@ public final class LoadRunner: Sendable {
                           sent: counters.sent, unsent: counters.unsent, connects: counters.connects,
                           connectsHTTP2: counters.connects_h2, tlsFailures: counters.tls_failures,
                           bytesIn: counters.bytes_in, bytesOut: counters.bytes_out)
-        result.slowest = Array(slowest.sorted { $0.latencyMS > $1.latencyMS }.prefix(SlowestRequests().capacity))
+        // The slowest of all loops, slowest first: the incident report's list, and with
+        // --trace the list of their trace contexts.
+        slowest.sort { $0.entry.latencyNanoseconds > $1.entry.latencyNanoseconds }
+        result.slowest = slowest.prefix(SlowestRequests.reportedCount).map { $0.entry.report(table: table, trace: $0.trace) }
+        if let keep = configuration.trace?.slowest {
+            result.slowestTraced = slowest.prefix(keep).compactMap { entry, trace in
+                trace.map { TracedRequest(entry, label: table.entryLabel(ofRequest: Int(entry.requestIndex)), trace: $0) }
+            }
+        }
         result.checks = checks.stats
-        result.slowestTraced = checks.slowest
         result.traceSampled = configuration.trace != nil ? counters.trace_sampled : nil
         result.traceSampling = configuration.trace?.sampling
         return result

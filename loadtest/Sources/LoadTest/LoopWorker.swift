@@ -29,8 +29,9 @@ final class LoopWorker: Sendable {
         var byEntry: [LoadStats]
         var interval = Interval()
         var timeline = Timeline()
-        var slowest = SlowestRequests()
-        /// Checks per entry and, with --trace, the slowest responses.
+        /// The slowest responses: as many as the incident report or --trace lists.
+        var slowest: SlowestRequests
+        /// Checks per entry.
         var checks: SampleChecks
     }
 
@@ -44,9 +45,10 @@ final class LoopWorker: Sendable {
     let trace: TraceSettings.Loop?
 
     init(entryCount: Int, entryOfRequest: [Int], checks: SampleChecks? = nil, trace: TraceSettings.Loop? = nil,
-         raw: RawWriter? = nil) {
+         slowestKept: Int = SlowestRequests.reportedCount, raw: RawWriter? = nil) {
         state = Mutex(State(byEntry: (0..<entryCount).map { _ in LoadStats() },
-                            checks: checks ?? SampleChecks(checks: [], keepSlowest: nil)))
+                            slowest: SlowestRequests(capacity: slowestKept),
+                            checks: checks ?? SampleChecks(checks: [])))
         self.entryOfRequest = entryOfRequest
         self.trace = trace
         self.raw = raw

@@ -1,61 +1,24 @@
 import CLoadClient
 
-/// What a loop keeps of its samples for the checks and for `--trace`: check counts per
-/// scenario entry, and the slowest responses with their trace sequence numbers.
+/// What a loop keeps of its samples for the scenario checks: counts per entry.
 struct SampleChecks: Sendable {
     /// Per scenario entry: its compiled checks, or nil.
     let checks: [ResponseChecks?]
     var stats: [CheckStats?]
-    /// Only with `--trace`.
-    var slowest: SlowestSamples?
-    /// Whether there is anything to do: a run without checks and --trace skips every sample.
+    /// Whether there is anything to do: a run without checks skips every sample.
     let isActive: Bool
 
-    init(checks: [ResponseChecks?], keepSlowest: Int?) {
+    init(checks: [ResponseChecks?]) {
         self.checks = checks
         stats = checks.map { $0.map { CheckStats(names: $0.names) } }
-        slowest = keepSlowest.map(SlowestSamples.init)
-        isActive = keepSlowest != nil || checks.contains { $0 != nil }
+        isActive = checks.contains { $0 != nil }
     }
 
     /// One sample of scenario entry `entry` (nil for samples of no request).
     @inline(__always)
     mutating func record(_ sample: lc_sample, entry: Int?) {
-        guard isActive, let entry, entry < checks.count else { return }
-        if let check = checks[entry] { stats[entry]?.record(check, sample: sample) }
-        if sample.error == 0 { slowest?.record(sample, entry: entry) }
-    }
-}
-
-/// The N slowest responses of a loop (latency, entry, status, trace sequence number).
-struct SlowestSamples: Sendable {
-    struct Sample: Sendable {
-        var latencyNanoseconds: UInt64
-        var entry: Int
-        var status: Int
-        var traceSequence: UInt64
-    }
-
-    let capacity: Int
-    private(set) var samples: [Sample] = []
-    /// The fastest kept, once full: anything not slower is not kept.
-    private var floor: UInt64 = 0
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        samples.reserveCapacity(capacity)
-    }
-
-    mutating func record(_ sample: lc_sample, entry: Int) {
-        guard samples.count < capacity || sample.latency_ns > floor else { return }
-        let kept = Sample(latencyNanoseconds: sample.latency_ns, entry: entry, status: Int(sample.status),
-                          traceSequence: sample.trace_seq)
-        if samples.count < capacity {
-            samples.append(kept)
-        } else if let index = samples.indices.min(by: { samples[$0].latencyNanoseconds < samples[$1].latencyNanoseconds }) {
-            samples[index] = kept
-        }
-        if samples.count == capacity { floor = samples.map(\.latencyNanoseconds).min() ?? 0 }
+        guard isActive, let entry, entry < checks.count, let check = checks[entry] else { return }
+        stats[entry]?.record(check, sample: sample)
     }
 }
 
@@ -80,12 +43,12 @@ public struct TracedRequest: Sendable, Equatable, Codable {
         case sampled
     }
 
-    /// One kept sample, with the traceparent its loop sent.
-    init(_ sample: SlowestSamples.Sample, label: String, trace: TraceSettings.Loop) {
-        let context = trace.traceparent(sequence: sample.traceSequence)
+    /// One of the run's slowest responses, with the traceparent its loop sent.
+    init(_ entry: SlowestRequests.Entry, label: String, trace: TraceSettings.Loop) {
+        let context = trace.traceparent(sequence: entry.traceSequence)
         name = label
-        status = sample.status
-        latencyMS = Double(sample.latencyNanoseconds) / 1e6
+        status = Int(entry.status)
+        latencyMS = Double(entry.latencyNanoseconds) / 1e6
         traceID = context.traceID
         parentID = context.parentID
         sampled = context.sampled

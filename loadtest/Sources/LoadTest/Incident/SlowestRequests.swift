@@ -1,6 +1,8 @@
 import CLoadClient
 
 /// The slowest responses of a run, kept while it runs: a few per loop, merged at the end.
+/// The incident report lists them with their request ids; `--trace` lists them with the
+/// trace context each was sent with.
 ///
 /// Each loop offers every response; most are below the current floor and cost one
 /// comparison.
@@ -20,7 +22,10 @@ struct SlowestRequests: Sendable {
     /// Ascending by latency; at most `capacity`.
     private(set) var entries: [Entry] = []
 
-    init(capacity: Int = 20) {
+    /// How many the incident report lists.
+    static let reportedCount = 20
+
+    init(capacity: Int = reportedCount) {
         self.capacity = capacity
         entries.reserveCapacity(capacity + 1)
     }
@@ -79,23 +84,32 @@ public struct SlowRequest: Sendable, Equatable, Codable {
     }
 }
 
+extension SlowestRequests.Entry {
+    /// This response for the incident report: its entry and request id from `table`, and with
+    /// --trace (`trace`, its loop's settings) the trace id it was sent with.
+    func report(table: RequestTable, trace: TraceSettings.Loop?) -> SlowRequest {
+        let index = Int(requestIndex)
+        return SlowRequest(entry: table.entryLabel(ofRequest: index), status: Int(status),
+                           latencyMS: Double(latencyNanoseconds) / 1e6,
+                           intendedSendSeconds: Double(originNanoseconds) / 1e9,
+                           requestID: index < table.count ? table.requestID(at: index) : nil,
+                           traceID: trace?.traceparent(sequence: traceSequence).traceID)
+    }
+}
+
 extension SlowestRequests {
-    /// The kept responses, slowest first, with their entries and request ids from `table`,
-    /// and with --trace (`trace`, this loop's) the trace ids they were sent with.
+    /// The kept responses, slowest first, for the incident report (`trace`: this loop's).
     func report(table: RequestTable, trace: TraceSettings.Loop? = nil) -> [SlowRequest] {
-        entries.reversed().map { entry in
-            let index = Int(entry.requestIndex)
-            let label = index < table.entries.count ? table.entryLabels[table.entries[index]] : "?"
-            let latency = Double(entry.latencyNanoseconds) / 1e9
-            return SlowRequest(entry: label, status: Int(entry.status), latencyMS: latency * 1000,
-                               intendedSendSeconds: Double(entry.originNanoseconds) / 1e9,
-                               requestID: index < table.count ? table.requestID(at: index) : nil,
-                               traceID: trace?.traceparent(sequence: entry.traceSequence).traceID)
-        }
+        entries.reversed().map { $0.report(table: table, trace: trace) }
     }
 }
 
 extension RequestTable {
+    /// The scenario entry label of request `index`, or "?" for none.
+    func entryLabel(ofRequest index: Int) -> String {
+        index < entries.count ? entryLabels[entries[index]] : "?"
+    }
+
     /// The value of the `X-Request-Id` field of request `index`, if it has one.
     public func requestID(at index: Int) -> String? {
         let request = requests[index]
