@@ -226,6 +226,8 @@ static inline char *lc_conn_body(const lc_conn *conn, uint32_t slot) {
 uint32_t lc_conn_oldest(const lc_conn *conn);
 
 /* lc_loop.c */
+/* lc_samples.c: hands the batch (and the bodies it points to) to on_samples, and starts a new one. */
+void lc_loop_flush_samples(lc_loop *loop);
 /* One finished request: latency = done_ns - origin_ns (0 for connect errors). */
 void lc_loop_emit(lc_loop *loop, uint64_t done_ns, uint64_t origin_ns, uint32_t request_index, uint16_t status,
                   lc_error_kind error);
