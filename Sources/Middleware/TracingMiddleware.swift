@@ -43,10 +43,18 @@ public struct TracingMiddleware: Middleware {
 
     /// Runs the rest of the route inside the request's server span.
     public func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
+        var context = context
+        return try await respond(to: request, context: &context, next: next)
+    }
+
+    /// `handle`'s steps in the caller's copy of the context: what the composed async
+    /// responder runs, in its own frame (no frame of `handle` between it and the route).
+    @inline(__always)
+    func respond(to request: Request, context: inout RequestContext, next: Responder) async throws -> Response {
         let span = start(request, context)
         do {
             let response = try await tracer.withRequestSpan(span) {
-                try await next.respond(to: request, context: context)
+                try await next.respond(to: request, context: &context)
             }
             finish(span, response)
             return response
@@ -61,21 +69,7 @@ public struct TracingMiddleware: Middleware {
     /// keeps its fast path (no task) with traces on.
     public func compose(around next: Responder) -> Responder {
         guard let inner = next.synchronousBody else {
-            // `handle`'s steps, in the responder itself: one async frame fewer, and the
-            // rest of the route runs in this responder's context rather than a copy.
-            return Responder { request, context in
-                let span = self.start(request, context)
-                do {
-                    let response = try await self.tracer.withRequestSpan(span) {
-                        try await next.respond(to: request, context: &context)
-                    }
-                    self.finish(span, response)
-                    return response
-                } catch {
-                    self.fail(span, error)
-                    throw error
-                }
-            }
+            return Responder { request, context in try await self.respond(to: request, context: &context, next: next) }
         }
         return Responder(synchronous: { request, context in
             let span = self.start(request, context)
