@@ -46,20 +46,20 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     /// Records the duration only, for a request the registry counts in flight.
     func recordDuration(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.recordDuration(route: context.route, method: request.method.rawValue, status: status,
-                               nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar())
+                               nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar(context))
     }
 
     /// Records the duration and leaves the in-flight count.
     func finish(_ request: Request, _ context: RequestContext, status: Int) {
         metrics.requestFinished(route: context.route, method: request.method.rawValue, status: status,
-                                nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar())
+                                nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar(context))
     }
 
-    /// The request's sampled span, as its duration's exemplar: nil when traces are off (one
-    /// plain load) or the request is not sampled.
+    /// The request's sampled span, as its duration's exemplar: nil when traces are off or
+    /// the request is not sampled.
     @inline(__always)
-    static func exemplar() -> HistogramExemplar.Trace? {
-        guard let ids = RequestTracer.currentSampledIDs else { return nil }
+    static func exemplar(_ context: RequestContext) -> HistogramExemplar.Trace? {
+        guard let ids = context.sampledSpan else { return nil }
         return HistogramExemplar.Trace(traceHigh: ids.traceHigh, traceLow: ids.traceLow, span: ids.span)
     }
 

@@ -47,7 +47,7 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
         let task = context.runsInTask ? withUnsafeCurrentTask { $0.map(TaskIdentity.init) } : nil
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
                                              site: TaskSite(), task: task, loop: context.loopIndex,
-                                             traceID: Self.currentTraceID())
+                                             traceID: Self.traceID(context))
         // The loop's watchdog names this request if the loop stalls while running it.
         EventLoop.publishRunningRequest(token.runningTag)
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
@@ -56,8 +56,8 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
     /// The request's trace, when it is sampled: nil-free numbers, so that no hex string is
     /// made per request (the registry writes it when read).
     @inline(__always)
-    static func currentTraceID() -> TaskTraceID {
-        guard let ids = RequestTracer.currentSampledIDs else { return .none }
+    static func traceID(_ context: RequestContext) -> TaskTraceID {
+        guard let ids = context.sampledSpan else { return .none }
         return TaskTraceID(high: ids.traceHigh, low: ids.traceLow)
     }
 

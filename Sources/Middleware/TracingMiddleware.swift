@@ -11,7 +11,8 @@ import Tracing
 /// escaped. The rest of the route runs with the span's context as the task-local
 /// `InstrumentationContext.current`, so handlers and libraries start child spans with
 /// swift-distributed-tracing's `withSpan`, logs name the trace (`TraceLogMetadata`), and
-/// recovery can record an escaped error on the span.
+/// recovery can record an escaped error on the span. A sampled span's ids go into the
+/// request's context too (`sampledSpan`), for the exemplar and the registry entry.
 ///
 /// Put it outermost, around `DiagnosticMiddleware`, so the access-log line is written inside
 /// the span. Around an async route it runs in the request's task; around a synchronous one
@@ -31,14 +32,18 @@ public struct TracingMiddleware: Middleware {
     /// The port an authority (`Host`, `:authority`) names, as `server.port` prefers it.
     static func port(in authority: String) -> Int? {
         // Digits after the last colon, read from the end: "[::1]:8080", "example.com:443".
-        var port = 0, scale = 1
-        for byte in authority.utf8.reversed() {
-            if byte == UInt8(ascii: ":") { return scale > 1 ? port : nil }
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), scale <= 10_000 else { return nil }
-            port += Int(byte - UInt8(ascii: "0")) * scale
-            scale *= 10
+        // Over the contiguous bytes: a `reversed()` view walks the string by index.
+        var authority = authority
+        return authority.withUTF8 { bytes in
+            var port = 0, scale = 1
+            for byte in bytes.reversed() {
+                if byte == UInt8(ascii: ":") { return scale > 1 ? port : nil }
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), scale <= 10_000 else { return nil }
+                port += Int(byte - UInt8(ascii: "0")) * scale
+                scale *= 10
+            }
+            return nil
         }
-        return nil
     }
 
     /// Runs the rest of the route inside the request's server span.
@@ -51,7 +56,7 @@ public struct TracingMiddleware: Middleware {
     /// responder runs, in its own frame (no frame of `handle` between it and the route).
     @inline(__always)
     func respond(to request: Request, context: inout RequestContext, next: Responder) async throws -> Response {
-        let span = start(request, context)
+        let span = start(request, &context)
         do {
             let response = try await tracer.withRequestSpan(span) {
                 try await next.respond(to: request, context: &context)
@@ -72,7 +77,7 @@ public struct TracingMiddleware: Middleware {
             return Responder { request, context in try await self.respond(to: request, context: &context, next: next) }
         }
         return Responder(synchronous: { request, context in
-            let span = self.start(request, context)
+            let span = self.start(request, &context)
             do {
                 let response = try self.tracer.withRequestSpan(span) { try inner(request, &context) }
                 self.finish(span, response)
@@ -85,9 +90,9 @@ public struct TracingMiddleware: Middleware {
     }
 
     /// The request's server span: a child of the remote parent its valid `traceparent`
-    /// names, or a new trace.
+    /// names, or a new trace. A sampled one's ids go into the context.
     @inline(__always)
-    func start(_ request: Request, _ context: RequestContext) -> RequestSpan {
+    func start(_ request: Request, _ context: inout RequestContext) -> RequestSpan {
         var parent = InstrumentationContext.topLevel
         // Most requests carry no traceparent, and a tracestate means nothing without one.
         let traceparent = request.headers.values("traceparent")
@@ -95,17 +100,21 @@ public struct TracingMiddleware: Middleware {
            let remote = TraceContextHeaders.extract(traceparent: traceparent, tracestate: request.headers.values("tracestate")) {
             parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
         }
-        return tracer.startServerSpan(
+        let span = tracer.startServerSpan(
             HTTPServerAttributes(method: request.method.rawValue, route: context.route, path: request.path,
                                  protocolVersion: context.httpVersion == .http2 ? "2" : "1.1",
                                  serverPort: Self.port(in: request.authority) ?? serverPort),
             parent: parent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
+        if span.isRecording { context.sampledSpan = span.sampledIDs }
+        return span
     }
 
     /// Ends the span with the response's status (a 5xx is an error, named by its status
-    /// unless a recovered error named its own type already).
+    /// unless a recovered error named its own type already). An unsampled span has nothing
+    /// to end: skipping the calls saves the generic `end()` and its clock argument.
     @inline(__always)
     func finish(_ span: RequestSpan, _ response: Response) {
+        guard span.isRecording else { return }
         span.setHTTPResponseStatus(response.status.code)
         span.end()
     }

@@ -69,6 +69,12 @@ public final class RequestSpan: Span {
     /// The span's trace, id and flags.
     public var spanIdentity: SpanIdentity { identity }
 
+    /// The span's ids as numbers when it is sampled (what exemplars and registry entries
+    /// keep), nil when it is not.
+    public var sampledIDs: SampledSpanIDs? {
+        isRecording ? SampledSpanIDs(identity.traceContext) : nil
+    }
+
     /// The span's name; renamed once the route is known, for example.
     public var operationName: String {
         get { state.withLock { $0.name.description } }

@@ -149,10 +149,17 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// Every value of the field `name`, in order.
     public func values(_ name: String) -> [String] {
+        let length = name.utf8.count
         var values: [String] = []
-        forEachEntry { entry in
-            if nameMatches(entry, name) { values.append(value(of: entry)) }
-            return true
+        withUnsafeRecordBytes { raw in
+            Self.forEachEntry(in: raw) { entry in
+                // Lengths first, as `firstEntry` does: most requests have no such field.
+                if entry.nameLength == length,
+                   Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: raw[entry.nameStart..<entry.nameStart + length]), name.utf8) {
+                    values.append(String(decoding: raw[entry.valueStart..<entry.end], as: UTF8.self))
+                }
+                return true
+            }
         }
         return values
     }
