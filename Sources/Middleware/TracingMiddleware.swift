@@ -1,6 +1,7 @@
 import RequestTracing
 import Server
 import Tracing
+import W3CTraceContext
 
 /// A server span for each request (OpenTelemetry's HTTP semantic conventions), continuing
 /// the trace a valid W3C `traceparent` names or starting one.
@@ -93,18 +94,18 @@ public struct TracingMiddleware: Middleware {
     /// names, or a new trace. A sampled one's ids go into the context.
     @inline(__always)
     func start(_ request: Request, _ context: inout RequestContext) -> RequestSpan {
-        var parent = InstrumentationContext.topLevel
-        // Most requests carry no traceparent, and a tracestate means nothing without one.
-        let traceparent = request.headers.values("traceparent")
-        if !traceparent.isEmpty,
-           let remote = TraceContextHeaders.extract(traceparent: traceparent, tracestate: request.headers.values("tracestate")) {
-            parent.spanIdentity = SpanIdentity(traceContext: remote, isRemote: true)
+        // Most requests carry no traceparent (one scan of the fields, no array), and a
+        // tracestate means nothing without one.
+        var remoteParent: TraceContext?
+        if request.headers.contains("traceparent") {
+            remoteParent = TraceContextHeaders.extract(traceparent: request.headers.values("traceparent"),
+                                                       tracestate: request.headers.values("tracestate"))
         }
         let span = tracer.startServerSpan(
             HTTPServerAttributes(method: request.method.rawValue, route: context.route, path: request.path,
                                  protocolVersion: context.httpVersion == .http2 ? "2" : "1.1",
                                  serverPort: Self.port(in: request.authority) ?? serverPort),
-            parent: parent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
+            remoteParent: remoteParent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
         if span.isRecording { context.sampledSpan = span.sampledIDs }
         return span
     }

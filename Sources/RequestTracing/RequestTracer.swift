@@ -29,40 +29,44 @@ public final class RequestTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> RequestSpan {
-        startSpan(parent: context(), ofKind: kind, nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch,
-                  name: SpanName(operationName), http: nil)
+        let parent = context()
+        return startSpan(parentIdentity: parent.spanIdentity, parentContext: parent, ofKind: kind,
+                         nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch) { _ in (SpanName(operationName), nil) }
     }
 
     /// A server span for an HTTP request, named by its method and route template
     /// (`GET /api/v1/order/map`) and carrying its HTTP attributes: what the tracing
-    /// middleware starts once per request. No generics, and the attributes are made only
+    /// middleware starts once per request, as a child of the caller's span when its
+    /// `traceparent` named one (`remoteParent`, from `TraceContextHeaders.extract`), else
+    /// in a new trace. No generics, no context to read, and the attributes are made only
     /// for a sampled span (an unsampled one records nothing).
-    public func startServerSpan(_ attributes: @autoclosure () -> HTTPServerAttributes, parent: InstrumentationContext,
+    public func startServerSpan(_ attributes: @autoclosure () -> HTTPServerAttributes, remoteParent: TraceContext?,
                                 nanosecondsSinceEpoch start: @autoclosure () -> UInt64) -> RequestSpan {
-        startSpan(parent: parent, ofKind: .server, nanosecondsSinceEpoch: start()) { sampled in
+        // The span's context needs no remote parent in it: the span's own identity, which
+        // it holds, is what spans started inside it and `inject` read.
+        startSpan(parentIdentity: remoteParent.map { SpanIdentity(traceContext: $0, isRemote: true) },
+                  parentContext: .topLevel, ofKind: .server, nanosecondsSinceEpoch: start()) { sampled in
             guard sampled else { return (SpanName(""), nil) }
             let http = attributes()
             return (SpanName(method: http.method, route: http.route), http)
         }
     }
 
-    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: @autoclosure () -> UInt64,
-                           name: SpanName, http: HTTPServerAttributes?) -> RequestSpan {
-        startSpan(parent: parent, ofKind: kind, nanosecondsSinceEpoch: start()) { _ in (name, http) }
-    }
-
+    /// A span under `parentIdentity` (none: a new trace), whose context will be
+    /// `parentContext` with the span in it. Nothing but the sampler's draw is made for a
+    /// span left out.
     @inline(__always)
-    private func startSpan(parent: InstrumentationContext, ofKind kind: SpanKind, nanosecondsSinceEpoch start: @autoclosure () -> UInt64,
+    private func startSpan(parentIdentity: SpanIdentity?, parentContext: @autoclosure () -> InstrumentationContext,
+                           ofKind kind: SpanKind, nanosecondsSinceEpoch start: @autoclosure () -> UInt64,
                            describe: (_ sampled: Bool) -> (SpanName, HTTPServerAttributes?)) -> RequestSpan {
-        let parentIdentity = parent.spanIdentity
         // Inside a request the sampler left out, every span is that request's one span.
         if let parentIdentity, !parentIdentity.namesATrace { return .sampledOut }
-        let parentContext = parentIdentity?.traceContext
+        let parentTrace = parentIdentity?.traceContext
         var random = IDRandom()
         let traceID: TraceID, sampled: Bool
-        if let parentContext {
-            traceID = parentContext.traceID
-            sampled = sampler.isSampled(traceID: traceID, parentFlags: parentContext.flags)
+        if let parentTrace {
+            traceID = parentTrace.traceID
+            sampled = sampler.isSampled(traceID: traceID, parentFlags: parentTrace.flags)
         } else {
             // A new trace: the sampler reads only the id's last eight bytes, so they are
             // drawn first, and the rest only for a trace that is kept. One left out gets no
@@ -74,12 +78,12 @@ public final class RequestTracer: Tracer {
         }
         let identity = SpanIdentity(
             traceContext: TraceContext(traceID: traceID, spanID: random.spanID(), flags: sampled ? .sampled : [],
-                                       state: parentContext?.state ?? TraceState()),
+                                       state: parentTrace?.state ?? TraceState()),
             isRemote: false
         )
         let (name, http) = describe(sampled)
-        return RequestSpan(name: name, http: http, parentContext: parent, identity: identity,
-                           parentSpanID: parentContext?.spanID, parentIsRemote: parentIdentity?.isRemote ?? false,
+        return RequestSpan(name: name, http: http, parentContext: parentContext(), identity: identity,
+                           parentSpanID: parentTrace?.spanID, parentIsRemote: parentIdentity?.isRemote ?? false,
                            kind: kind, startNanoseconds: start(), sink: sink)
     }
 

@@ -25,9 +25,9 @@ private struct Described: CustomStringConvertible, Sendable {
 /// value, the nesting lengths, and the request's wrapping.
 struct OTLPEncodingTests {
     /// Spans made through the tracer's API, as handlers make them, then one request body.
-    func encode(_ make: (RequestTracer) -> Void) throws -> (Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, [FinishedSpan]) {
+    func encode(_ make: (RequestTracer) throws -> Void) throws -> (Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, [FinishedSpan]) {
         let sink = KeepingSink()
-        make(RequestTracer(sampler: TraceSampler(ratio: 1), sink: sink))
+        try make(RequestTracer(sampler: TraceSampler(ratio: 1), sink: sink))
         var spans: [UInt8] = []
         var ends: [Int] = []
         for finished in sink.all {
@@ -48,13 +48,12 @@ struct OTLPEncodingTests {
 
     @Test func aServerSpanWithARemoteParentDecodesFieldForField() throws {
         let (request, finished) = try encode { tracer in
-            var parent = InstrumentationContext.topLevel
-            tracer.extract(["traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": "rojo=00f067aa0ba902b7"],
-                           into: &parent, using: DictionaryExtractor())
+            let parent = TraceContextHeaders.extract(traceparent: ["00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"],
+                                                     tracestate: ["rojo=00f067aa0ba902b7"])
             let span = tracer.startServerSpan(
                 HTTPServerAttributes(method: "GET", route: "/api/v1/order/map", path: "/api/v1/order/map",
                                      protocolVersion: "2", serverPort: 8080),
-                parent: parent, nanosecondsSinceEpoch: 1_700_000_000_123_456_789)
+                remoteParent: try #require(parent), nanosecondsSinceEpoch: 1_700_000_000_123_456_789)
             span.setHTTPResponseStatus(503)
             span.end()
         }
@@ -150,10 +149,6 @@ struct OTLPEncodingTests {
         #expect(spans.map(\.name) == finished.map(\.name))
         #expect(spans.map { $0.attributes.first?.value.intValue } == (0..<300).map { Int64($0) })
     }
-}
-
-struct DictionaryExtractor: Extractor {
-    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
 }
 
 extension Data {

@@ -113,8 +113,8 @@ if only == "traced" {
     everyRequest.bootstrap()
     func traced(_ tracer: RequestTracer) -> Routes {
         var router = Router()
-        router.add(middleware: TracingMiddleware(tracer: tracer, serverPort: 8080))
-        router.add(middleware: diagnostics)
+        router.add(middleware: TracedDiagnosticsMiddleware(tracing: TracingMiddleware(tracer: tracer, serverPort: 8080),
+                                                           diagnostics: diagnostics))
         register(on: &router)
         return router.build()
     }

@@ -147,6 +147,11 @@ public struct HTTPHeaders: Sendable, Equatable {
         firstEntry(name).map(value(of:))
     }
 
+    /// Whether there is a field named `name`: a scan, and no value made.
+    public func contains(_ name: String) -> Bool {
+        firstEntry(name) != nil
+    }
+
     /// Every value of the field `name`, in order.
     public func values(_ name: String) -> [String] {
         let length = name.utf8.count
