@@ -5,11 +5,14 @@ real opentelemetry-proto messages (PyPI) and prints one JSON line per span on st
     otlp-receiver.py --port 0              # prints "listening PORT" first
     otlp-receiver.py --port 0 --status 503 # answers every export with 503 (decodes nothing)
     otlp-receiver.py --port 0 --stall      # accepts connections and never reads them
+    otlp-receiver.py --port 0 --close-silently  # closes each connection after its answer,
+                                           # without saying so (a collector that drops
+                                           # idle connections)
     otlp-receiver.py --port 4318 --count   # decodes every body, prints only a span count
                                            # every second (for benchmarks: printing each
                                            # span would take the load generator's CPU)
 
-Loopback only. Runs until killed, or until its standard input closes (the tests keep a pipe
+Each connection accepted is reported as {"connections": N} (not with --count). Loopback only. Runs until killed, or until its standard input closes (the tests keep a pipe
 open to it, so no receiver outlives the process that started it).
 """
 import argparse, http.server, json, os, socket, sys, threading, time
@@ -54,6 +57,7 @@ def main():
     parser.add_argument("--status", type=int, default=200)
     parser.add_argument("--stall", action="store_true")
     parser.add_argument("--count", action="store_true")
+    parser.add_argument("--close-silently", action="store_true")
     args = parser.parse_args()
     lock = threading.Lock()
 
@@ -79,8 +83,18 @@ def main():
             connection, _ = listener.accept()
             held.append(connection)  # never read, never answered
 
+    accepted = [0]
+
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            if not args.count:
+                with lock:
+                    accepted[0] += 1
+                    total = accepted[0]
+                emit(json.dumps({"connections": total}))
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -110,6 +124,8 @@ def main():
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
+            if args.close_silently:
+                self.close_connection = True
 
         def log_message(self, *args):
             pass

@@ -148,6 +148,8 @@ public final class OTLPSpanExporter: SpanSink {
         batch.bytes.reserveCapacity(configuration.batchSize * 256)
         batch.ends.reserveCapacity(configuration.maxQueuedSpans)
         var body: [UInt8] = []
+        let client = OTLPHTTPClient(endpoint: configuration.endpoint, timeoutMilliseconds: Int(
+            configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000))
         while true {
             let woken = wake.wait(timeout: .now() + .nanoseconds(Int(configuration.interval.components.seconds * 1_000_000_000
                 + configuration.interval.components.attoseconds / 1_000_000_000)))
@@ -187,15 +189,14 @@ public final class OTLPSpanExporter: SpanSink {
                 }
                 batch.bytes.removeAll(keepingCapacity: true)
                 batch.ends.removeAll(keepingCapacity: true)
-                send(body, spans: count)
+                send(body, spans: count, over: client)
                 state.withLock { $0.sending = false }
             }
         }
     }
 
     /// Sends one batch, retrying with backoff; drops and counts it if it cannot go.
-    private func send(_ body: [UInt8], spans count: Int) {
-        let timeout = Int(configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000)
+    private func send(_ body: [UInt8], spans count: Int, over client: OTLPHTTPClient) {
         for attempt in 0...configuration.retryDelays.count {
             if attempt > 0 {
                 // At shutdown there is no time to back off: one attempt, then count it lost.
@@ -203,7 +204,7 @@ public final class OTLPSpanExporter: SpanSink {
                 let delay = configuration.retryDelays[attempt - 1]
                 usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
             }
-            guard let status = OTLPHTTPPost.send(body, to: configuration.endpoint, timeoutMilliseconds: timeout) else { continue }
+            guard let status = client.post(body) else { continue }
             if (200..<300).contains(status) {
                 onExported(count)
                 return

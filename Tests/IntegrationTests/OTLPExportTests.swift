@@ -90,6 +90,30 @@ struct OTLPExportTests {
     /// A collector that is down, that answers 503, or that accepts and never reads: every
     /// request is answered as usual, and the spans it could not take are counted.
     /// (503 is retried with backoff before the batch is dropped; 400 is final at once.)
+    /// Batches go over one kept connection; a collector that closes it between batches
+    /// (without saying so) loses no batch: the next one goes over a fresh connection.
+    /// 1,100 requests make two full batches (512 spans) and a part one.
+    @Test(arguments: [false, true])
+    func batchesShareAConnectionAndSurviveItsClose(collectorCloses: Bool) throws {
+        let receiver = try OTLPReceiver(collectorCloses ? .closeSilently : .decode)
+        let server = try ServerProcess(["--otlp-endpoint", "http://127.0.0.1:\(receiver.port)"])
+        let url = "http://127.0.0.1:\(server.port)/plaintext"
+        for _ in 0..<11 {
+            let response = try Curl.run(Array(repeating: url, count: 100))
+            #expect(response.status == 200)
+        }
+        let spans = receiver.waitForSpans { $0.count >= 1_100 }
+        #expect(spans.count == 1_100, "\(spans.count) spans:\n\(receiver.output.suffix(2_000))")
+        let metrics = try MetricsScrape.fetch(adminPort: server.adminPort)
+        #expect(metrics.value("otel_spans_dropped_total") == 0)
+        #expect(metrics.value("otel_spans_exported_total") == 1_100)
+        if collectorCloses {
+            #expect(receiver.connections >= 3, "each batch needed a connection of its own")
+        } else {
+            #expect(receiver.connections == 1)
+        }
+    }
+
     @Test(arguments: ["down", "503", "400", "stall"])
     func aBrokenCollectorNeverReachesTheRequests(kind: String) throws {
         let receiver: OTLPReceiver? = switch kind {

@@ -5,7 +5,7 @@ import Synchronization
 /// decodes every export with PyPI's opentelemetry-proto and reports each span as a JSON line;
 /// or one that answers 503, or one that accepts and never reads.
 final class OTLPReceiver: Sendable {
-    enum Mode { case decode, status(Int), stall }
+    enum Mode { case decode, closeSilently, status(Int), stall }
 
     let process: Process
     let port: Int
@@ -35,6 +35,7 @@ final class OTLPReceiver: Sendable {
         var arguments = [Self.root.appendingPathComponent("scripts/otlp-receiver.py").path, "--port", "0"]
         switch mode {
         case .decode: break
+        case .closeSilently: arguments += ["--close-silently"]
         case .status(let status): arguments += ["--status", String(status)]
         case .stall: arguments += ["--stall"]
         }
@@ -75,6 +76,11 @@ final class OTLPReceiver: Sendable {
     /// The decoded spans so far.
     var spans: [[String: Any]] {
         captured.lines.withLock { $0 }.compactMap { Curl.json($0) }.filter { $0["span_id"] != nil }
+    }
+
+    /// The connections the receiver accepted so far.
+    var connections: Int {
+        captured.lines.withLock { $0 }.compactMap { Curl.json($0)?["connections"] as? Int }.max() ?? 0
     }
 
     /// Waits until `condition` holds for the spans received, or 10 s passed; returns them.
