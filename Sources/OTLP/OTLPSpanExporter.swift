@@ -15,7 +15,8 @@ import Synchronization
 ///   own stack and copies them into the queue under a lock (`OTLPEncoding`): no
 ///   allocation, and no message structs for the exporter to encode and free later. A span over `maxQueuedSpans` (or one that would
 ///   take the queue past `maxQueuedBytes`) is dropped and counted (`onDrop`, the
-///   `otel_spans_dropped_total` metric).
+///   `otel_spans_dropped_total` metric); once the queue is full, spans are dropped without
+///   being encoded until the thread takes a batch out.
 /// - The thread sends a batch when `batchSize` spans are queued or `interval` has passed.
 /// - A failed send (no connection, a timeout, a 5xx or 429) is retried with backoff
 ///   (`retryDelays`); a batch that still fails, or that the collector refuses as malformed
@@ -69,6 +70,10 @@ public final class OTLPSpanExporter: SpanSink {
     private let configuration: Configuration
     private let header: OTLPEncoding.Header
     private let state: Mutex<State>
+    /// Whether the last span queued or dropped found the queue full: read without the lock
+    /// before a span is encoded, so that while a collector stalls the loops drop spans for
+    /// the price of a load, not of encoding each one first.
+    private let full = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let onDrop: @Sendable (Int) -> Void
     private let onExported: @Sendable (Int) -> Void
@@ -99,10 +104,15 @@ public final class OTLPSpanExporter: SpanSink {
 
     /// Queues a span, or drops it when the queue is full. Never blocks.
     public func record(_ span: FinishedSpan) {
+        if full.load(ordering: .relaxed) {
+            onDrop(1)
+            return
+        }
         let (queued, dropped) = OTLPEncoding.withEncodedSpan(span) { encoded in
             state.withLock { state -> (Int, Bool) in
                 guard state.queue.ends.count < configuration.maxQueuedSpans,
                       state.queue.bytes.count + encoded.count <= configuration.maxQueuedBytes else {
+                    full.store(true, ordering: .relaxed)
                     return (state.queue.ends.count, true)
                 }
                 state.queue.bytes.append(contentsOf: encoded)
@@ -137,6 +147,7 @@ public final class OTLPSpanExporter: SpanSink {
             let left = state.queue.ends.count
             state.queue.bytes.removeAll(keepingCapacity: true)
             state.queue.ends.removeAll(keepingCapacity: true)
+            full.store(false, ordering: .relaxed)
             return left
         }
         if left > 0 { onDrop(left) }
@@ -181,6 +192,7 @@ public final class OTLPSpanExporter: SpanSink {
                         state.queue.ends.removeSubrange(..<count)
                         for index in state.queue.ends.indices { state.queue.ends[index] -= end }
                     }
+                    full.store(false, ordering: .relaxed)  // room again
                     return count
                 }
                 if count == 0 { break }
