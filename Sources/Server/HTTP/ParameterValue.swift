@@ -49,6 +49,7 @@ extension String: ParameterValue {
 /// Comma-separated lists, such as `ids=1,2,3`. Empty items are invalid.
 extension Array: ParameterValue where Element: ParameterValue {
     public static var parameterTypeName: String { "comma-separated list of \(Element.parameterTypeName)" }
+    @inlinable
     public init?(parameterText: Substring) {
         var elements: [Element] = []
         for item in parameterText.split(separator: ",", omittingEmptySubsequences: false) {

@@ -14,8 +14,8 @@ public enum ParameterLookup<Value: ParameterValue>: Sendable {
 
 /// Where a parameter is read from.
 public struct ParameterSource: Sendable, Hashable, CustomStringConvertible {
-    enum Base: Sendable, Hashable { case query, path, header, body }
-    let base: Base
+    @usableFromInline enum Base: Sendable, Hashable { case query, path, header, body }
+    @usableFromInline let base: Base
 
     /// The query string (`?ids=1,2`).
     public static let query = ParameterSource(base: .query)
@@ -41,6 +41,11 @@ extension Request {
     /// Reads parameter `name` from `source` as `Value`. Missing and invalid outcomes are
     /// reported to the context's `ParameterFailureObserver`, when a middleware stored one
     /// (the metrics middleware counts them in `param_lookup_failures_total`).
+    ///
+    /// Inlinable, as are the readers below and the list's parsing: a handler's call is then
+    /// made for its own type (`[Int]`), where an unspecialized call looked up the array's
+    /// generic metadata in the runtime's cache on every request.
+    @inlinable
     public func lookup<Value: ParameterValue>(
         _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
     ) -> ParameterLookup<Value> {
@@ -64,6 +69,7 @@ extension Request {
 
     /// The parameter's value; throws a 400 naming the parameter when it is missing or
     /// invalid.
+    @inlinable
     public func require<Value: ParameterValue>(
         _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
     ) throws(HTTPError) -> Value {
@@ -77,6 +83,7 @@ extension Request {
 
     /// The parameter's value, or `nil` when it is missing. A parameter that is present but
     /// invalid still throws 400: a value the client sent is never silently ignored.
+    @inlinable
     public func optional<Value: ParameterValue>(
         _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, context: RequestContext
     ) throws(HTTPError) -> Value? {
@@ -89,6 +96,7 @@ extension Request {
     }
 
     /// The parameter's value, or `defaultValue` when it is missing; invalid throws 400.
+    @inlinable
     public func value<Value: ParameterValue>(
         _ name: String, as type: Value.Type = Value.self, in source: ParameterSource = .query, default defaultValue: Value,
         context: RequestContext
