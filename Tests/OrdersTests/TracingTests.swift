@@ -63,7 +63,9 @@ struct TracingTests {
         let log = CapturedLog()
         let registry: TaskRegistry
 
-        init(faults: [Faults.Mode] = []) {
+        /// `separateLinks`: the tracing link and the diagnostic link added one after the
+        /// other, as a user would compose them, instead of `orders`'s fused link.
+        init(faults: [Faults.Mode] = [], separateLinks: Bool = false) {
             var configuration = OrderServiceConfiguration()
             configuration.orderCount = 200
             configuration.userCount = 20
@@ -77,8 +79,19 @@ struct TracingTests {
             let logger = Logger(label: "orders-tests") { log.handler(label: $0) }
             let diagnostics = OrdersMiddleware.diagnostics(logger: logger, metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
                                                            registry: registry, accessLog: true)
-            client = TestClient(OrdersRouter.make(service: service, drainState: DrainState(), diagnostics: diagnostics,
-                                                  tracing: TracingMiddleware(tracer: TestSpanSink.tracer, serverPort: 8080)))
+            let tracing = TracingMiddleware(tracer: TestSpanSink.tracer, serverPort: 8080)
+            guard separateLinks else {
+                client = TestClient(OrdersRouter.make(service: service, drainState: DrainState(), diagnostics: diagnostics,
+                                                      tracing: tracing))
+                return
+            }
+            var router = Router()
+            router.add(middleware: tracing)
+            router.add(middleware: diagnostics)
+            BenchmarkRoutes.register(on: &router, faults: service.faults)
+            HealthRoutes.register(on: &router, drainState: DrainState())
+            OrderRoutes.register(on: &router, service: service)
+            client = TestClient(router)
         }
     }
 
@@ -148,6 +161,41 @@ struct TracingTests {
         #expect(server.attributes.get("error.type") == .string(String(reflecting: OrderIntegrityError.self)))
         #expect(server.status?.code == .error)
         #expect(server.events.contains { $0.name == "exception" })
+    }
+
+    /// `orders` fuses the tracing link with the diagnostic one (one async frame, not two):
+    /// the fused link must trace, log and answer as the two links do one after the other,
+    /// for a success, a client error, a recovered error and a synchronous route.
+    @Test(arguments: [
+        ("/api/v1/user/fetch?name=alice", "01"),
+        ("/api/v1/order/map?ids=1,x", "02"),
+        ("/api/v1/order/map?ids=1,999999", "03"),
+        ("/plaintext", "04"),
+    ])
+    func theFusedLinkTracesAsTheTwoLinksDo(target: String, suffix: String) async throws {
+        var seen: [(status: HTTPStatus, span: FinishedSpan, access: Logger.Metadata?)] = []
+        for (index, separate) in [false, true].enumerated() {
+            let trace = "4bf92f3577b34da6a3ce929d0e0e4\(index)\(suffix)"
+            let service = Service(faults: [.missingOKCheck], separateLinks: separate)
+            let response = await service.client.execute(.get, target, headers: Self.traceparent(trace))
+            let span = try #require(TestSpanSink.shared.trace(trace).first { $0.kind == .server }, "no span for \(target)")
+            // The benchmark routes write no access line; any other line is written inside the
+            // span, so it names the span itself.
+            let access = service.log.lines.withLock { $0 }.last { $0["status"] != nil }
+            if let access {
+                #expect(access["trace_id"] == .string(trace))
+                #expect(access["span_id"] == .string(span.traceContext.spanID.description))
+            }
+            seen.append((response.status, span, access))
+        }
+        let (fused, separate) = (seen[0], seen[1])
+        #expect(fused.status == separate.status)
+        #expect(fused.span.name == separate.span.name)
+        #expect(fused.span.attributes == separate.span.attributes)
+        #expect(fused.span.status == separate.span.status)
+        #expect(fused.span.events.map(\.name) == separate.span.events.map(\.name))
+        #expect((fused.access == nil) == (target == "/plaintext") && (separate.access == nil) == (target == "/plaintext"))
+        #expect(fused.access?["status"] == separate.access?["status"] && fused.access?["route"] == separate.access?["route"])
     }
 
     /// The incident with traces on: the leaked child names the trace of the request that
