@@ -30,21 +30,34 @@ extension RequestContext {
 /// The usual values are one string and one object (a request id, a parameter-failure
 /// observer), so there is a slot for each, typed as what it holds: storing a string is a
 /// copy, storing an object a retain, and ending the request what ending two such fields
-/// costs. Anything else, or a second string or object, goes to an array of existentials
-/// (an allocation for the array, and a call through its type's value witnesses for every
-/// copy of a value). The type tests fold away once the subscript is specialized for a key.
+/// costs. Anything else, or a second string or object, goes to an array of boxes, one per
+/// value (an allocation for the array and one per value). A box is read back with an
+/// unchecked downcast: the key names the value's type, so the box's type is known, where a
+/// checked cast out of an existential (`as!`) went through the runtime's dynamic cast on
+/// every read. The type tests fold away once the subscript is specialized for a key.
 @usableFromInline
 struct RequestContextValues: Sendable {
     @usableFromInline
     struct Entry: Sendable {
         @usableFromInline let key: ObjectIdentifier
-        @usableFromInline var value: any Sendable
+        /// A `ValueBox<Value>` of the key's `Value`, never changed: setting a value
+        /// replaces its box, so copies of a context never share a change.
+        @usableFromInline let box: any AnyObject & Sendable
 
         @usableFromInline
-        init(key: ObjectIdentifier, value: any Sendable) {
+        init(key: ObjectIdentifier, box: any AnyObject & Sendable) {
             self.key = key
-            self.value = value
+            self.box = box
         }
+    }
+
+    /// One value of the array, boxed.
+    @usableFromInline
+    final class ValueBox<Value: Sendable>: Sendable {
+        @usableFromInline let value: Value
+
+        @usableFromInline
+        init(_ value: Value) { self.value = value }
     }
 
     @usableFromInline var stringKey: ObjectIdentifier?
@@ -60,7 +73,7 @@ struct RequestContextValues: Sendable {
     func value<Value: Sendable>(for key: ObjectIdentifier, as type: Value.Type) -> Value? {
         if Value.self == String.self, stringKey == key { return unsafeBitCast(string, to: Value.self) }
         if Value.self is AnyObject.Type, MemoryLayout<Value>.size == MemoryLayout<AnyObject>.size, objectKey == key, let object { return unsafeBitCast(object, to: Value.self) }
-        return more.first { $0.key == key }.map { $0.value as! Value }
+        return more.first { $0.key == key }.map { unsafeDowncast($0.box, to: ValueBox<Value>.self).value }
     }
 
     @inlinable @inline(__always)
@@ -73,16 +86,16 @@ struct RequestContextValues: Sendable {
             objectKey = key
             object = unsafeBitCast(value, to: (any AnyObject & Sendable).self)
         } else {
-            setInArray(value, for: key)
+            setInArray(ValueBox(value), for: key)
         }
     }
 
     @usableFromInline
-    mutating func setInArray(_ value: any Sendable, for key: ObjectIdentifier) {
+    mutating func setInArray(_ box: any AnyObject & Sendable, for key: ObjectIdentifier) {
         if let index = more.firstIndex(where: { $0.key == key }) {
-            more[index].value = value
+            more[index] = Entry(key: key, box: box)
         } else {
-            more.append(Entry(key: key, value: value))
+            more.append(Entry(key: key, box: box))
         }
     }
 
