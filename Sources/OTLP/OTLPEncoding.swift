@@ -122,7 +122,9 @@ package enum OTLPEncoding {
         writer.appendFixed64Field(7, span.startNanoseconds)                                      // start_time_unix_nano
         writer.appendFixed64Field(8, span.endNanoseconds)                                        // end_time_unix_nano
         if let http = span.http { appendHTTPAttributes(http, to: &writer) }                     // attributes
-        span.otherAttributes.forEach { key, value in appendKeyValue(9, key, value, to: &writer) }
+        if !span.otherAttributes.isEmpty {  // a server span's are usually all HTTP ones
+            span.otherAttributes.forEach { key, value in appendKeyValue(9, key, value, to: &writer) }
+        }
         for event in span.events { appendEvent(event, to: &writer) }                             // events (11)
         for link in span.links { appendLink(link, to: &writer) }                                 // links (13)
         if let status = span.status { appendStatus(status, to: &writer) }                        // status (15)

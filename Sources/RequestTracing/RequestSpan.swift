@@ -22,12 +22,16 @@ public final class RequestSpan: Span {
         /// A server span's HTTP attributes, apart from the rest until someone replaces the
         /// whole set (then they move into `attributes`).
         var http: HTTPServerAttributes?
-        var attributes = SpanAttributes()
+        /// Empty for most spans: made once (`noAttributes`), not from an empty literal per span.
+        var attributes = RequestSpan.noAttributes
         var status: SpanStatus?
         var events: [SpanEvent] = []
         var links: [SpanLink] = []
         var ended = false
     }
+
+    /// The attributes a span starts with.
+    private static let noAttributes = SpanAttributes()
 
     private let state: Mutex<State>
     private let parentContext: InstrumentationContext
