@@ -9,8 +9,9 @@ import Glibc
 /// A batch used to go over a connection of its own, with the name resolved again each time:
 /// the handshake, the close and the resolver's file checks cost the exporter more than the
 /// spans' bytes did (about 0.5 µs a span at 512 spans a batch). The collector may close a
-/// kept connection between batches; a batch whose send fails before any byte of an answer
-/// arrives then goes once more over a fresh connection.
+/// kept connection between batches; a batch that finds its connection closed or reset
+/// before any byte of an answer then goes once more over a fresh connection (a timeout
+/// does not: the collector may be slow, not gone).
 final class OTLPHTTPClient {
     private let endpoint: OTLPEndpoint
     private let timeoutMilliseconds: Int
@@ -39,9 +40,9 @@ final class OTLPHTTPClient {
             case .answered(let status, let keepOpen):
                 if !keepOpen { disconnect() }
                 return status
-            case .failedBeforeAnswer:
+            case .closedBeforeAnswer:
                 disconnect()  // closed by the collector since the last batch: try a fresh one
-            case .failedInAnswer:
+            case .failed:
                 disconnect()
                 return nil
             }
@@ -51,7 +52,7 @@ final class OTLPHTTPClient {
         case .answered(let status, let keepOpen):
             if !keepOpen { disconnect() }
             return status
-        case .failedBeforeAnswer, .failedInAnswer:
+        case .closedBeforeAnswer, .failed:
             disconnect()
             return nil
         }
@@ -59,15 +60,24 @@ final class OTLPHTTPClient {
 
     private enum Outcome {
         case answered(status: Int, keepOpen: Bool)
-        /// Nothing of an answer arrived: the request may not have reached the collector.
-        case failedBeforeAnswer
-        case failedInAnswer
+        /// The connection was closed or reset before any byte of an answer: the collector
+        /// closed it while idle, so the request went nowhere.
+        case closedBeforeAnswer
+        /// A timeout, or a broken answer: the collector may have the batch (no second try
+        /// on this call; the exporter's backoff decides).
+        case failed
     }
 
     private func exchange(_ body: [UInt8]) -> Outcome {
         let head = headPrefix + Array("\(body.count)\r\n\r\n".utf8)
-        guard writeAll(head), writeAll(body) else { return .failedBeforeAnswer }
+        guard writeAll(head), writeAll(body) else { return Self.isClosed(errno) ? .closedBeforeAnswer : .failed }
         return readAnswer()
+    }
+
+    /// Whether a failed call's `errno` means the peer closed or reset the connection (as
+    /// opposed to a timeout).
+    private static func isClosed(_ error: Int32) -> Bool {
+        error == EPIPE || error == ECONNRESET || error == ENOTCONN
     }
 
     /// Reads the status line and the fields, then the body when its length is given (so
@@ -77,14 +87,14 @@ final class OTLPHTTPClient {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var headEnd: Int?
         while headEnd == nil {
-            guard received.count < 64 * 1024 else { return .failedInAnswer }
+            guard received.count < 64 * 1024 else { return .failed }
             let n = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return received.isEmpty ? .failedBeforeAnswer : .failedInAnswer }
+            guard n > 0 else { return received.isEmpty && (n == 0 || Self.isClosed(errno)) ? .closedBeforeAnswer : .failed }
             received.append(contentsOf: buffer[0..<n])
             headEnd = Self.endOfHead(in: received)
         }
-        guard let headEnd, let answer = Self.parseHead(received[..<headEnd]) else { return .failedInAnswer }
+        guard let headEnd, let answer = Self.parseHead(received[..<headEnd]) else { return .failed }
         // The length given, or the answer ends with the connection: then it is not read.
         guard let length = answer.contentLength, length <= 1 << 20 else {
             return .answered(status: answer.status, keepOpen: false)
