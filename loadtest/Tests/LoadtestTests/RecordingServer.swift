@@ -15,19 +15,9 @@ final class RecordingServer: Sendable {
 
     /// `response`: the bytes sent for each request (GETs without bodies are expected).
     init(response: String = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && listen(listener, 64) == 0 && getsockname(listener, pointer, &length) == 0
-            }
-        }
-        guard bound else { close(listener); throw POSIXError(.EADDRNOTAVAIL) }
-        port = UInt16(bigEndian: address.sin_port)
+        let (listener, port) = try LoopbackListener.open()
         self.listener = listener
+        self.port = port
         let reply = Array(response.utf8)
         Thread.detachNewThread { [self] in
             while true {
