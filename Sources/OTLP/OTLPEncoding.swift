@@ -104,6 +104,13 @@ package enum OTLPEncoding {
         }
     }
 
+    /// `withEncodedSpan` for a body that returns nothing, compiled here, specialized: what
+    /// a benchmark outside this module calls to pay what the exporter's queue pays per span
+    /// (a generic call from another module would run the unspecialized encoder).
+    package static func withEncodedSpanBytes(_ span: FinishedSpan, _ body: (UnsafeRawBufferPointer) -> Void) {
+        withEncodedSpan(span, body)
+    }
+
     /// Appends `span` as the content of one `Span` message (without a key or length: the
     /// request adds them).
     package static func appendSpan(_ span: FinishedSpan, to writer: inout some ProtobufOutput) {

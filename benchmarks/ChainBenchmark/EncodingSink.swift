@@ -9,7 +9,7 @@ final class EncodingSink: SpanSink {
     private let queue = Mutex<[UInt8]>([])
 
     func record(_ span: FinishedSpan) {
-        OTLPEncoding.withEncodedSpan(span) { encoded in
+        OTLPEncoding.withEncodedSpanBytes(span) { encoded in
             queue.withLock { bytes in
                 bytes.append(contentsOf: encoded)
                 if bytes.count > 1 << 20 { bytes.removeAll(keepingCapacity: true) }
