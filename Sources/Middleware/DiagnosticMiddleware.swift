@@ -1,4 +1,5 @@
 import Logging
+import RequestTracing
 import Server
 import ServerMetrics
 import TaskRegistry
@@ -44,21 +45,46 @@ public final class DiagnosticMiddleware: SynchronousMiddleware {
     /// the entry is listed and counted in flight, and is `TaskRegistry.current` (by task, or
     /// on the loop's thread for a synchronous route, so log lines carry the id).
     public func begin(_ request: Request, context: inout RequestContext) -> State {
+        begin(request, context: &context, trace: nil)
+    }
+
+    /// The same for a request whose sampled span the caller holds (`trace`): the fused
+    /// tracing link (`TracedDiagnosticsMiddleware`) passes its ids to `begin` and `end`,
+    /// not through the context, which would box them. Nil means none given: the links then
+    /// read the context (`sampledSpan`), out of line, as they do behind a tracing link of
+    /// its own. (Not kept in `State`: the state lives in the async frame across the route,
+    /// and a larger frame can outgrow its allocator slab.)
+    @inline(__always)
+    func begin(_ request: Request, context: inout RequestContext, trace: SampledSpanIDs?) -> State {
         let id = requestID.begin(request, context: &context)
         metrics.observeParameters(&context)
-        return State(requestID: id, entry: tasks.begin(context, requestID: id))
+        return State(requestID: id, entry: tasks.begin(context, requestID: id, trace: trace))
     }
 
     /// Recovery, then the entry ends, the duration is recorded, the access log line is
     /// written and the id is echoed.
     public func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response) {
-        finish(&response, request, context, state)
+        finish(&response, request, context, state, trace: nil)
     }
 
     /// The same, after recovery has turned the error into a response.
     public func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error) -> Response {
+        end(state, request: request, context: context, error: error, trace: nil)
+    }
+
+    /// `end` for a request whose sampled span the caller holds.
+    @inline(__always)
+    func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response,
+             trace: SampledSpanIDs?) {
+        finish(&response, request, context, state, trace: trace)
+    }
+
+    /// `end` after an error, for a request whose sampled span the caller holds.
+    @inline(__always)
+    func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error,
+             trace: SampledSpanIDs?) -> Response {
         var response = recovery.recover(error, context, requestID: state.requestID)
-        finish(&response, request, context, state)
+        finish(&response, request, context, state, trace: trace)
         return response
     }
 
@@ -66,9 +92,10 @@ public final class DiagnosticMiddleware: SynchronousMiddleware {
     /// their locals (a log line's metadata among them) made that frame larger than a task
     /// allocator slab, a malloc per request.
     @inline(never)
-    func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, _ state: State) {
+    func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, _ state: State,
+                trace: SampledSpanIDs?) {
         tasks.end(state.entry, status: response.status.code)
-        metrics.recordDuration(request, context, status: response.status.code)
+        metrics.recordDuration(request, context, status: response.status.code, trace: trace ?? context.sampledSpan)
         accessLog?.finish(request, context, requestID: state.requestID, status: response.status.code, bytes: response.body.count)
         requestID.echo(state.requestID, on: &response)
     }

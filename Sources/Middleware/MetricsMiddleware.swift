@@ -43,10 +43,11 @@ public struct MetricsMiddleware: SynchronousMiddleware {
         context[ParameterFailureObserverKey.self] = observer
     }
 
-    /// Records the duration only, for a request the registry counts in flight.
-    func recordDuration(_ request: Request, _ context: RequestContext, status: Int) {
+    /// Records the duration only, for a request the registry counts in flight; its sampled
+    /// span (`trace`) is the exemplar.
+    func recordDuration(_ request: Request, _ context: RequestContext, status: Int, trace: SampledSpanIDs?) {
         metrics.recordDuration(route: context.route, method: request.method.rawValue, status: status,
-                               nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar(context))
+                               nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar(trace))
     }
 
     /// Records the duration and leaves the in-flight count.
@@ -59,7 +60,13 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     /// the request is not sampled.
     @inline(__always)
     static func exemplar(_ context: RequestContext) -> HistogramExemplar.Trace? {
-        guard let ids = context.sampledSpan else { return nil }
+        exemplar(context.sampledSpan)
+    }
+
+    /// A sampled span's ids as an exemplar.
+    @inline(__always)
+    static func exemplar(_ ids: SampledSpanIDs?) -> HistogramExemplar.Trace? {
+        guard let ids else { return nil }
         return HistogramExemplar.Trace(traceHigh: ids.traceHigh, traceLow: ids.traceLow, span: ids.span)
     }
 

@@ -26,7 +26,7 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
 
     public func begin(_ request: Request, context: inout RequestContext) -> State {
         // lookup-lint: allow — without RequestIDMiddleware before this link the request has no id: request_id=""
-        begin(context, requestID: context[RequestIDKey.self] ?? "")
+        begin(context, requestID: context[RequestIDKey.self] ?? "", trace: nil)
     }
 
     public func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response) {
@@ -40,14 +40,14 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
         throw error
     }
 
-    /// Registers the request. Out of line, so that its locals stay out of the caller's
-    /// async frame.
+    /// Registers the request, with `trace` as its sampled span (nil: the context's, if
+    /// any). Out of line, so that its locals stay out of the caller's async frame.
     @inline(never)
-    func begin(_ context: RequestContext, requestID: String) -> State {
+    func begin(_ context: RequestContext, requestID: String, trace: SampledSpanIDs?) -> State {
         let task = context.runsInTask ? withUnsafeCurrentTask { $0.map(TaskIdentity.init) } : nil
         let token = registry.registerRequest(route: context.route, requestID: requestID, streamID: context.streamID,
                                              site: TaskSite(), task: task, loop: context.loopIndex,
-                                             traceID: Self.traceID(context))
+                                             traceID: Self.traceID(trace ?? context.sampledSpan))
         // The loop's watchdog names this request if the loop stalls while running it.
         EventLoop.publishRunningRequest(token.runningTag)
         return State(token: token, slot: task == nil ? TaskRegistry.enterSynchronousRequest(token) : nil)
@@ -56,8 +56,8 @@ public struct TaskTrackingMiddleware: SynchronousMiddleware {
     /// The request's trace, when it is sampled: nil-free numbers, so that no hex string is
     /// made per request (the registry writes it when read).
     @inline(__always)
-    static func traceID(_ context: RequestContext) -> TaskTraceID {
-        guard let ids = context.sampledSpan else { return .none }
+    static func traceID(_ ids: SampledSpanIDs?) -> TaskTraceID {
+        guard let ids else { return .none }
         return TaskTraceID(high: ids.traceHigh, low: ids.traceLow)
     }
 

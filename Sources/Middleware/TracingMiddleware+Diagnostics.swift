@@ -40,18 +40,19 @@ public struct TracedDiagnosticsMiddleware: Middleware {
     /// The span, then the diagnostic link's steps around `next`, inside the span's context.
     @inline(__always)
     func respond(to request: Request, context: inout RequestContext, next: Responder) async -> Response {
-        let span = tracing.start(request, &context)
+        // The span's ids go to the diagnostic link as an argument, not through the context.
+        let span = tracing.startSpan(request, context)
         // Recovery (in the diagnostic link) answers every error, so none reaches the span
         // here; a recovered one has marked the span already.
         let response = await tracing.tracer.withRequestSpan(span) {
-            let state = diagnostics.begin(request, context: &context)
+            let state = diagnostics.begin(request, context: &context, trace: span.sampledIDs)
             var response: Response
             do {
                 response = try await next.respond(to: request, context: &context)
             } catch {
-                return diagnostics.end(state, request: request, context: context, error: error)
+                return diagnostics.end(state, request: request, context: context, error: error, trace: span.sampledIDs)
             }
-            diagnostics.end(state, request: request, context: context, response: &response)
+            diagnostics.end(state, request: request, context: context, response: &response, trace: span.sampledIDs)
             return response
         }
         tracing.finish(span, response)

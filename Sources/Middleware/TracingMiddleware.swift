@@ -13,7 +13,8 @@ import W3CTraceContext
 /// `InstrumentationContext.current`, so handlers and libraries start child spans with
 /// swift-distributed-tracing's `withSpan`, logs name the trace (`TraceLogMetadata`), and
 /// recovery can record an escaped error on the span. A sampled span's ids go into the
-/// request's context too (`sampledSpan`), for the exemplar and the registry entry.
+/// request's context too (`sampledSpan`), for the exemplar and the registry entry of the
+/// diagnostic link inside (the fused link hands them over as an argument instead).
 ///
 /// Put it outermost, around `DiagnosticMiddleware`, so the access-log line is written inside
 /// the span; `TracedDiagnosticsMiddleware` runs the two in one async frame (what `orders`
@@ -95,6 +96,14 @@ public struct TracingMiddleware: Middleware {
     /// names, or a new trace. A sampled one's ids go into the context.
     @inline(__always)
     func start(_ request: Request, _ context: inout RequestContext) -> RequestSpan {
+        let span = startSpan(request, context)
+        if span.isRecording { context.sampledSpan = span.sampledIDs }
+        return span
+    }
+
+    /// The request's server span, with nothing put in the context.
+    @inline(__always)
+    func startSpan(_ request: Request, _ context: RequestContext) -> RequestSpan {
         // Most requests carry no traceparent (one scan of the fields, no array), and a
         // tracestate means nothing without one.
         var remoteParent: TraceContext?
@@ -102,13 +111,11 @@ public struct TracingMiddleware: Middleware {
             remoteParent = TraceContextHeaders.extract(traceparent: request.headers.values("traceparent"),
                                                        tracestate: request.headers.values("tracestate"))
         }
-        let span = tracer.startServerSpan(
+        return tracer.startServerSpan(
             HTTPServerAttributes(method: request.method.rawValue, route: context.route, path: request.path,
                                  protocolVersion: context.httpVersion == .http2 ? "2" : "1.1",
                                  serverPort: Self.port(in: request.authority) ?? serverPort),
             remoteParent: remoteParent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
-        if span.isRecording { context.sampledSpan = span.sampledIDs }
-        return span
     }
 
     /// Ends the span with the response's status (a 5xx is an error, named by its status
@@ -117,8 +124,7 @@ public struct TracingMiddleware: Middleware {
     @inline(__always)
     func finish(_ span: RequestSpan, _ response: Response) {
         guard span.isRecording else { return }
-        span.setHTTPResponseStatus(response.status.code)
-        span.end()
+        span.end(httpResponseStatus: response.status.code, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
     }
 
     /// Ends the span with an error that escaped the route.

@@ -62,7 +62,8 @@ public struct FinishedSpan: Sendable {
 }
 
 /// Where ended, sampled spans go: the OTLP exporter's queue, or a test's array. Called on
-/// the thread that ended the span (often an event loop), so it must not block.
+/// the thread that ended the span (often an event loop), with that span's lock held (the
+/// record is read where the span keeps it), so it must not block.
 public protocol SpanSink: Sendable {
     /// Takes one ended span.
     func record(_ span: FinishedSpan)

@@ -17,42 +17,33 @@ public final class RequestSpan: Span {
     /// Whether the span is sampled, so kept and exported.
     public let isRecording: Bool
 
+    /// What the span records, kept as the `FinishedSpan` it ends as: `end` hands this very
+    /// value to the sink (under the lock), so ending a span copies none of its fields.
     private struct State {
-        var name: SpanName
-        /// A server span's HTTP attributes, apart from the rest until someone replaces the
-        /// whole set (then they move into `attributes`).
-        var http: HTTPServerAttributes?
-        /// Empty for most spans: made once (`noAttributes`), not from an empty literal per span.
-        var attributes = RequestSpan.noAttributes
-        var status: SpanStatus?
-        var events: [SpanEvent] = []
-        var links: [SpanLink] = []
+        var record: FinishedSpan
         var ended = false
     }
 
-    /// The attributes a span starts with.
+    /// The attributes a span starts with: empty for most spans, made once rather than from
+    /// an empty literal per span.
     private static let noAttributes = SpanAttributes()
 
     private let state: Mutex<State>
     private let parentContext: InstrumentationContext
     private let identity: SpanIdentity
-    private let parentSpanID: SpanID?
-    private let parentIsRemote: Bool
-    private let kind: SpanKind
-    private let startNanoseconds: UInt64
     private let sink: any SpanSink
 
     init(name: SpanName, http: HTTPServerAttributes?, parentContext: InstrumentationContext, identity: SpanIdentity,
          parentSpanID: SpanID?, parentIsRemote: Bool, kind: SpanKind, startNanoseconds: UInt64, sink: any SpanSink) {
-        self.parentIsRemote = parentIsRemote
         self.parentContext = parentContext
         self.identity = identity
-        self.parentSpanID = parentSpanID
-        self.kind = kind
-        self.startNanoseconds = startNanoseconds
         self.sink = sink
         isRecording = identity.isSampled
-        state = Mutex(State(name: name, http: http))
+        state = Mutex(State(record: FinishedSpan(
+            spanName: name, kind: kind, traceContext: identity.traceContext, parentSpanID: parentSpanID,
+            parentIsRemote: parentSpanID == nil ? nil : parentIsRemote, startNanoseconds: startNanoseconds,
+            endNanoseconds: startNanoseconds, http: http, otherAttributes: RequestSpan.noAttributes,
+            status: nil, events: [], links: [])))
     }
 
     /// The one span of every request whose new trace the sampler left out, and of any span
@@ -81,18 +72,18 @@ public final class RequestSpan: Span {
 
     /// The span's name; renamed once the route is known, for example.
     public var operationName: String {
-        get { state.withLock { $0.name.description } }
-        set { if isRecording { state.withLock { $0.name = SpanName(newValue) } } }
+        get { state.withLock { $0.record.name } }
+        set { if isRecording { state.withLock { $0.record.spanName = SpanName(newValue) } } }
     }
 
     /// The span's attributes, its HTTP ones included.
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.http?.merged(into: $0.attributes) ?? $0.attributes } }
+        get { state.withLock { $0.record.attributes } }
         set {
             guard isRecording else { return }
             state.withLock { state in
-                state.http = nil
-                state.attributes = newValue
+                state.record.http = nil
+                state.record.otherAttributes = newValue
             }
         }
     }
@@ -102,11 +93,11 @@ public final class RequestSpan: Span {
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         guard isRecording else { return }
         state.withLock { state in
-            if let http = state.http {
-                state.attributes = http.merged(into: state.attributes)
-                state.http = nil
+            if let http = state.record.http {
+                state.record.otherAttributes = http.merged(into: state.record.otherAttributes)
+                state.record.http = nil
             }
-            update(&state.attributes)
+            update(&state.record.otherAttributes)
         }
     }
 
@@ -114,17 +105,21 @@ public final class RequestSpan: Span {
     /// naming the status, unless an escaped error named its own type already.
     public func setHTTPResponseStatus(_ status: Int) {
         guard isRecording else { return }
-        state.withLock { state in
-            let isError = status >= 500
-            if isError { state.status = SpanStatus(code: .error) }
-            if state.http != nil {
-                state.http!.statusCode = status
-                if isError && state.http!.errorType == nil && state.attributes.get(HTTPServerAttributes.Key.errorType) == nil {
-                    state.http!.errorType = String(status)
-                }
-            } else {
-                state.attributes.set(HTTPServerAttributes.Key.statusCode, value: .int64(Int64(status)))
-                if isError && state.attributes.get(HTTPServerAttributes.Key.errorType) == nil { state.attributes.set(HTTPServerAttributes.Key.errorType, value: .string(String(status))) }
+        state.withLock { Self.setHTTPResponseStatus(status, in: &$0.record) }
+    }
+
+    private static func setHTTPResponseStatus(_ status: Int, in record: inout FinishedSpan) {
+        let isError = status >= 500
+        if isError { record.status = SpanStatus(code: .error) }
+        if record.http != nil {
+            record.http!.statusCode = status
+            if isError && record.http!.errorType == nil && record.otherAttributes.get(HTTPServerAttributes.Key.errorType) == nil {
+                record.http!.errorType = String(status)
+            }
+        } else {
+            record.otherAttributes.set(HTTPServerAttributes.Key.statusCode, value: .int64(Int64(status)))
+            if isError && record.otherAttributes.get(HTTPServerAttributes.Key.errorType) == nil {
+                record.otherAttributes.set(HTTPServerAttributes.Key.errorType, value: .string(String(status)))
             }
         }
     }
@@ -133,21 +128,25 @@ public final class RequestSpan: Span {
     public func setErrorType(_ type: String) {
         guard isRecording else { return }
         state.withLock { state in
-            state.status = SpanStatus(code: .error)
-            if state.http != nil { state.http!.errorType = type } else { state.attributes.set(HTTPServerAttributes.Key.errorType, value: .string(type)) }
+            state.record.status = SpanStatus(code: .error)
+            if state.record.http != nil {
+                state.record.http!.errorType = type
+            } else {
+                state.record.otherAttributes.set(HTTPServerAttributes.Key.errorType, value: .string(type))
+            }
         }
     }
 
     /// Sets the status; the last one set stands.
     public func setStatus(_ status: SpanStatus) {
         guard isRecording else { return }
-        state.withLock { $0.status = status }
+        state.withLock { $0.record.status = status }
     }
 
     /// Adds an event.
     public func addEvent(_ event: SpanEvent) {
         guard isRecording else { return }
-        state.withLock { $0.events.append(event) }
+        state.withLock { $0.record.events.append(event) }
     }
 
     /// Records an error as an `exception` event with `exception.type` and `exception.message`
@@ -159,29 +158,40 @@ public final class RequestSpan: Span {
         eventAttributes["exception.type"] = String(reflecting: type(of: error))
         eventAttributes["exception.message"] = String(describing: error)
         let event = SpanEvent(name: "exception", at: instant(), attributes: eventAttributes)
-        state.withLock { $0.events.append(event) }
+        state.withLock { $0.record.events.append(event) }
     }
 
     /// Adds a link to another span.
     public func addLink(_ link: SpanLink) {
         guard isRecording else { return }
-        state.withLock { $0.links.append(link) }
+        state.withLock { $0.record.links.append(link) }
     }
 
     /// Ends the span: a sampled one goes to the sink, once; a second end does nothing.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         guard isRecording else { return }
         let end = instant().nanosecondsSinceEpoch
-        let finished: FinishedSpan? = state.withLock { state in
-            guard !state.ended else { return nil }
-            state.ended = true
-            return FinishedSpan(spanName: state.name, kind: kind, traceContext: identity.traceContext,
-                                parentSpanID: parentSpanID, parentIsRemote: parentSpanID == nil ? nil : parentIsRemote,
-                                startNanoseconds: startNanoseconds, endNanoseconds: max(end, startNanoseconds),
-                                http: state.http, otherAttributes: state.attributes,
-                                status: state.status, events: state.events, links: state.links)
+        state.withLock { Self.end(&$0, at: end, sink: sink) }
+    }
+
+    /// Sets the response's status (as `setHTTPResponseStatus`) and ends the span, under one
+    /// lock: how a server span ends.
+    public func end(httpResponseStatus status: Int, nanosecondsSinceEpoch end: UInt64) {
+        guard isRecording else { return }
+        state.withLock { state in
+            guard !state.ended else { return }
+            Self.setHTTPResponseStatus(status, in: &state.record)
+            Self.end(&state, at: end, sink: sink)
         }
-        if let finished { sink.record(finished) }
+    }
+
+    /// The sink reads the record where it lies, under the span's lock: it gets a value and
+    /// never the span, so it cannot wait on this lock.
+    private static func end(_ state: inout State, at end: UInt64, sink: any SpanSink) {
+        guard !state.ended else { return }
+        state.ended = true
+        state.record.endNanoseconds = max(end, state.record.startNanoseconds)
+        sink.record(state.record)
     }
 }
 
