@@ -41,14 +41,19 @@ public struct AccessLogMiddleware: SynchronousMiddleware {
         throw error
     }
 
-    /// Logs the finished request unless its route is skipped.
-    func finish(_ request: Request, _ context: RequestContext, requestID: String?, status: Int, bytes: Int) {
+    /// Logs the finished request unless its route is skipped; `nanoseconds` is its
+    /// duration when the caller has it (the diagnostic link's, the histogram's), else
+    /// it is read here.
+    func finish(_ request: Request, _ context: RequestContext, requestID: String?, status: Int, bytes: Int,
+                nanoseconds: Int64? = nil) {
         guard !isSkipped(context.route) else { return }
-        log(request, context, requestID: requestID ?? "", status: status, bytes: bytes)
+        log(request, context, requestID: requestID ?? "", status: status, bytes: bytes,
+            nanoseconds: nanoseconds ?? MetricsMiddleware.elapsed(context))
     }
 
-    private func log(_ request: Request, _ context: RequestContext, requestID: String, status: Int, bytes: Int) {
-        let milliseconds = Double(MetricsMiddleware.elapsed(context)) / 1e6
+    private func log(_ request: Request, _ context: RequestContext, requestID: String, status: Int, bytes: Int,
+                     nanoseconds: Int64) {
+        let milliseconds = Double(nanoseconds) / 1e6
         logger.log(level: level, "request", metadata: [
             "route": .string(context.route),
             "method": .string(request.method.rawValue),

@@ -64,27 +64,28 @@ public final class DiagnosticMiddleware: SynchronousMiddleware {
     /// Recovery, then the entry ends, the duration is recorded, the access log line is
     /// written and the id is echoed.
     public func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response) {
-        finish(&response, request, context, state, trace: nil)
+        finish(&response, request, context, state, trace: nil, ended: nil)
     }
 
     /// The same, after recovery has turned the error into a response.
     public func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error) -> Response {
-        end(state, request: request, context: context, error: error, trace: nil)
+        end(state, request: request, context: context, error: error, trace: nil, ended: nil)
     }
 
-    /// `end` for a request whose sampled span the caller holds.
+    /// `end` for a request whose sampled span the caller holds, and whose route ended at
+    /// the continuous reading `ended` (nil: now).
     @inline(__always)
     func end(_ state: consuming State, request: Request, context: RequestContext, response: inout Response,
-             trace: SampledSpanIDs?) {
-        finish(&response, request, context, state, trace: trace)
+             trace: SampledSpanIDs?, ended: UInt64?) {
+        finish(&response, request, context, state, trace: trace, ended: ended)
     }
 
     /// `end` after an error, for a request whose sampled span the caller holds.
     @inline(__always)
     func end(_ state: consuming State, request: Request, context: RequestContext, error: any Error,
-             trace: SampledSpanIDs?) -> Response {
+             trace: SampledSpanIDs?, ended: UInt64?) -> Response {
         var response = recovery.recover(error, context, requestID: state.requestID)
-        finish(&response, request, context, state, trace: trace)
+        finish(&response, request, context, state, trace: trace, ended: ended)
         return response
     }
 
@@ -93,10 +94,13 @@ public final class DiagnosticMiddleware: SynchronousMiddleware {
     /// allocator slab, a malloc per request.
     @inline(never)
     func finish(_ response: inout Response, _ request: Request, _ context: RequestContext, _ state: State,
-                trace: SampledSpanIDs?) {
+                trace: SampledSpanIDs?, ended: UInt64?) {
+        let elapsed = MetricsMiddleware.elapsed(context, to: ended ?? ContinuousNanoseconds.now())
         tasks.end(state.entry, status: response.status.code)
-        metrics.recordDuration(request, context, status: response.status.code, trace: trace ?? context.sampledSpan)
-        accessLog?.finish(request, context, requestID: state.requestID, status: response.status.code, bytes: response.body.count)
+        metrics.recordDuration(request, context, status: response.status.code, nanoseconds: elapsed,
+                               trace: trace ?? context.sampledSpan)
+        accessLog?.finish(request, context, requestID: state.requestID, status: response.status.code,
+                          bytes: response.body.count, nanoseconds: elapsed)
         requestID.echo(state.requestID, on: &response)
     }
 }

@@ -45,9 +45,10 @@ public struct MetricsMiddleware: SynchronousMiddleware {
 
     /// Records the duration only, for a request the registry counts in flight; its sampled
     /// span (`trace`) is the exemplar.
-    func recordDuration(_ request: Request, _ context: RequestContext, status: Int, trace: SampledSpanIDs?) {
+    func recordDuration(_ request: Request, _ context: RequestContext, status: Int, nanoseconds: Int64,
+                        trace: SampledSpanIDs?) {
         metrics.recordDuration(route: context.route, method: request.method.rawValue, status: status,
-                               nanoseconds: Self.elapsed(context), shard: context.loopIndex, exemplar: Self.exemplar(trace))
+                               nanoseconds: nanoseconds, shard: context.loopIndex, exemplar: Self.exemplar(trace))
     }
 
     /// Records the duration and leaves the in-flight count.
@@ -73,6 +74,12 @@ public struct MetricsMiddleware: SynchronousMiddleware {
     /// Nanoseconds since the request was received.
     @inline(__always)
     static func elapsed(_ context: RequestContext) -> Int64 {
-        Int64(clamping: ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: ContinuousNanoseconds.now()))
+        elapsed(context, to: ContinuousNanoseconds.now())
+    }
+
+    /// Nanoseconds from the request's receipt to the continuous reading `end`.
+    @inline(__always)
+    static func elapsed(_ context: RequestContext, to end: UInt64) -> Int64 {
+        Int64(clamping: ContinuousNanoseconds.elapsed(from: context.receivedNanoseconds, to: end))
     }
 }

@@ -44,18 +44,23 @@ public struct TracedDiagnosticsMiddleware: Middleware {
         let span = tracing.startSpan(request, context)
         // Recovery (in the diagnostic link) answers every error, so none reaches the span
         // here; a recovered one has marked the span already.
+        // One clock reading ends the route: the duration's, the access log's and the span's.
+        var ended: UInt64 = 0
         let response = await tracing.tracer.withRequestSpan(span) {
             let state = diagnostics.begin(request, context: &context, trace: span.sampledIDs)
             var response: Response
             do {
                 response = try await next.respond(to: request, context: &context)
             } catch {
-                return diagnostics.end(state, request: request, context: context, error: error, trace: span.sampledIDs)
+                ended = ContinuousNanoseconds.now()
+                return diagnostics.end(state, request: request, context: context, error: error,
+                                       trace: span.sampledIDs, ended: ended)
             }
-            diagnostics.end(state, request: request, context: context, response: &response, trace: span.sampledIDs)
+            ended = ContinuousNanoseconds.now()
+            diagnostics.end(state, request: request, context: context, response: &response, trace: span.sampledIDs, ended: ended)
             return response
         }
-        tracing.finish(span, response)
+        tracing.finish(span, response, ended: ended)
         return response
     }
 }

@@ -25,6 +25,8 @@ public struct TracingMiddleware: Middleware {
     public let tracer: RequestTracer
     /// The public listener's port (`server.port` when the request's authority names none).
     public let serverPort: Int
+    /// The spans' wall-clock times, from the request's continuous readings.
+    let clock = SpanClock()
 
     /// Spans from `tracer`, for a server listening on `serverPort`.
     public init(tracer: RequestTracer, serverPort: Int) {
@@ -115,7 +117,7 @@ public struct TracingMiddleware: Middleware {
             HTTPServerAttributes(method: request.method.rawValue, route: context.route, path: request.path,
                                  protocolVersion: context.httpVersion == .http2 ? "2" : "1.1",
                                  serverPort: Self.port(in: request.authority) ?? serverPort),
-            remoteParent: remoteParent, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
+            remoteParent: remoteParent, nanosecondsSinceEpoch: clock.nanosecondsSinceEpoch(continuous: context.receivedNanoseconds))
     }
 
     /// Ends the span with the response's status (a 5xx is an error, named by its status
@@ -124,7 +126,14 @@ public struct TracingMiddleware: Middleware {
     @inline(__always)
     func finish(_ span: RequestSpan, _ response: Response) {
         guard span.isRecording else { return }
-        span.end(httpResponseStatus: response.status.code, nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch)
+        finish(span, response, ended: ContinuousNanoseconds.now())
+    }
+
+    /// The same, for a route that ended at the continuous reading `ended`.
+    @inline(__always)
+    func finish(_ span: RequestSpan, _ response: Response, ended: UInt64) {
+        guard span.isRecording else { return }
+        span.end(httpResponseStatus: response.status.code, nanosecondsSinceEpoch: clock.nanosecondsSinceEpoch(continuous: ended))
     }
 
     /// Ends the span with an error that escaped the route.

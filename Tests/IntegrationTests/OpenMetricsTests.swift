@@ -48,9 +48,14 @@ struct OpenMetricsTests {
         let spanID = (exemplar["exemplar"] as? [String: String])?["span_id"]
         // The exemplar is the request's server span, as exported.
         let spans = receiver.waitForSpans { $0.contains { $0["trace_id"] as? String == trace && $0["kind"] as? Int == 2 } }
-        #expect(spans.first { $0["trace_id"] as? String == trace && $0["kind"] as? Int == 2 }?["span_id"] as? String == spanID)
+        let span = spans.first { $0["trace_id"] as? String == trace && $0["kind"] as? Int == 2 }
+        #expect(span?["span_id"] as? String == spanID)
         let value = try #require(exemplar["value"] as? Double)
         #expect(value > 0 && value < 5)
+        // The span lasts exactly the duration the exemplar records (to within the clock
+        // offset's refresh): both come from the same two readings of the server's clock.
+        let start = try #require(span?["start"] as? Int), end = try #require(span?["end"] as? Int)
+        #expect(abs(Double(end - start) / 1e9 - value) < 2e-6, "span \(end - start) ns, exemplar \(value) s")
         #expect(abs((exemplar["timestamp"] as? Double ?? 0) - Date().timeIntervalSince1970) < 60)
     }
 
