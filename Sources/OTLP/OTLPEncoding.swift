@@ -85,19 +85,20 @@ package enum OTLPEncoding {
     /// child span fit with room to spare; a larger one is counted, then written into memory
     /// of its exact size. The exporter copies the bytes into its queue under the lock in
     /// one move, so the lock is held for a copy, not for the encoding.
-    package static func withEncodedSpan<Result>(_ span: FinishedSpan, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    package static func withEncodedSpan<Result>(_ span: FinishedSpan, heads: SpanHeads? = nil,
+                                                _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         let fitted: Result? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
             var cursor = ProtobufCursor(buffer)
-            appendSpan(span, to: &cursor)
+            appendSpan(span, to: &cursor, heads: heads)
             guard !cursor.overflowed else { return nil }
             return body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: cursor.next - buffer.baseAddress!))
         }
         if let fitted { return fitted }
         var counter = ProtobufCounter()
-        appendSpan(span, to: &counter)
+        appendSpan(span, to: &counter, heads: heads)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: counter.count) { buffer in
             var cursor = ProtobufCursor(buffer)
-            appendSpan(span, to: &cursor)
+            appendSpan(span, to: &cursor, heads: heads)
             precondition(!cursor.overflowed && cursor.next - buffer.baseAddress! == counter.count,
                          "a span's size and its bytes disagree")
             return body(UnsafeRawBufferPointer(buffer))
@@ -107,13 +108,13 @@ package enum OTLPEncoding {
     /// `withEncodedSpan` for a body that returns nothing, compiled here, specialized: what
     /// a benchmark outside this module calls to pay what the exporter's queue pays per span
     /// (a generic call from another module would run the unspecialized encoder).
-    package static func withEncodedSpanBytes(_ span: FinishedSpan, _ body: (UnsafeRawBufferPointer) -> Void) {
-        withEncodedSpan(span, body)
+    package static func withEncodedSpanBytes(_ span: FinishedSpan, heads: SpanHeads?, _ body: (UnsafeRawBufferPointer) -> Void) {
+        withEncodedSpan(span, heads: heads, body)
     }
 
     /// Appends `span` as the content of one `Span` message (without a key or length: the
-    /// request adds them).
-    package static func appendSpan(_ span: FinishedSpan, to writer: inout some ProtobufOutput) {
+    /// request adds them); a server span's head comes from `heads` when given.
+    package static func appendSpan(_ span: FinishedSpan, to writer: inout some ProtobufOutput, heads: SpanHeads? = nil) {
         let context = span.traceContext
         withUnsafeBytes(of: context.traceID.bytes) { writer.appendBytesField(1, $0) }          // trace_id
         withUnsafeBytes(of: context.spanID.bytes) { writer.appendBytesField(2, $0) }           // span_id
@@ -123,12 +124,15 @@ package enum OTLPEncoding {
         if let parent = span.parentSpanID {
             withUnsafeBytes(of: parent.bytes) { writer.appendBytesField(4, $0) }               // parent_span_id
         }
-        appendName(span.spanName, to: &writer)                                                   // name
-        let kind = kindNumber(span.kind)
-        if kind != 0 { writer.appendVarintField(6, kind) }                                       // kind
+        // Name, kind and the route's attributes (fields 5, 6, 9): the head.
+        if let http = span.http, let heads {
+            heads.append(span.spanName, span.kind, http, to: &writer)
+        } else {
+            appendHead(span.spanName, span.kind, span.http, to: &writer)
+        }
         writer.appendFixed64Field(7, span.startNanoseconds)                                      // start_time_unix_nano
         writer.appendFixed64Field(8, span.endNanoseconds)                                        // end_time_unix_nano
-        if let http = span.http { appendHTTPAttributes(http, to: &writer) }                     // attributes
+        if let http = span.http { appendRequestAttributes(http, to: &writer) }                  // attributes
         if !span.otherAttributes.isEmpty {  // a server span's are usually all HTTP ones
             span.otherAttributes.forEach { key, value in appendKeyValue(9, key, value, to: &writer) }
         }
@@ -208,15 +212,21 @@ package enum OTLPEncoding {
 
     // MARK: Attributes
 
-    /// A server span's HTTP attributes, written from their typed fields (no `SpanAttribute`
-    /// values made): in the order of `HTTPServerAttributes.forEach`.
-    static func appendHTTPAttributes(_ http: HTTPServerAttributes, to writer: inout some ProtobufOutput) {
+    /// A server span's HTTP attributes are written from their typed fields (no `SpanAttribute`
+    /// values made), in two parts: those its route's every request shares, in the span's
+    /// head, and those of the request.
+    static func appendRouteAttributes(_ http: HTTPServerAttributes, to writer: inout some ProtobufOutput) {
         typealias Key = HTTPServerAttributes.Key
         appendStringAttribute(Key.method, http.method, to: &writer)
         appendStringAttribute(Key.route, http.route, to: &writer)
-        appendStringAttribute(Key.path, http.path, to: &writer)
         appendStringAttribute(Key.protocolVersion, http.protocolVersion, to: &writer)
         appendIntAttribute(Key.serverPort, Int64(http.serverPort), to: &writer)
+    }
+
+    /// The request's own HTTP attributes: its path, its status and what went wrong.
+    static func appendRequestAttributes(_ http: HTTPServerAttributes, to writer: inout some ProtobufOutput) {
+        typealias Key = HTTPServerAttributes.Key
+        appendStringAttribute(Key.path, http.path, to: &writer)
         if let status = http.statusCode { appendIntAttribute(Key.statusCode, Int64(status), to: &writer) }
         if let errorType = http.errorType { appendStringAttribute(Key.errorType, errorType, to: &writer) }
     }

@@ -74,6 +74,8 @@ public final class OTLPSpanExporter: SpanSink {
     /// before a span is encoded, so that while a collector stalls the loops drop spans for
     /// the price of a load, not of encoding each one first.
     private let full = Atomic<Bool>(false)
+    /// Server spans' heads, encoded once per route.
+    private let heads = OTLPEncoding.SpanHeads()
     private let wake = DispatchSemaphore(value: 0)
     private let onDrop: @Sendable (Int) -> Void
     private let onExported: @Sendable (Int) -> Void
@@ -108,7 +110,7 @@ public final class OTLPSpanExporter: SpanSink {
             onDrop(1)
             return
         }
-        let (queued, dropped) = OTLPEncoding.withEncodedSpan(span) { encoded in
+        let (queued, dropped) = OTLPEncoding.withEncodedSpan(span, heads: heads) { encoded in
             state.withLock { state -> (Int, Bool) in
                 guard state.queue.ends.count < configuration.maxQueuedSpans,
                       state.queue.bytes.count + encoded.count <= configuration.maxQueuedBytes else {

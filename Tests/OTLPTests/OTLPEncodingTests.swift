@@ -30,12 +30,14 @@ struct OTLPEncodingTests {
         try make(RequestTracer(sampler: TraceSampler(ratio: 1), sink: sink))
         var spans: [UInt8] = []
         var ends: [Int] = []
+        let heads = OTLPEncoding.SpanHeads()
         for finished in sink.all {
-            // The exporter's path (counted, then written into memory of that size), checked
-            // byte for byte against the same encoder appending to an array.
+            // The exporter's path (its server spans' heads cached, the span counted, then
+            // written into memory of that size), checked byte for byte against the same
+            // encoder appending to an array, every head written in place.
             var writer = ProtobufWriter(bytes: [])
             OTLPEncoding.appendSpan(finished, to: &writer)
-            let encoded = OTLPEncoding.withEncodedSpan(finished) { Array($0) }
+            let encoded = OTLPEncoding.withEncodedSpan(finished, heads: heads) { Array($0) }
             #expect(encoded == writer.bytes)
             spans.append(contentsOf: encoded)
             ends.append(spans.count)
@@ -138,6 +140,64 @@ struct OTLPEncodingTests {
         }
         let span = try #require(request.resourceSpans.first?.scopeSpans.first?.spans.first)
         #expect(span.attributes.first { $0.key == "payload" }?.value.stringValue == value)
+    }
+
+    /// A server span's head (its name, kind and route attributes) is written once per
+    /// route and copied into the route's later spans: one head per route and method, each
+    /// request's own path and status still its own, a renamed span's name kept, and past
+    /// the cache's capacity a head is written per span. Cached or not, the bytes are the same.
+    @Test func serverSpansOfARouteShareOneEncodedHead() throws {
+        let sink = KeepingSink()
+        let tracer = RequestTracer(sampler: TraceSampler(ratio: 1), sink: sink)
+        func serve(_ method: String, _ route: String, _ path: String, status: Int, renamed: String? = nil) {
+            let span = tracer.startServerSpan(
+                HTTPServerAttributes(method: method, route: route, path: path, protocolVersion: "1.1", serverPort: 8080),
+                remoteParent: nil, nanosecondsSinceEpoch: 1_700_000_000_000_000_000)
+            if let renamed { span.operationName = renamed }
+            span.setHTTPResponseStatus(status)
+            span.end()
+        }
+        serve("GET", "/api/v1/order/map", "/api/v1/order/map", status: 200)
+        serve("GET", "/api/v1/order/map", "/api/v1/order/map/", status: 503)
+        serve("POST", "/api/v1/order/map", "/api/v1/order/map", status: 405)
+        serve("GET", "/api/v1/user/fetch", "/api/v1/user/fetch", status: 404)
+        serve("GET", "/api/v1/user/fetch", "/api/v1/user/fetch", status: 200, renamed: "fetch the user")
+        let heads = OTLPEncoding.SpanHeads()
+        var decoded: [Opentelemetry_Proto_Trace_V1_Span] = []
+        for finished in sink.all {
+            for _ in 0..<2 {  // the head written and kept, then copied
+                var writer = ProtobufWriter(bytes: [])
+                OTLPEncoding.appendSpan(finished, to: &writer)
+                let cached = OTLPEncoding.withEncodedSpan(finished, heads: heads) { Array($0) }
+                #expect(cached == writer.bytes)
+            }
+            decoded.append(try Opentelemetry_Proto_Trace_V1_Span(
+                serializedBytes: OTLPEncoding.withEncodedSpan(finished, heads: heads) { Array($0) }))
+        }
+        #expect(heads.count == 4)
+        #expect(decoded.map(\.name) == ["GET /api/v1/order/map", "GET /api/v1/order/map", "POST /api/v1/order/map",
+                                        "GET /api/v1/user/fetch", "fetch the user"])
+        func attribute(_ span: Opentelemetry_Proto_Trace_V1_Span, _ key: String) -> Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value? {
+            span.attributes.first { $0.key == key }?.value.value
+        }
+        #expect(decoded.map { attribute($0, "url.path") } == [
+            "/api/v1/order/map", "/api/v1/order/map/", "/api/v1/order/map", "/api/v1/user/fetch", "/api/v1/user/fetch",
+        ].map { .stringValue($0) })
+        #expect(decoded.map { attribute($0, "http.response.status_code") } == [200, 503, 405, 404, 200].map { .intValue($0) })
+        #expect(decoded.map { attribute($0, "error.type") } == [nil, .stringValue("503"), nil, nil, nil])
+        #expect(decoded.allSatisfy { attribute($0, "server.port") == .intValue(8080) && $0.kind == .server })
+
+        // A method is whatever token a client sends: past the capacity, heads are not kept.
+        sink.spans.withLock { $0.removeAll() }
+        for index in 0..<(OTLPEncoding.SpanHeads.capacity + 10) {
+            serve("M\(index)", "/api/v1/order/map", "/api/v1/order/map", status: 405)
+        }
+        for finished in sink.all {
+            var writer = ProtobufWriter(bytes: [])
+            OTLPEncoding.appendSpan(finished, to: &writer)
+            #expect(OTLPEncoding.withEncodedSpan(finished, heads: heads) { Array($0) } == writer.bytes)
+        }
+        #expect(heads.count == OTLPEncoding.SpanHeads.capacity)
     }
 
     @Test func manySpansShareOneScopeInOrder() throws {

@@ -7,9 +7,10 @@ import Synchronization
 /// emptied now and then instead of sent. What a loop pays per span, without a collector.
 final class EncodingSink: SpanSink {
     private let queue = Mutex<[UInt8]>([])
+    private let heads = OTLPEncoding.SpanHeads()
 
     func record(_ span: FinishedSpan) {
-        OTLPEncoding.withEncodedSpanBytes(span) { encoded in
+        OTLPEncoding.withEncodedSpanBytes(span, heads: heads) { encoded in
             queue.withLock { bytes in
                 bytes.append(contentsOf: encoded)
                 if bytes.count > 1 << 20 { bytes.removeAll(keepingCapacity: true) }
