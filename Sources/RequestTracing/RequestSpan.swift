@@ -111,11 +111,14 @@ public final class RequestSpan: Span {
     private static func setHTTPResponseStatus(_ status: Int, in record: inout FinishedSpan) {
         let isError = status >= 500
         if isError { record.status = SpanStatus(code: .error) }
-        if record.http != nil {
-            record.http!.statusCode = status
-            if isError && record.http!.errorType == nil && record.otherAttributes.get(HTTPServerAttributes.Key.errorType) == nil {
-                record.http!.errorType = String(status)
+        // The attributes are moved out and back (`take`): changed through `http!.…` they
+        // were copied, a retain and a release per string.
+        if var http = record.http.take() {
+            http.statusCode = status
+            if isError && http.errorType == nil && record.otherAttributes.get(HTTPServerAttributes.Key.errorType) == nil {
+                http.errorType = String(status)
             }
+            record.http = http
         } else {
             record.otherAttributes.set(HTTPServerAttributes.Key.statusCode, value: .int64(Int64(status)))
             if isError && record.otherAttributes.get(HTTPServerAttributes.Key.errorType) == nil {
@@ -129,8 +132,9 @@ public final class RequestSpan: Span {
         guard isRecording else { return }
         state.withLock { state in
             state.record.status = SpanStatus(code: .error)
-            if state.record.http != nil {
-                state.record.http!.errorType = type
+            if var http = state.record.http.take() {
+                http.errorType = type
+                state.record.http = http
             } else {
                 state.record.otherAttributes.set(HTTPServerAttributes.Key.errorType, value: .string(type))
             }
