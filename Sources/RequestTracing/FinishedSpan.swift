@@ -63,8 +63,9 @@ public struct FinishedSpan: Sendable {
 
 /// Where ended, sampled spans go: the OTLP exporter's queue, or a test's array. Called on
 /// the thread that ended the span (often an event loop), with that span's lock held (the
-/// record is read where the span keeps it), so it must not block.
-public protocol SpanSink: Sendable {
+/// record is read where the span keeps it), so it must not block. A class: each span keeps
+/// its tracer's sink, and a class existential is one reference to copy, not a value to box.
+public protocol SpanSink: AnyObject, Sendable {
     /// Takes one ended span.
     func record(_ span: FinishedSpan)
     /// Sends what is queued now, as far as it can without blocking for long.

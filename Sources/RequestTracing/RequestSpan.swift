@@ -200,7 +200,7 @@ public final class RequestSpan: Span {
 }
 
 /// Where `RequestSpan.sampledOut` would send itself: it never does (it is not sampled).
-private struct DiscardingSink: SpanSink {
+private final class DiscardingSink: SpanSink {
     func record(_ span: FinishedSpan) {}
     func flush() {}
 }
