@@ -40,26 +40,52 @@ public struct TracedDiagnosticsMiddleware: Middleware {
     /// The span, then the diagnostic link's steps around `next`, inside the span's context.
     @inline(__always)
     func respond(to request: Request, context: inout RequestContext, next: Responder) async -> Response {
-        // The span's ids go to the diagnostic link as an argument, not through the context.
-        let span = tracing.startSpan(request, context)
-        // Recovery (in the diagnostic link) answers every error, so none reaches the span
-        // here; a recovered one has marked the span already.
-        // One clock reading ends the route: the duration's, the access log's and the span's.
-        var ended: UInt64 = 0
-        let response = await tracing.tracer.withRequestSpan(span) {
-            let state = diagnostics.begin(request, context: &context, trace: span.sampledIDs)
-            var response: Response
-            do {
-                response = try await next.respond(to: request, context: &context)
-            } catch {
-                ended = ContinuousNanoseconds.now()
-                return diagnostics.end(state, request: request, context: context, error: error,
-                                       trace: span.sampledIDs, ended: ended)
-            }
-            ended = ContinuousNanoseconds.now()
-            diagnostics.end(state, request: request, context: context, response: &response, trace: span.sampledIDs, ended: ended)
+        let (span, state) = begin(request, &context)
+        var response: Response
+        do {
+            response = try await next.respond(to: request, context: &context)
+        } catch {
+            response = end(span, state, request, &context, error: error)
             return response
         }
+        end(span, state, request, &context, response: &response)
+        return response
+    }
+
+    // The steps before and after the route's `await` run out of line. Inlined, values
+    // whose address a call takes are kept in the async frame, which the task allocates per
+    // request: it grew past the allocator's slab (2 KB here), and each request then cost a
+    // malloc and a free of that size, too large for malloc's per-thread cache.
+
+    /// Starts the span, binds its context (until `end`), and begins the diagnostic link,
+    /// which gets the span's ids as an argument, not through the context.
+    @inline(never)
+    func begin(_ request: Request, _ context: inout RequestContext) -> (RequestSpan, DiagnosticMiddleware.State) {
+        let span = tracing.startSpan(request, context)
+        tracing.tracer.bindRequestSpan(span)
+        return (span, diagnostics.begin(request, context: &context, trace: span.sampledIDs))
+    }
+
+    /// Ends the diagnostic link, the binding and the span. One clock reading ends the
+    /// route: the duration's, the access log's and the span's.
+    @inline(never)
+    func end(_ span: RequestSpan, _ state: consuming DiagnosticMiddleware.State, _ request: Request,
+             _ context: inout RequestContext, response: inout Response) {
+        let ended = ContinuousNanoseconds.now()
+        diagnostics.end(state, request: request, context: context, response: &response, trace: span.sampledIDs, ended: ended)
+        tracing.tracer.unbindRequestSpan()
+        tracing.finish(span, response, ended: ended)
+    }
+
+    /// The same after an error: recovery (in the diagnostic link) answers every error, and
+    /// marks the span, still bound, with it.
+    @inline(never)
+    func end(_ span: RequestSpan, _ state: consuming DiagnosticMiddleware.State, _ request: Request,
+             _ context: inout RequestContext, error: any Error) -> Response {
+        let ended = ContinuousNanoseconds.now()
+        let response = diagnostics.end(state, request: request, context: context, error: error,
+                                       trace: span.sampledIDs, ended: ended)
+        tracing.tracer.unbindRequestSpan()
         tracing.finish(span, response, ended: ended)
         return response
     }

@@ -152,6 +152,21 @@ public final class RequestTracer: Tracer {
         try await InstrumentationContext.$current.bound(to: span.context) { try await operation() }
     }
 
+    /// Binds `span`'s context, as `withRequestSpan` does, until `unbindRequestSpan()`: for a
+    /// caller that runs the steps before and after its `await` out of line (each `await`
+    /// in between keeps the binding). Every bind must be followed by exactly one unbind on
+    /// the same task, on every path.
+    @inlinable
+    package func bindRequestSpan(_ span: RequestSpan) {
+        InstrumentationContext.$current.push(span.context)
+    }
+
+    /// Ends the binding of the last `bindRequestSpan(_:)`.
+    @inlinable
+    package func unbindRequestSpan() {
+        InstrumentationContext.$current.pop()
+    }
+
     /// The same for a synchronous operation (a route answered on the loop's thread, with
     /// no task: the task-local then lives in the thread's fallback storage).
     @inlinable

@@ -23,6 +23,21 @@ extension TaskLocal {
     }
 }
 
+extension TaskLocal {
+    /// Binds this task-local to `value` until the matching `pop()`: `bound(to:_:)` in two
+    /// halves, for a caller whose work before and after the `await` runs out of line.
+    @inlinable
+    package func push(_ value: Value) {
+        taskLocalValuePush(key: UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()), value: value)
+    }
+
+    /// Ends the last binding `push(_:)` made on this task.
+    @inlinable
+    package func pop() {
+        taskLocalValuePop()
+    }
+}
+
 /// The runtime's push: binds `value` under `key` (a `TaskLocal` object's address) on the
 /// current task, or on the thread's fallback storage when there is no task.
 @usableFromInline
