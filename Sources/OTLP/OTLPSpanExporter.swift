@@ -12,7 +12,8 @@ import Synchronization
 /// collector never blocks an event loop and never grows memory without bound:
 ///
 /// - `record` (on the loop that ended the span) encodes the span's protobuf bytes on its
-///   own stack and copies them into the queue under a lock (`OTLPEncoding`): no
+///   own stack (a server span's head copied from the per-route cache, `SpanHeads`) and
+///   copies them into the queue under a lock (`OTLPEncoding`): no
 ///   allocation, and no message structs for the exporter to encode and free later. A span over `maxQueuedSpans` (or one that would
 ///   take the queue past `maxQueuedBytes`) is dropped and counted (`onDrop`, the
 ///   `otel_spans_dropped_total` metric); once the queue is full, spans are dropped without
