@@ -55,7 +55,10 @@ public struct TracedDiagnosticsMiddleware: Middleware {
     // The steps before and after the route's `await` run out of line. Inlined, values
     // whose address a call takes are kept in the async frame, which the task allocates per
     // request: it grew past the allocator's slab (2 KB here), and each request then cost a
-    // malloc and a free of that size, too large for malloc's per-thread cache.
+    // malloc and a free of that size, too large for malloc's per-thread cache. The `end`s
+    // take the context `inout` though they do not change it: passed by value, a copy of
+    // it stayed in the frame. (The frame is 976 bytes now: a uprobe on `swift_task_alloc`
+    // shows its size.)
 
     /// Starts the span, binds its context (until `end`), and begins the diagnostic link,
     /// which gets the span's ids as an argument, not through the context.
