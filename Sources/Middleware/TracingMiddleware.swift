@@ -136,12 +136,11 @@ public struct TracingMiddleware: Middleware {
         span.end(httpResponseStatus: response.status.code, nanosecondsSinceEpoch: clock.nanosecondsSinceEpoch(continuous: ended))
     }
 
-    /// Ends the span with an error that escaped the route.
+    /// Ends the span with an error that escaped the route, on the same clock as its start.
     func fail(_ span: RequestSpan, _ error: any Error) {
-        if span.isRecording {
-            span.recordError(error)
-            span.setErrorType(String(reflecting: type(of: error)))
-        }
-        span.end()
+        guard span.isRecording else { return }
+        span.recordError(error)
+        span.setErrorType(String(reflecting: type(of: error)))
+        span.end(nanosecondsSinceEpoch: clock.nanosecondsSinceEpoch(continuous: ContinuousNanoseconds.now()))
     }
 }

@@ -174,7 +174,13 @@ public final class RequestSpan: Span {
     /// Ends the span: a sampled one goes to the sink, once; a second end does nothing.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         guard isRecording else { return }
-        let end = instant().nanosecondsSinceEpoch
+        end(nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch)
+    }
+
+    /// Ends the span at a time the caller read, in nanoseconds since the Unix epoch (a
+    /// server span's, from the request's own clock readings).
+    public func end(nanosecondsSinceEpoch end: UInt64) {
+        guard isRecording else { return }
         state.withLock { Self.end(&$0, at: end, sink: sink) }
     }
 
